@@ -1,0 +1,73 @@
+/* cli: the `ikiiki` command. One file per command group (cmd_<group>.c), one dispatch table in
+ * main.c. Commands return an exit status: 0 success, 1 failure, 2 bad input. */
+#ifndef IKIIKI_CLI_H
+#define IKIIKI_CLI_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+struct cli_opt {
+    const char *name; /* without the leading "--" */
+    int has_arg;
+    const char *help;
+    const char *value; /* points into argv; "" for a flag that was given */
+    int seen;
+};
+
+struct cli_cmd {
+    const char *group; /* e.g. "center"; NULL group marks the end of the table */
+    const char *verb;  /* e.g. "add"; NULL for single-word commands like "init" */
+    const char *summary;
+    int (*run)(const struct cli_cmd *cmd, int argc, char **argv);
+};
+
+/* Parses options after the command words. Positional arguments are collected into pos
+ * (at most maxpos); returns 0 or prints a one-line error and returns EXIT_USAGE.
+ * `--help` prints the command's help and returns -1 (the caller exits 0). */
+int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_opt *opts, int nopts,
+              const char **pos, int maxpos, int *npos);
+const char *cli_get(const struct cli_opt *opts, int nopts, const char *name);
+int cli_flag(const struct cli_opt *opts, int nopts, const char *name);
+/* Parses an integer option in [min, max]; prints the error and returns EXIT_USAGE when bad. */
+int cli_int(const struct cli_cmd *cmd, const struct cli_opt *opts, int nopts, const char *name,
+            int64_t min, int64_t max, int64_t *out);
+
+/* Prints "ikiiki: <cmd>: <message>" on stderr and returns status. */
+int cli_fail(const struct cli_cmd *cmd, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Opens and migrates the store named by --db; prints the error and returns non-zero on failure. */
+int cli_open_store(const struct cli_cmd *cmd, const struct cli_opt *opts, int nopts, store **out);
+/* Maps a store error to an exit status and prints it. */
+int cli_store_fail(const struct cli_cmd *cmd, store *s, int rc, const char *what);
+/* Writes JSON to stdout followed by a newline and takes ownership of v. */
+int cli_print_json(json_t *v);
+/* Reads one line (without the newline) from stdin into out. */
+int cli_read_stdin_line(char *out, size_t outlen);
+
+/* Command groups. */
+int cmd_init(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_company_add(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_company_list(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_center_add(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_center_list(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_team_add(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_user_add(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_user_list(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_apikey_add(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_apikey_list(const struct cli_cmd *cmd, int argc, char **argv);
+
+/* Finds the company named by code; when code is NULL, the only company (creating "default" in an
+ * empty database). Prints the error and returns EXIT_USAGE or EXIT_FAIL when it cannot. */
+int cli_company_resolve(const struct cli_cmd *cmd, store *s, const char *code,
+                        struct org_company *out);
+
+/* Demo data for `make run`: a company, three centers, teams and an admin whose password is
+ * written to admin_password (17 bytes). Runs in one transaction. */
+int cli_demo_seed(store *s, char *admin_password, char *err, size_t errlen);
+
+#endif

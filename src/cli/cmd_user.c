@@ -1,0 +1,211 @@
+/* ikiiki user add|list */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "core/util.h"
+#include "org/org_json.h"
+
+/* Links a consultant to each company of a comma-separated list, inside the caller's transaction. */
+static int link_companies(const struct cli_cmd *cmd, store *s, int64_t user_id, const char *list)
+{
+    char code[ORG_CODE_MAX + 8];
+    const char *p = list;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        if (len == 0 || len >= sizeof code)
+            return cli_fail(cmd, EXIT_USAGE, "--company: \"%s\" is not a list of company codes",
+                            list);
+        memcpy(code, p, len);
+        code[len] = '\0';
+        struct org_company co;
+        int rc = cli_company_resolve(cmd, s, code, &co);
+        if (rc)
+            return rc;
+        rc = store_consultant_link(s, user_id, co.id);
+        if (rc)
+            return cli_store_fail(cmd, s, rc, "company link");
+        p += len + (p[len] == ',');
+    }
+    return 0;
+}
+
+static int read_password(const struct cli_cmd *cmd, int from_stdin, char *pw, size_t pwlen)
+{
+    if (!from_stdin) {
+        org_password_generate(pw);
+        return 0;
+    }
+    if (cli_read_stdin_line(pw, pwlen))
+        return cli_fail(cmd, EXIT_USAGE, "--password-stdin: no password line on standard input");
+    char err[160];
+    if (org_check_password("password", pw, err, sizeof err))
+        return cli_fail(cmd, EXIT_USAGE, "%s", err);
+    return 0;
+}
+
+/* Checks the options and fills u, without touching the store. */
+static int user_from_options(const struct cli_cmd *cmd, const struct cli_opt *o, int n,
+                             struct org_user *u)
+{
+    char err[256];
+    const char *login = cli_get(o, n, "login"), *role = cli_get(o, n, "role");
+    const char *name = cli_get(o, n, "name");
+    if (!login || !role)
+        return cli_fail(cmd, EXIT_USAGE, "options --login and --role are required");
+    if (org_check_login("--login", login, err, sizeof err))
+        return cli_fail(cmd, EXIT_USAGE, "%s", err);
+    if (org_role_parse(role, &u->role))
+        return cli_fail(cmd, EXIT_USAGE,
+                        "--role: value \"%.40s\" is not one of admin, consultant, center_manager, "
+                        "supervisor, operator",
+                        role);
+    if (name && org_check_name("--name", name, err, sizeof err))
+        return cli_fail(cmd, EXIT_USAGE, "%s", err);
+    if (org_check_user_center(u->role, cli_get(o, n, "center") != NULL, err, sizeof err))
+        return cli_fail(cmd, EXIT_USAGE, "--%s", err);
+    if (cli_get(o, n, "team") && !cli_get(o, n, "center"))
+        return cli_fail(cmd, EXIT_USAGE, "--team: needs --center");
+    if (cli_get(o, n, "company") && u->role != ROLE_CONSULTANT)
+        return cli_fail(cmd, EXIT_USAGE, "--company: only a consultant has client companies");
+    str_copy(u->login, sizeof u->login, login);
+    str_copy(u->display_name, sizeof u->display_name, name ? name : "");
+    return 0;
+}
+
+static int resolve_center_team(const struct cli_cmd *cmd, store *s, const struct cli_opt *o, int n,
+                               struct org_user *u)
+{
+    const char *center = cli_get(o, n, "center"), *team = cli_get(o, n, "team");
+    char what[120];
+    if (!center)
+        return 0;
+    struct org_center c;
+    int rc = store_center_get(s, center, &c);
+    if (rc) {
+        snprintf(what, sizeof what, "--center: center \"%.40s\"", center);
+        return cli_store_fail(cmd, s, rc, what);
+    }
+    u->center_id = c.id;
+    str_copy(u->center, sizeof u->center, c.code);
+    if (!team)
+        return 0;
+    struct org_team t;
+    rc = store_team_get(s, c.id, team, &t);
+    if (rc) {
+        snprintf(what, sizeof what, "--team: team \"%.40s\" in center \"%s\"", team, c.code);
+        return cli_store_fail(cmd, s, rc, what);
+    }
+    u->team_id = t.id;
+    str_copy(u->team, sizeof u->team, t.code);
+    return 0;
+}
+
+int cmd_user_add(const struct cli_cmd *cmd, int argc, char **argv)
+{
+    struct cli_opt o[] = {
+        {"login", 1, "login name", NULL, 0},
+        {"role", 1, "admin, consultant, center_manager, supervisor or operator", NULL, 0},
+        {"center", 1, "center code (every role but admin and consultant)", NULL, 0},
+        {"team", 1, "team code within the center", NULL, 0},
+        {"company", 1, "a consultant's client companies, comma-separated", NULL, 0},
+        {"name", 1, "display name", NULL, 0},
+        {"password-stdin", 0, "read the password from standard input (else one is generated)", NULL,
+         0},
+        {"db", 1, "database URL", NULL, 0},
+        {"json", 0, "print the result as JSON", NULL, 0},
+    };
+    int n = (int)(sizeof o / sizeof o[0]);
+    int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    struct org_user u = {0};
+    char pw[ORG_PASSWORD_MAX + 2];
+    if ((rc = user_from_options(cmd, o, n, &u)))
+        return rc;
+    int generated = !cli_flag(o, n, "password-stdin");
+    if ((rc = read_password(cmd, !generated, pw, sizeof pw)))
+        return rc;
+    if (org_password_hash(pw, u.password_hash))
+        return cli_fail(cmd, EXIT_FAIL, "cannot hash the password (out of memory?)");
+    store *s;
+    if ((rc = cli_open_store(cmd, o, n, &s)))
+        return rc;
+    rc = store_begin(s) ? cli_store_fail(cmd, s, STORE_ERROR, "user") : 0;
+    if (rc == 0)
+        rc = resolve_center_team(cmd, s, o, n, &u);
+    if (rc == 0 && (rc = store_user_add(s, &u))) {
+        char what[120];
+        snprintf(what, sizeof what, "user \"%s\"", u.login);
+        rc = cli_store_fail(cmd, s, rc, what);
+    }
+    if (rc == 0 && cli_get(o, n, "company"))
+        rc = link_companies(cmd, s, u.id, cli_get(o, n, "company"));
+    if (rc == 0 && store_audit_add(s, "cli", "user.add", u.login, org_role_name(u.role), ""))
+        rc = cli_store_fail(cmd, s, STORE_ERROR, "audit");
+    if (rc == 0 && store_commit(s))
+        rc = cli_store_fail(cmd, s, STORE_ERROR, "user");
+    if (rc)
+        store_rollback(s);
+    store_free(s);
+    if (rc)
+        return rc;
+    if (cli_flag(o, n, "json")) {
+        json_t *j = org_user_json(&u);
+        if (generated)
+            json_object_set_new(j, "password", json_string(pw));
+        return cli_print_json(j);
+    }
+    printf("user %s added as %s\n", u.login, org_role_name(u.role));
+    if (generated)
+        printf("password (shown once): %s\n", pw);
+    return EXIT_OK;
+}
+
+int cmd_user_list(const struct cli_cmd *cmd, int argc, char **argv)
+{
+    struct cli_opt o[] = {
+        {"center", 1, "only users of this center", NULL, 0},
+        {"db", 1, "database URL", NULL, 0},
+        {"json", 0, "print the result as JSON", NULL, 0},
+    };
+    int n = (int)(sizeof o / sizeof o[0]);
+    int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    store *s;
+    if ((rc = cli_open_store(cmd, o, n, &s)))
+        return rc;
+    int64_t center_id = 0;
+    const char *center = cli_get(o, n, "center");
+    if (center) {
+        struct org_center c;
+        if ((rc = store_center_get(s, center, &c))) {
+            rc = cli_store_fail(cmd, s, rc, "--center: center");
+            store_free(s);
+            return rc;
+        }
+        center_id = c.id;
+    }
+    struct org_user *all = NULL;
+    size_t cnt = 0;
+    rc = store_user_list(s, center_id, NULL, 0, &all, &cnt);
+    if (rc)
+        rc = cli_store_fail(cmd, s, rc, "users");
+    store_free(s);
+    if (rc)
+        return rc;
+    if (cli_flag(o, n, "json")) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < cnt; i++)
+            json_array_append_new(arr, org_user_json(&all[i]));
+        free(all);
+        return cli_print_json(arr);
+    }
+    for (size_t i = 0; i < cnt; i++)
+        printf("%-20s %-15s %-10s %s\n", all[i].login, org_role_name(all[i].role),
+               all[i].center_id ? all[i].center : "-", all[i].display_name);
+    free(all);
+    return EXIT_OK;
+}

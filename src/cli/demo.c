@@ -1,0 +1,77 @@
+/* Demo data for `make run`: enough of an organisation to click through the API. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "core/util.h"
+
+struct demo_center {
+    const char *code;
+    const char *name;
+    int64_t headcount[POS__COUNT]; /* OP, SV, MGR, OTHER */
+};
+
+static const struct demo_center demo_centers[] = {
+    {"TKY", "東京センター", {80, 8, 2, 4}},
+    {"OSK", "大阪センター", {140, 14, 3, 6}},
+    {"FUK", "福岡センター", {36, 4, 1, 2}},
+};
+
+static const struct {
+    const char *code;
+    const char *name;
+} demo_teams[] = {{"A", "受付チーム"}, {"B", "技術サポートチーム"}};
+
+static int seed_centers(store *s, int64_t company_id)
+{
+    for (size_t i = 0; i < ARRAY_LEN(demo_centers); i++) {
+        struct org_center c = {.company_id = company_id};
+        str_copy(c.code, sizeof c.code, demo_centers[i].code);
+        str_copy(c.name, sizeof c.name, demo_centers[i].name);
+        memcpy(c.headcount, demo_centers[i].headcount, sizeof c.headcount);
+        int rc = store_center_add(s, &c);
+        for (size_t t = 0; rc == STORE_OK && t < ARRAY_LEN(demo_teams); t++) {
+            struct org_team team = {.center_id = c.id};
+            str_copy(team.code, sizeof team.code, demo_teams[t].code);
+            str_copy(team.name, sizeof team.name, demo_teams[t].name);
+            rc = store_team_add(s, &team);
+        }
+        if (rc)
+            return rc;
+    }
+    return STORE_OK;
+}
+
+int cli_demo_seed(store *s, char *admin_password, char *err, size_t errlen)
+{
+    struct org_company co = {0};
+    str_copy(co.code, sizeof co.code, "DEMO");
+    str_copy(co.name, sizeof co.name, "イキイキ デモ株式会社");
+    struct org_user admin = {.role = ROLE_ADMIN};
+    str_copy(admin.login, sizeof admin.login, "admin");
+    str_copy(admin.display_name, sizeof admin.display_name, "管理者");
+    char pw[17];
+    org_password_generate(pw);
+    if (org_password_hash(pw, admin.password_hash)) {
+        snprintf(err, errlen, "cannot hash the password");
+        return -1;
+    }
+    int rc = store_begin(s);
+    if (rc == STORE_OK)
+        rc = store_company_add(s, &co);
+    if (rc == STORE_OK)
+        rc = seed_centers(s, co.id);
+    if (rc == STORE_OK)
+        rc = store_user_add(s, &admin);
+    if (rc == STORE_OK)
+        rc = store_audit_add(s, "cli", "demo.seed", co.code, "", "");
+    if (rc == STORE_OK)
+        rc = store_commit(s);
+    if (rc) {
+        snprintf(err, errlen, "%s", store_errmsg(s));
+        store_rollback(s);
+        return -1;
+    }
+    memcpy(admin_password, pw, sizeof pw);
+    return 0;
+}

@@ -1,0 +1,111 @@
+/* ikiiki: one binary, `ikiiki <group> [verb] [options]`, reached through one table. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "org/org.h"
+
+#ifdef IKIIKI_HAVE_PG
+#include <libpq-fe.h>
+#endif
+
+#ifndef IKIIKI_VERSION
+#define IKIIKI_VERSION "0.0.0"
+#endif
+
+static const struct cli_cmd commands[] = {
+    {"init", NULL, "create the database or bring its schema up to date (--demo adds demo data)",
+     cmd_init},
+    {"serve", NULL, "run the HTTP API server", cmd_serve},
+    {"company", "add", "add a company (a client of the platform)", cmd_company_add},
+    {"company", "list", "list companies", cmd_company_list},
+    {"center", "add", "add a contact center with its enrolled headcount", cmd_center_add},
+    {"center", "list", "list centers", cmd_center_list},
+    {"team", "add", "add a team to a center", cmd_team_add},
+    {"user", "add", "add a user account", cmd_user_add},
+    {"user", "list", "list user accounts", cmd_user_list},
+    {"apikey", "add", "add an API key for a machine client (printed once)", cmd_apikey_add},
+    {"apikey", "list", "list API keys (never the keys themselves)", cmd_apikey_list},
+    {NULL, NULL, NULL, NULL},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: ikiiki <command> [options]\n\n"
+               "イキイキ — well-being and harassment protection for contact centers\n\n"
+               "commands:\n");
+    for (const struct cli_cmd *c = commands; c->group; c++) {
+        char name[48];
+        snprintf(name, sizeof name, "%s%s%s", c->group, c->verb ? " " : "", c->verb ? c->verb : "");
+        fprintf(f, "  %-16s %s\n", name, c->summary);
+    }
+    fprintf(f, "\nevery command takes --db URL (a path, sqlite:PATH or postgresql://…;\n"
+               "default $IKIIKI_DB, else ./ikiiki.db) and --help.\n");
+}
+
+static void version(void)
+{
+    printf("ikiiki %s (sqlite %s", IKIIKI_VERSION, sqlite3_libversion());
+#ifdef IKIIKI_HAVE_PG
+    printf(", libpq %d", PQlibVersion());
+#endif
+    printf(")\n");
+}
+
+static int group_known(const char *g)
+{
+    for (const struct cli_cmd *c = commands; c->group; c++)
+        if (strcmp(c->group, g) == 0)
+            return 1;
+    return 0;
+}
+
+static void group_usage(const char *g)
+{
+    fprintf(stderr, "ikiiki %s: expected one of:", g);
+    for (const struct cli_cmd *c = commands; c->group; c++)
+        if (strcmp(c->group, g) == 0)
+            fprintf(stderr, " %s", c->verb);
+    fprintf(stderr, "\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        version();
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (org_crypto_init())
+        return cli_fail(NULL, EXIT_FAIL, "cannot initialise libsodium");
+    const char *verb = argc > 2 ? argv[2] : NULL;
+    for (const struct cli_cmd *c = commands; c->group; c++) {
+        if (strcmp(c->group, argv[1]) != 0)
+            continue;
+        if (!c->verb)
+            return c->run(c, argc - 2, argv + 2);
+        if (verb && strcmp(c->verb, verb) == 0)
+            return c->run(c, argc - 3, argv + 3);
+    }
+    if (group_known(argv[1])) {
+        if (verb && (strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0)) {
+            group_usage(argv[1]);
+            return EXIT_OK;
+        }
+        if (verb)
+            fprintf(stderr, "ikiiki %s: unknown command \"%s\"\n", argv[1], verb);
+        group_usage(argv[1]);
+        return EXIT_USAGE;
+    }
+    fprintf(stderr, "ikiiki: unknown command \"%s\" (see ikiiki --help)\n", argv[1]);
+    return EXIT_USAGE;
+}

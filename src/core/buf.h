@@ -1,0 +1,28 @@
+/* buf: a growable byte buffer with a hard limit, for anything outside input can grow. */
+#ifndef IKIIKI_BUF_H
+#define IKIIKI_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+enum { BUF_ENOMEM = -12, BUF_ETOOBIG = -27 };
+
+/* The buffer owns `data`; it is always NUL-terminated when len > 0 or after any append. */
+struct buf {
+    char *data;
+    size_t len;
+    size_t cap;
+    size_t max; /* 0 means no limit beyond memory */
+};
+
+void buf_init(struct buf *b, size_t max);
+void buf_release(struct buf *b);
+void buf_reset(struct buf *b);
+int buf_append(struct buf *b, const void *p, size_t n);
+int buf_puts(struct buf *b, const char *s);
+int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+/* Hands the bytes to the caller, who frees them with free(); the buffer is left empty. */
+char *buf_detach(struct buf *b);
+
+#endif

@@ -1,0 +1,25 @@
+/* util: small string and number helpers shared by every module. */
+#ifndef IKIIKI_UTIL_H
+#define IKIIKI_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Copies at most dstlen-1 bytes and always terminates; returns -1 when src did not fit. */
+int str_copy(char *dst, size_t dstlen, const char *src);
+/* Parses a whole decimal integer in [min, max]; returns 0 or -1. Writes *out only on success. */
+int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
+/* 1 when s is valid UTF-8 without NUL or C0 control characters other than tab. */
+int utf8_is_clean(const char *s, size_t len);
+/* Number of UTF-8 code points in s (s must be valid UTF-8). */
+size_t utf8_count(const char *s);
+/* Seconds since the epoch, UTC. */
+int64_t now_unix(void);
+/* Monotonic clock in nanoseconds. */
+uint64_t now_mono_ns(void);
+/* Formats t as "2026-11-23T18:10:33Z" into out (at least 21 bytes). */
+void time_iso8601(int64_t t, char *out, size_t outlen);
+
+#endif

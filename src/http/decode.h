@@ -1,0 +1,74 @@
+/* Request bodies: JSON text → validated inputs. Pure functions (no store, no I/O) so that the
+ * fuzz target can drive them with any bytes. Errors are one line naming the field. */
+#ifndef IKIIKI_HTTP_DECODE_H
+#define IKIIKI_HTTP_DECODE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "org/org.h"
+
+#define HTTP_JSON_MAX_DEPTH 32
+
+/* Parses a body that must be one JSON object. On success *out is a new reference. */
+int http_body_parse(const char *data, size_t len, json_t **out, char *err, size_t errlen);
+
+struct login_input {
+    char login[ORG_LOGIN_MAX];
+    char password[ORG_PASSWORD_MAX + 1];
+};
+int http_decode_login(json_t *o, struct login_input *in, char *err, size_t errlen);
+
+struct password_input {
+    char current[ORG_PASSWORD_MAX + 1];
+    char next[ORG_PASSWORD_MAX + 1];
+};
+int http_decode_password(json_t *o, struct password_input *in, char *err, size_t errlen);
+
+struct company_input {
+    char code[ORG_CODE_MAX];
+    char name[ORG_NAME_MAX];
+};
+int http_decode_company(json_t *o, struct company_input *in, char *err, size_t errlen);
+
+/* Fields not present keep has_* = 0, so one struct serves create (all required) and update. */
+struct center_input {
+    int has_code, has_name, has_company;
+    char code[ORG_CODE_MAX];
+    char name[ORG_NAME_MAX];
+    char company[ORG_CODE_MAX];
+    int has_headcount[POS__COUNT];
+    int64_t headcount[POS__COUNT];
+};
+int http_decode_center(json_t *o, int create, struct center_input *in, char *err, size_t errlen);
+/* Applies the fields present to c. */
+void http_center_apply(const struct center_input *in, struct org_center *c);
+
+struct team_input {
+    char code[ORG_CODE_MAX];
+    char name[ORG_NAME_MAX];
+};
+int http_decode_team(json_t *o, struct team_input *in, char *err, size_t errlen);
+
+struct user_input {
+    int has_login, has_role, has_center, has_team, has_name, has_password, has_disabled,
+        has_companies;
+    char login[ORG_LOGIN_MAX];
+    enum org_role role;
+    char center[ORG_CODE_MAX]; /* "" with has_center = no center */
+    char team[ORG_CODE_MAX];
+    char display_name[ORG_NAME_MAX];
+    char password[ORG_PASSWORD_MAX + 1];
+    int disabled;
+    char companies[ORG_MAX_COMPANIES][ORG_CODE_MAX];
+    int ncompanies;
+};
+int http_decode_user(json_t *o, int create, struct user_input *in, char *err, size_t errlen);
+
+struct apikey_input {
+    char name[ORG_CODE_MAX * 2];
+    unsigned scopes;
+};
+int http_decode_apikey(json_t *o, struct apikey_input *in, char *err, size_t errlen);
+
+#endif

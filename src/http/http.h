@@ -1,0 +1,31 @@
+/* http: the JSON API under /api/v1 on libmicrohttpd. Thin: it authenticates, checks the role,
+ * decodes the body and calls the domain modules and the store. */
+#ifndef IKIIKI_HTTP_H
+#define IKIIKI_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct http_config {
+    const char *db_url;   /* the store every worker opens a connection to */
+    const char *listen;   /* "ADDR:PORT"; port 0 picks a free one */
+    int threads;          /* worker threads; 0 = number of CPUs */
+    int behind_tls;       /* mark cookies Secure even without X-Forwarded-Proto: https */
+    size_t max_body;      /* request body limit in bytes; 0 = 1 MiB */
+    int session_ttl;      /* seconds; 0 = 12 h */
+    int login_fail_limit; /* failed logins per login name per window; 0 = 5 */
+    int login_addr_limit; /* login attempts per address per window; 0 = 30 */
+    int login_window;     /* seconds; 0 = 900 */
+    int access_log;       /* 1 = one line per request on stderr */
+};
+
+typedef struct http_server http_server;
+
+/* Starts listening and serving in background threads. On failure err holds one line. */
+int http_server_start(const struct http_config *cfg, http_server **out, char *err, size_t errlen);
+/* The port actually bound (useful with port 0). */
+uint16_t http_server_port(const http_server *srv);
+/* Stops accepting, lets requests in flight finish, and frees the server. NULL is a no-op. */
+void http_server_stop(http_server *srv);
+
+#endif

@@ -1,0 +1,137 @@
+/* Private to src/http. */
+#ifndef IKIIKI_HTTP_INT_H
+#define IKIIKI_HTTP_INT_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
+
+#include "core/buf.h"
+#include "http.h"
+#include "org/org.h"
+#include "store/store.h"
+
+#define HTTP_MAX_PARAMS  4
+#define HTTP_PARAM_MAX   80
+#define HTTP_MAX_HEADERS 6
+
+enum http_method { M_GET, M_POST, M_PUT, M_PATCH, M_DELETE, M_OTHER };
+
+struct req;
+typedef int (*route_fn)(struct req *r);
+
+/* One API route. Access is denied unless `public` is set, the user's role is in `roles`, or the
+ * API key holds one of `scopes`. */
+struct route {
+    enum http_method method;
+    const char *pattern; /* "/api/v1/centers/{}" — {} matches one path segment */
+    unsigned roles;
+    unsigned scopes;
+    int public;
+    route_fn fn;
+};
+
+extern const struct route http__routes[];
+extern const int http__nroutes;
+
+struct store_pool;
+
+struct ratelimit;
+
+struct http_server {
+    struct http_config cfg;
+    struct MHD_Daemon *daemon;
+    struct store_pool *pool;
+    struct ratelimit *limits;
+    uint16_t port;
+};
+
+struct req {
+    struct http_server *srv;
+    struct MHD_Connection *conn;
+    enum http_method method;
+    const char *method_name;
+    char path[512];
+    char addr[64];
+    uint64_t t0;
+    struct buf body;
+    int too_big;
+    const struct route *route;
+    char params[HTTP_MAX_PARAMS][HTTP_PARAM_MAX];
+    int nparams;
+    struct org_principal who;
+    char session_hash[ORG_TOKEN_HASH];
+    char csrf[ORG_TOKEN_LEN + 1];
+    store *db; /* held from the pool for the request, NULL when the route needs none */
+    json_t *json;
+    /* The response. */
+    int status;
+    char *out;
+    size_t outlen;
+    struct {
+        char name[32];
+        char value[320];
+    } headers[HTTP_MAX_HEADERS];
+    int nheaders;
+};
+
+/* server.c */
+void http__reply_json(struct req *r, int status, json_t *body); /* takes ownership of body */
+void http__reply_error(struct req *r, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void http__add_header(struct req *r, const char *name, const char *value);
+const char *http__header(struct req *r, const char *name);
+/* Replies 500 after a store failure (or 404/409 for those codes) and logs it. */
+int http__store_error(struct req *r, int rc, const char *what);
+void http__audit(struct req *r, const char *action, const char *target, const char *detail);
+store *http__db(struct req *r);
+
+/* pool.c: one store connection per worker thread. */
+int http__pool_new(const char *url, int n, struct store_pool **out, char *err, size_t errlen);
+store *http__pool_acquire(struct store_pool *p);
+void http__pool_release(struct store_pool *p, store *s);
+void http__pool_free(struct store_pool *p);
+
+/* router.c */
+int http__dispatch(struct req *r);
+int http__route_allows(const struct route *rt, const struct org_principal *who);
+
+/* auth.c */
+int http__authenticate(struct req *r);
+int http__session_create(struct req *r, const struct org_user *u, char *token_out);
+int http__load_principal(store *db, const struct org_user *u, struct org_principal *p);
+
+/* ratelimit.c: fixed windows, counted per key. */
+struct ratelimit *http__ratelimit_new(void);
+void http__ratelimit_free(struct ratelimit *rl);
+/* Returns seconds to wait (> 0) when key has reached limit within window, else 0. */
+int http__ratelimit_check(struct ratelimit *rl, const char *key, int limit, int window,
+                          int64_t now);
+void http__ratelimit_hit(struct ratelimit *rl, const char *key, int window, int64_t now);
+void http__ratelimit_clear(struct ratelimit *rl, const char *key);
+
+/* Handlers. */
+int api_health(struct req *r);
+int api_session_create(struct req *r);
+int api_session_delete(struct req *r);
+int api_me(struct req *r);
+int api_me_password(struct req *r);
+int api_companies_list(struct req *r);
+int api_companies_create(struct req *r);
+int api_centers_list(struct req *r);
+int api_centers_create(struct req *r);
+int api_center_get(struct req *r);
+int api_center_update(struct req *r);
+int api_center_delete(struct req *r);
+int api_teams_list(struct req *r);
+int api_teams_create(struct req *r);
+int api_users_list(struct req *r);
+int api_users_create(struct req *r);
+int api_user_get(struct req *r);
+int api_user_update(struct req *r);
+int api_user_delete(struct req *r);
+int api_audit_list(struct req *r);
+int api_apikeys_list(struct req *r);
+int api_apikeys_create(struct req *r);
+
+#endif

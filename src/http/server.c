@@ -1,0 +1,358 @@
+/* libmicrohttpd glue: one request context per connection request, body limits, the JSON reply,
+ * the access log and the server's start and graceful stop. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/util.h"
+#include "http_int.h"
+
+#define DEFAULT_MAX_BODY (1u << 20)
+
+static enum http_method parse_method(const char *m)
+{
+    static const struct {
+        const char *name;
+        enum http_method m;
+    } names[] = {{"GET", M_GET},     {"POST", M_POST},     {"PUT", M_PUT},
+                 {"PATCH", M_PATCH}, {"DELETE", M_DELETE}, {"HEAD", M_GET}};
+    for (size_t i = 0; i < ARRAY_LEN(names); i++)
+        if (strcmp(m, names[i].name) == 0)
+            return names[i].m;
+    return M_OTHER;
+}
+
+void http__add_header(struct req *r, const char *name, const char *value)
+{
+    if (r->nheaders >= HTTP_MAX_HEADERS)
+        return;
+    str_copy(r->headers[r->nheaders].name, sizeof r->headers[0].name, name);
+    str_copy(r->headers[r->nheaders].value, sizeof r->headers[0].value, value);
+    r->nheaders++;
+}
+
+const char *http__header(struct req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+void http__reply_json(struct req *r, int status, json_t *body)
+{
+    free(r->out);
+    r->out = NULL;
+    r->outlen = 0;
+    r->status = status;
+    if (!body)
+        return;
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    if (!text) {
+        r->status = 500;
+        return;
+    }
+    r->outlen = strlen(text);
+    r->out = text;
+}
+
+void http__reply_error(struct req *r, int status, const char *code, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    http__reply_json(r, status, json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", msg));
+}
+
+int http__store_error(struct req *r, int rc, const char *what)
+{
+    if (rc == STORE_NOTFOUND) {
+        http__reply_error(r, 404, "not_found", "%s does not exist", what);
+        return 404;
+    }
+    if (rc == STORE_CONFLICT) {
+        http__reply_error(r, 409, "conflict", "%s already exists or is still in use", what);
+        return 409;
+    }
+    log_msg(LOG_ERROR, "%s %s: %s: %s", r->method_name, r->path, what,
+            r->db ? store_errmsg(r->db) : "no database");
+    http__reply_error(r, 500, "internal", "the server could not complete the request");
+    return 500;
+}
+
+store *http__db(struct req *r)
+{
+    if (!r->db)
+        r->db = http__pool_acquire(r->srv->pool);
+    return r->db;
+}
+
+void http__audit(struct req *r, const char *action, const char *target, const char *detail)
+{
+    const char *actor = r->who.kind == PRINCIPAL_USER ? r->who.login : "-";
+    if (store_audit_add(http__db(r), actor, action, target, detail, r->addr))
+        log_msg(LOG_ERROR, "audit %s %s: %s", action, target, store_errmsg(r->db));
+}
+
+static void client_address(struct MHD_Connection *conn, char *out, size_t outlen)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    str_copy(out, outlen, "-");
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)outlen);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)outlen);
+}
+
+static struct req *req_new(struct http_server *srv, struct MHD_Connection *conn, const char *url,
+                           const char *method)
+{
+    struct req *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->srv = srv;
+    r->conn = conn;
+    r->t0 = now_mono_ns();
+    r->method = parse_method(method);
+    r->method_name = method;
+    buf_init(&r->body, srv->cfg.max_body);
+    client_address(conn, r->addr, sizeof r->addr);
+    if (str_copy(r->path, sizeof r->path, url))
+        r->status = 414;
+    return r;
+}
+
+static void req_free(struct req *r)
+{
+    if (!r)
+        return;
+    if (r->db)
+        http__pool_release(r->srv->pool, r->db);
+    buf_release(&r->body);
+    json_decref(r->json);
+    free(r->out);
+    free(r);
+}
+
+static enum MHD_Result send_reply(struct req *r)
+{
+    if (r->status == 0)
+        r->status = 500;
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(r->outlen, r->out ? r->out : (void *)"",
+                                        r->out ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return MHD_NO;
+    r->out = NULL; /* libmicrohttpd owns it now */
+    if (r->outlen)
+        MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    for (int i = 0; i < r->nheaders; i++)
+        MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static int declared_too_big(struct req *r)
+{
+    const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
+    int64_t n;
+    return cl && parse_int64(cl, 0, INT64_MAX, &n) == 0 && (uint64_t)n > r->srv->cfg.max_body;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    struct http_server *srv = cls;
+    struct req *r = *con_cls;
+    if (!r) {
+        r = req_new(srv, conn, url, method);
+        if (!r)
+            return MHD_NO;
+        *con_cls = r;
+        if (r->status == 414) {
+            http__reply_error(r, 414, "uri_too_long", "the request path is too long");
+            return send_reply(r);
+        }
+        if (declared_too_big(r)) {
+            http__reply_error(r, 413, "too_large", "request body larger than %zu bytes",
+                              srv->cfg.max_body);
+            return send_reply(r);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!r->too_big && buf_append(&r->body, upload_data, *upload_data_size))
+            r->too_big = 1;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->too_big)
+        http__reply_error(r, 413, "too_large", "request body larger than %zu bytes",
+                          srv->cfg.max_body);
+    else
+        http__dispatch(r);
+    /* The connection goes back to the pool now rather than when the client has read the reply. */
+    if (r->db) {
+        http__pool_release(srv->pool, r->db);
+        r->db = NULL;
+    }
+    return send_reply(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    struct http_server *srv = cls;
+    struct req *r = *con_cls;
+    if (!r)
+        return;
+    if (srv->cfg.access_log) {
+        double ms = (double)(now_mono_ns() - r->t0) / 1e6;
+        log_msg(LOG_INFO, "access %s \"%s %s\" %d %zu %.2fms %s%s", r->addr, r->method_name,
+                r->path, r->status, r->outlen, ms,
+                r->who.kind == PRINCIPAL_USER     ? r->who.login
+                : r->who.kind == PRINCIPAL_APIKEY ? "apikey"
+                                                  : "-",
+                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+    }
+    req_free(r);
+    *con_cls = NULL;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    line[strcspn(line, "\n")] = '\0';
+    log_msg(LOG_WARN, "http: %s", line);
+}
+
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, unsigned *flags)
+{
+    char host[128];
+    const char *colon = strrchr(listen, ':');
+    int64_t port;
+    if (!colon || parse_int64(colon + 1, 0, 65535, &port))
+        return -1;
+    size_t hl = (size_t)(colon - listen);
+    if (hl == 0 || hl >= sizeof host)
+        return -1;
+    memcpy(host, listen, hl);
+    host[hl] = '\0';
+    memset(ss, 0, sizeof *ss);
+    if (host[0] == '[' && host[hl - 1] == ']') {
+        host[hl - 1] = '\0';
+        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)port);
+        *flags |= MHD_USE_IPv6;
+        return inet_pton(AF_INET6, host + 1, &a6->sin6_addr) == 1 ? 0 : -1;
+    }
+    struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+    a4->sin_family = AF_INET;
+    a4->sin_port = htons((uint16_t)port);
+    if (strcmp(host, "localhost") == 0)
+        return inet_pton(AF_INET, "127.0.0.1", &a4->sin_addr) == 1 ? 0 : -1;
+    return inet_pton(AF_INET, host, &a4->sin_addr) == 1 ? 0 : -1;
+}
+
+static void apply_defaults(struct http_config *c)
+{
+    if (!c->listen)
+        c->listen = "127.0.0.1:8080";
+    if (c->threads <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        c->threads = n > 0 ? (int)n : 2;
+    }
+    if (!c->max_body)
+        c->max_body = DEFAULT_MAX_BODY;
+    if (!c->session_ttl)
+        c->session_ttl = 12 * 3600;
+    if (!c->login_fail_limit)
+        c->login_fail_limit = 5;
+    if (!c->login_addr_limit)
+        c->login_addr_limit = 30;
+    if (!c->login_window)
+        c->login_window = 900;
+}
+
+int http_server_start(const struct http_config *cfg, http_server **out, char *err, size_t errlen)
+{
+    struct http_server *srv = calloc(1, sizeof *srv);
+    if (!srv) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    srv->cfg = *cfg;
+    apply_defaults(&srv->cfg);
+    struct sockaddr_storage ss;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    if (parse_listen(srv->cfg.listen, &ss, &flags)) {
+        snprintf(err, errlen, "--listen: \"%s\" is not ADDR:PORT (e.g. 127.0.0.1:8080)",
+                 srv->cfg.listen);
+        free(srv);
+        return -2;
+    }
+    /* One store connection per worker, plus one spare for the rare request that waits. */
+    if (http__pool_new(srv->cfg.db_url, srv->cfg.threads + 1, &srv->pool, err, errlen) ||
+        !(srv->limits = http__ratelimit_new())) {
+        http__pool_free(srv->pool);
+        free(srv);
+        return -1;
+    }
+    srv->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 4000u,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+    if (!srv->daemon) {
+        snprintf(err, errlen, "--listen: cannot listen on %s (in use or not permitted)",
+                 srv->cfg.listen);
+        http__ratelimit_free(srv->limits);
+        http__pool_free(srv->pool);
+        free(srv);
+        return -1;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = di ? di->port : 0;
+    *out = srv;
+    return 0;
+}
+
+uint16_t http_server_port(const http_server *srv)
+{
+    return srv->port;
+}
+
+void http_server_stop(http_server *srv)
+{
+    if (!srv)
+        return;
+    /* Stop taking new connections first; MHD_stop_daemon then waits for the workers. */
+    MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    MHD_stop_daemon(srv->daemon);
+    http__ratelimit_free(srv->limits);
+    http__pool_free(srv->pool);
+    free(srv);
+}

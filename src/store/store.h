@@ -1,0 +1,103 @@
+/* store: the one place that speaks SQL. One interface, two backends chosen by URL:
+ * SQLite (default, embedded: a bare path or sqlite:PATH) and PostgreSQL (postgresql://…).
+ * A store handle is one connection and is not shared between threads at the same time. */
+#ifndef IKIIKI_STORE_H
+#define IKIIKI_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "org/org.h"
+
+typedef struct store store;
+
+enum {
+    STORE_OK = 0,
+    STORE_ERROR = -1,     /* the backend failed; store_errmsg says why */
+    STORE_NOTFOUND = -2,  /* no such row */
+    STORE_CONFLICT = -3,  /* a unique or foreign-key rule would break */
+    STORE_BADURL = -4,    /* the --db URL is not one we understand */
+    STORE_NOBACKEND = -5, /* the backend was not compiled in */
+    STORE_TOONEW = -6,    /* the database was migrated by a newer ikiiki */
+};
+
+/* Resolves the URL to use: explicit (may be NULL), else $IKIIKI_DB, else "./ikiiki.db". */
+const char *store_default_url(const char *explicit_url);
+/* Opens a connection; on failure *out is untouched and err holds one line. */
+int store_open(const char *url, store **out, char *err, size_t errlen);
+void store_free(store *s);
+const char *store_backend(const store *s);
+/* The last error message of this connection. */
+const char *store_errmsg(const store *s);
+
+/* Applies pending numbered migrations, each in its own transaction. */
+int store_migrate(store *s, int *applied);
+/* The newest applied migration, 0 when none. */
+int store_schema_version(store *s, int *version);
+/* 1 when the store holds no companies yet (used to decide whether to seed demo data). */
+int store_is_empty(store *s, int *empty);
+
+int store_begin(store *s);
+int store_commit(store *s);
+int store_rollback(store *s);
+/* Rolls back every open level; used before a connection is handed to other work. */
+void store_rollback_all(store *s);
+
+/* Organisation. Records are copied into caller-owned structs; lists are malloc'd arrays that
+ * the caller frees with free(). Adds write the new id into the record on success. */
+int store_company_add(store *s, struct org_company *c);
+int store_company_get(store *s, const char *code, struct org_company *out);
+int store_company_list(store *s, struct org_company **out, size_t *n);
+
+int store_center_add(store *s, struct org_center *c);
+int store_center_get(store *s, const char *code, struct org_center *out);
+int store_center_get_id(store *s, int64_t id, struct org_center *out);
+/* company_ids may be NULL for all centers. */
+int store_center_list(store *s, const int64_t *company_ids, int ncompanies, struct org_center **out,
+                      size_t *n);
+int store_center_update(store *s, const struct org_center *c);
+int store_center_delete(store *s, int64_t id);
+
+int store_team_add(store *s, struct org_team *t);
+int store_team_get(store *s, int64_t center_id, const char *code, struct org_team *out);
+int store_team_list(store *s, int64_t center_id, struct org_team **out, size_t *n);
+
+int store_user_add(store *s, struct org_user *u);
+int store_user_get(store *s, const char *login, struct org_user *out);
+int store_user_get_id(store *s, int64_t id, struct org_user *out);
+/* center_id 0 lists every user; company_ids (may be NULL) narrows to those companies' centers. */
+int store_user_list(store *s, int64_t center_id, const int64_t *company_ids, int ncompanies,
+                    struct org_user **out, size_t *n);
+int store_user_update(store *s, const struct org_user *u);
+int store_user_delete(store *s, int64_t id);
+int store_consultant_link(store *s, int64_t user_id, int64_t company_id);
+/* Fills p->companies with a consultant's client companies. */
+int store_consultant_companies(store *s, int64_t user_id, struct org_principal *p);
+
+int store_apikey_add(store *s, struct org_apikey *k, const char *hash_hex);
+int store_apikey_find(store *s, const char *hash_hex, struct org_apikey *out);
+int store_apikey_list(store *s, struct org_apikey **out, size_t *n);
+
+int store_session_add(store *s, const char *hash_hex, int64_t user_id, const char *csrf,
+                      int64_t expires_at);
+/* Finds a live session; expired ones count as not found. */
+int store_session_get(store *s, const char *hash_hex, int64_t now, int64_t *user_id, char *csrf,
+                      size_t csrflen);
+int store_session_delete(store *s, const char *hash_hex);
+int store_session_purge(store *s, int64_t now);
+
+struct store_audit {
+    int64_t id;
+    int64_t at;
+    char actor[ORG_LOGIN_MAX];
+    char action[48];
+    char target[160];
+    char detail[512];
+    char address[64];
+};
+int store_audit_add(store *s, const char *actor, const char *action, const char *target,
+                    const char *detail, const char *address);
+/* The newest `limit` entries, newest first. */
+int store_audit_list(store *s, int limit, struct store_audit **out, size_t *n);
+
+#endif

@@ -1,0 +1,70 @@
+# ikiiki — the two commands a newcomer needs are `make run` and `make test`.
+# meson + ninja do the building; this file installs what is missing and strings steps together.
+
+SHELL := /bin/bash
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+DB         ?= ikiiki.db
+LISTEN     ?= 127.0.0.1:8080
+FUZZ_TIME  ?= 20
+
+export ASAN_OPTIONS  ?= detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS ?= halt_on_error=1:print_stacktrace=1
+
+.PHONY: all deps deps-test build build-asan run test fuzz fuzz-short bench format clean
+
+all: build
+
+deps:
+	@scripts/deps.sh build
+
+deps-test:
+	@scripts/deps.sh test
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --buildtype=debugoptimized >/dev/null
+
+build: deps $(BUILD)/build.ninja
+	@ninja -C $(BUILD)
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+
+build-asan: deps-test $(ASAN_BUILD)/build.ninja
+	@ninja -C $(ASAN_BUILD)
+
+# Creates the database with demo data on first run, then serves until Ctrl-C.
+run: build
+	@if [ ! -e "$(DB)" ]; then ./$(BUILD)/ikiiki init --db "$(DB)" --demo; \
+	 else ./$(BUILD)/ikiiki init --db "$(DB)"; fi
+	@echo "open http://$(LISTEN)/api/v1/health — stop with Ctrl-C"
+	./$(BUILD)/ikiiki serve --db "$(DB)" --listen "$(LISTEN)"
+
+test: deps-test build build-asan fuzz
+	@scripts/test-all.sh
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) --buildtype=debug -Dfuzz=true \
+	  -Db_sanitize=address,undefined -Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link >/dev/null
+
+fuzz: deps-test $(FUZZ_BUILD)/build.ninja
+	@ninja -C $(FUZZ_BUILD) tests/fuzz/fuzz_json_request
+
+# A short run from the committed seeds; new inputs go to a scratch corpus, not the repository.
+fuzz-short: fuzz
+	@scratch=$$(mktemp -d); \
+	 ./$(FUZZ_BUILD)/tests/fuzz/fuzz_json_request -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	   -artifact_prefix=$$scratch/ $$scratch tests/fuzz/corpus/json_request 2>&1 | tail -n 12; \
+	 status=$${PIPESTATUS[0]}; rm -rf $$scratch; exit $$status
+
+bench: build
+	@scripts/deps.sh bench
+	@bench/http/run.sh
+
+format:
+	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'bench/*.c' 'tools/*.c')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,0 +1,117 @@
+/* Request bodies: every case in tests/data/http/decode.tsv goes through the real parser and
+ * decoder and must give "ok" or an error line holding the expected words. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/decode.h"
+
+static int run_decoder(const char *decoder, const char *mode, json_t *o, char *err, size_t len)
+{
+    int create = strcmp(mode, "create") == 0;
+    if (strcmp(decoder, "login") == 0) {
+        struct login_input in;
+        return http_decode_login(o, &in, err, len);
+    }
+    if (strcmp(decoder, "password") == 0) {
+        struct password_input in;
+        return http_decode_password(o, &in, err, len);
+    }
+    if (strcmp(decoder, "company") == 0) {
+        struct company_input in;
+        return http_decode_company(o, &in, err, len);
+    }
+    if (strcmp(decoder, "center") == 0) {
+        struct center_input in;
+        return http_decode_center(o, create, &in, err, len);
+    }
+    if (strcmp(decoder, "team") == 0) {
+        struct team_input in;
+        return http_decode_team(o, &in, err, len);
+    }
+    if (strcmp(decoder, "user") == 0) {
+        struct user_input in;
+        return http_decode_user(o, create, &in, err, len);
+    }
+    if (strcmp(decoder, "apikey") == 0) {
+        struct apikey_input in;
+        return http_decode_apikey(o, &in, err, len);
+    }
+    fail_msg("unknown decoder \"%s\"", decoder);
+    return -1;
+}
+
+static void test_table(void **state)
+{
+    (void)state;
+    char path[512], line[4096];
+    snprintf(path, sizeof path, "%s/http/decode.tsv", getenv("IKIIKI_TEST_DATA"));
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    int row = 0, cases = 0, bad = 0;
+    while (fgets(line, sizeof line, f)) {
+        row++;
+        line[strcspn(line, "\n")] = '\0';
+        if (line[0] == '#' || line[0] == '\0')
+            continue;
+        char *decoder = line, *mode = strchr(decoder, '\t');
+        char *body = mode ? strchr(mode + 1, '\t') : NULL;
+        char *want = body ? strchr(body + 1, '\t') : NULL;
+        if (!want)
+            fail_msg("decode.tsv row %d: expected 4 tab-separated columns", row);
+        *mode++ = *body++ = *want++ = '\0';
+        char err[400] = "";
+        json_t *o = NULL;
+        int rc = http_body_parse(body, strlen(body), &o, err, sizeof err);
+        if (rc == 0 && strcmp(decoder, "parse") != 0)
+            rc = run_decoder(decoder, mode, o, err, sizeof err);
+        json_decref(o);
+        cases++;
+        int ok = strcmp(want, "ok") == 0 ? rc == 0
+                                         : rc != 0 && strncmp(want, "err:", 4) == 0 &&
+                                               strstr(err, want + 4) != NULL;
+        if (!ok) {
+            bad++;
+            print_error("decode.tsv row %d: %s %s: want \"%s\", got rc=%d \"%s\"\n", row, decoder,
+                        mode, want, rc, err);
+        }
+    }
+    fclose(f);
+    assert_true(cases >= 40);
+    assert_int_equal(bad, 0);
+}
+
+static void test_center_apply(void **state)
+{
+    (void)state;
+    json_t *o;
+    char err[200];
+    const char *body = "{\"name\":\"新名\",\"staff\":9}";
+    assert_int_equal(http_body_parse(body, strlen(body), &o, err, sizeof err), 0);
+    struct center_input in;
+    assert_int_equal(http_decode_center(o, 0, &in, err, sizeof err), 0);
+    struct org_center c = {.code = "TKY", .name = "旧名", .headcount = {80, 8, 2, 4}};
+    http_center_apply(&in, &c);
+    assert_string_equal(c.name, "新名");
+    assert_string_equal(c.code, "TKY");
+    /* A single staff figure replaces the breakdown; operators are kept. */
+    assert_int_equal(c.headcount[POS_OP], 80);
+    assert_int_equal(c.headcount[POS_SV], 0);
+    assert_int_equal(c.headcount[POS_MGR], 0);
+    assert_int_equal(c.headcount[POS_OTHER], 9);
+    json_decref(o);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table),
+        cmocka_unit_test(test_center_apply),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

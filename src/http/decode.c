@@ -27,7 +27,7 @@ int http_body_parse(const char *data, size_t len, json_t **out, char *err, size_
         return -1;
     }
     json_error_t je;
-    json_t *v = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+    json_t *v = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
     if (!v) {
         snprintf(err, errlen, "body: invalid JSON at line %d, column %d: %s", je.line, je.column,
                  je.text);

@@ -60,6 +60,10 @@ int cmd_user_add(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_user_list(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_apikey_add(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_apikey_list(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_cx_sheet(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_cx_check(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_cx_history(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_cx_checkpoint(const struct cli_cmd *cmd, int argc, char **argv);
 
 /* Finds the company named by code; when code is NULL, the only company (creating "default" in an
  * empty database). Prints the error and returns EXIT_USAGE or EXIT_FAIL when it cannot. */

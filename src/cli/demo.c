@@ -1,6 +1,7 @@
 /* Demo data for `make run`: enough of an organisation to click through the API. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "core/util.h"
@@ -42,6 +43,57 @@ static int seed_centers(store *s, int64_t company_id)
     return STORE_OK;
 }
 
+/* A small shop's self-diagnosis over a year: three rounds, staff who disagree, and the
+ * checkpoints it recorded on the way. */
+static const struct {
+    const char *round, *respondent, *day;
+    int levels[CX_AREAS];
+} demo_cx[] = {
+    {"2025-12", "店長", "2025-12-08", {1, 1, 0, 0}},
+    {"2025-12", "副店長", "2025-12-09", {1, 2, 0, 1}},
+    {"2025-12", "スタッフA", "2025-12-10", {0, 1, 1, 0}},
+    {"2026-05", "店長", "2026-05-12", {2, 1, 1, 1}},
+    {"2026-05", "副店長", "2026-05-12", {1, 2, 1, 1}},
+    {"2026-05", "スタッフA", "2026-05-13", {2, 1, 2, 1}},
+    {"2026-11", "店長", "2026-11-16", {2, 2, 2, 1}},
+    {"2026-11", "副店長", "2026-11-17", {2, 2, 1, 2}},
+};
+
+static const struct {
+    const char *code, *day;
+    double value;
+} demo_checkpoints[] = {
+    {"repeat_rate", "2025-12-01", 18.0},    {"repeat_rate", "2026-05-01", 21.5},
+    {"repeat_rate", "2026-11-01", 24.0},    {"complaint_time", "2025-12-01", 35.0},
+    {"complaint_time", "2026-11-01", 22.0},
+};
+
+static int64_t day_unix(const char *day)
+{
+    struct tm tm = {0};
+    strptime(day, "%Y-%m-%d", &tm);
+    return (int64_t)timegm(&tm) + 9 * 3600; /* 09:00 UTC, an office morning in Japan */
+}
+
+static int seed_cx(store *s)
+{
+    struct org_company shop = {0};
+    str_copy(shop.code, sizeof shop.code, "HANA");
+    str_copy(shop.name, sizeof shop.name, "花と暮らしの店 はな（デモ）");
+    int rc = store_company_add(s, &shop);
+    for (size_t i = 0; rc == STORE_OK && i < ARRAY_LEN(demo_cx); i++) {
+        struct cx_answer a = {.taken_at = day_unix(demo_cx[i].day)};
+        str_copy(a.round, sizeof a.round, demo_cx[i].round);
+        str_copy(a.respondent, sizeof a.respondent, demo_cx[i].respondent);
+        memcpy(a.levels, demo_cx[i].levels, sizeof a.levels);
+        rc = store_cx_answer_add(s, shop.id, &a);
+    }
+    for (size_t i = 0; rc == STORE_OK && i < ARRAY_LEN(demo_checkpoints); i++)
+        rc = store_cx_checkpoint_add(s, shop.id, demo_checkpoints[i].code,
+                                     demo_checkpoints[i].value, day_unix(demo_checkpoints[i].day));
+    return rc;
+}
+
 int cli_demo_seed(store *s, char *admin_password, char *err, size_t errlen)
 {
     struct org_company co = {0};
@@ -63,6 +115,8 @@ int cli_demo_seed(store *s, char *admin_password, char *err, size_t errlen)
         rc = seed_centers(s, co.id);
     if (rc == STORE_OK)
         rc = store_user_add(s, &admin);
+    if (rc == STORE_OK)
+        rc = seed_cx(s);
     if (rc == STORE_OK)
         rc = store_audit_add(s, "cli", "demo.seed", co.code, "", "");
     if (rc == STORE_OK)

@@ -27,6 +27,13 @@ static const struct cli_cmd commands[] = {
     {"user", "list", "list user accounts", cmd_user_list},
     {"apikey", "add", "add an API key for a machine client (printed once)", cmd_apikey_add},
     {"apikey", "list", "list API keys (never the keys themselves)", cmd_apikey_list},
+    {"cx", "sheet", "show the customer-contact self-diagnosis sheet (顧客接点力診断)",
+     cmd_cx_sheet},
+    {"cx", "check", "diagnose from the four area levels: overall level, actions, roadmap",
+     cmd_cx_check},
+    {"cx", "history", "a company's diagnoses over time and where staff disagree", cmd_cx_history},
+    {"cx", "checkpoint", "record an effect checkpoint (repeat rate, complaint time, …)",
+     cmd_cx_checkpoint},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -61,13 +68,17 @@ static int group_known(const char *g)
     return 0;
 }
 
-static void group_usage(const char *g)
+/* One line: the verbs of group g, after an optional complaint about an unknown verb. */
+static void group_usage(FILE *f, const char *g, const char *unknown)
 {
-    fprintf(stderr, "ikiiki %s: expected one of:", g);
+    fprintf(f, "ikiiki %s: ", g);
+    if (unknown)
+        fprintf(f, "unknown command \"%s\", ", unknown);
+    fprintf(f, "expected one of:");
     for (const struct cli_cmd *c = commands; c->group; c++)
         if (strcmp(c->group, g) == 0)
-            fprintf(stderr, " %s", c->verb);
-    fprintf(stderr, "\n");
+            fprintf(f, " %s", c->verb);
+    fprintf(f, "\n");
 }
 
 int main(int argc, char **argv)
@@ -98,12 +109,10 @@ int main(int argc, char **argv)
     }
     if (group_known(argv[1])) {
         if (verb && (strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0)) {
-            group_usage(argv[1]);
+            group_usage(stdout, argv[1], NULL);
             return EXIT_OK;
         }
-        if (verb)
-            fprintf(stderr, "ikiiki %s: unknown command \"%s\"\n", argv[1], verb);
-        group_usage(argv[1]);
+        group_usage(stderr, argv[1], verb);
         return EXIT_USAGE;
     }
     fprintf(stderr, "ikiiki: unknown command \"%s\" (see ikiiki --help)\n", argv[1]);

@@ -1,6 +1,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -107,4 +108,17 @@ void time_iso8601(int64_t t, char *out, size_t outlen)
     struct tm tm;
     gmtime_r(&tt, &tm);
     strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+#ifndef IKIIKI_DATADIR
+#define IKIIKI_DATADIR "data"
+#endif
+
+int data_path(const char *name, char *out, size_t outlen)
+{
+    const char *dir = getenv("IKIIKI_DATA_DIR");
+    if (!dir || !*dir)
+        dir = IKIIKI_DATADIR;
+    int n = snprintf(out, outlen, "%s/%s", dir, name);
+    return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }

@@ -22,4 +22,8 @@ uint64_t now_mono_ns(void);
 /* Formats t as "2026-11-23T18:10:33Z" into out (at least 21 bytes). */
 void time_iso8601(int64_t t, char *out, size_t outlen);
 
+/* The folder holding data/ files (questionnaire, sheets, models): $IKIIKI_DATA_DIR, else the
+ * folder set at build time. Writes "<dir>/<name>" into out; returns -1 when it did not fit. */
+int data_path(const char *name, char *out, size_t outlen);
+
 #endif

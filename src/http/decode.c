@@ -273,7 +273,11 @@ static int decode_companies(json_t *o, struct user_input *in, char *err, size_t 
     json_t *v;
     json_array_foreach(arr, i, v)
     {
-        if (!json_is_string(v) || org_check_code("companies", json_string_value(v), err, errlen))
+        if (!json_is_string(v)) {
+            snprintf(err, errlen, "companies[%zu]: must be a company code string", i);
+            return -1;
+        }
+        if (org_check_code("companies", json_string_value(v), err, errlen))
             return -1;
         str_copy(in->companies[i], sizeof in->companies[i], json_string_value(v));
     }
@@ -377,5 +381,51 @@ int http_decode_apikey(json_t *o, struct apikey_input *in, char *err, size_t err
         }
         in->scopes |= SCOPE_BIT(sc);
     }
+    return 0;
+}
+
+int http_decode_cx(json_t *o, struct cx_input *in, char *err, size_t errlen)
+{
+    static const char *const known[] = {"areas", "round", "respondent", NULL};
+    memset(in, 0, sizeof *in);
+    if (only_fields(o, known, err, errlen))
+        return -1;
+    json_t *arr = json_object_get(o, "areas");
+    if (!json_is_array(arr) || json_array_size(arr) != 4) {
+        snprintf(err, errlen, "areas: must be an array of 4 levels from 0 to 3");
+        return -1;
+    }
+    for (size_t i = 0; i < 4; i++) {
+        json_t *v = json_array_get(arr, i);
+        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 3) {
+            snprintf(err, errlen, "areas[%zu]: must be a level from 0 to 3", i);
+            return -1;
+        }
+        in->levels[i] = (int)json_integer_value(v);
+    }
+    if (get_str(o, "round", 0, in->round, sizeof in->round, err, errlen) < 0 ||
+        get_str(o, "respondent", 0, in->respondent, sizeof in->respondent, err, errlen) < 0)
+        return -1;
+    if (in->round[0] && org_check_code("round", in->round, err, errlen))
+        return -1;
+    if (in->respondent[0] && org_check_name("respondent", in->respondent, err, errlen))
+        return -1;
+    return 0;
+}
+
+int http_decode_cx_checkpoint(json_t *o, struct cx_checkpoint_input *in, char *err, size_t errlen)
+{
+    static const char *const known[] = {"code", "value", "at", NULL};
+    memset(in, 0, sizeof *in);
+    if (only_fields(o, known, err, errlen) ||
+        get_str(o, "code", 1, in->code, sizeof in->code, err, errlen) < 0 ||
+        get_str(o, "at", 0, in->at, sizeof in->at, err, errlen) < 0)
+        return -1;
+    json_t *v = json_object_get(o, "value");
+    if (!json_is_number(v)) {
+        snprintf(err, errlen, "value: must be a number");
+        return -1;
+    }
+    in->value = json_number_value(v);
     return 0;
 }

@@ -71,4 +71,19 @@ struct apikey_input {
 };
 int http_decode_apikey(json_t *o, struct apikey_input *in, char *err, size_t errlen);
 
+struct cx_input {
+    int levels[4]; /* in the sheet's area order, each 0–3 */
+    char round[ORG_CODE_MAX];
+    char respondent[128];
+};
+/* {"areas":[l1,l2,l3,l4], "round"?, "respondent"?} */
+int http_decode_cx(json_t *o, struct cx_input *in, char *err, size_t errlen);
+
+struct cx_checkpoint_input {
+    char code[ORG_CODE_MAX];
+    double value;
+    char at[16]; /* YYYY-MM-DD or "" */
+};
+int http_decode_cx_checkpoint(json_t *o, struct cx_checkpoint_input *in, char *err, size_t errlen);
+
 #endif

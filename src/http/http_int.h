@@ -7,6 +7,7 @@
 #include <pthread.h>
 
 #include "core/buf.h"
+#include "cx/cx.h"
 #include "http.h"
 #include "org/org.h"
 #include "store/store.h"
@@ -43,6 +44,7 @@ struct http_server {
     struct MHD_Daemon *daemon;
     struct store_pool *pool;
     struct ratelimit *limits;
+    cx_sheet *cx; /* the self-diagnosis sheet, loaded once at start */
     uint16_t port;
 };
 
@@ -133,5 +135,10 @@ int api_user_delete(struct req *r);
 int api_audit_list(struct req *r);
 int api_apikeys_list(struct req *r);
 int api_apikeys_create(struct req *r);
+int api_cx_sheet(struct req *r);
+int api_cx_check(struct req *r);
+int api_cx_answer(struct req *r);
+int api_cx_history(struct req *r);
+int api_cx_checkpoint(struct req *r);
 
 #endif

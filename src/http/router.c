@@ -36,6 +36,12 @@ const struct route http__routes[] = {
     {M_GET, "/api/v1/audit", R_ADMIN, 0, 0, api_audit_list},
     {M_GET, "/api/v1/apikeys", R_ADMIN, 0, 0, api_apikeys_list},
     {M_POST, "/api/v1/apikeys", R_ADMIN, 0, 0, api_apikeys_create},
+    {M_GET, "/api/v1/cx/sheet", ROLES_ANY, 0, 0, api_cx_sheet},
+    {M_POST, "/api/v1/cx/check", ROLES_ANY, 0, 0, api_cx_check},
+    {M_GET, "/api/v1/companies/{}/cx", R_ADMIN | R_CONSULT | R_MANAGER, 0, 0, api_cx_history},
+    {M_POST, "/api/v1/companies/{}/cx", R_ADMIN | R_CONSULT | R_MANAGER, 0, 0, api_cx_answer},
+    {M_POST, "/api/v1/companies/{}/cx/checkpoints", R_ADMIN | R_CONSULT | R_MANAGER, 0, 0,
+     api_cx_checkpoint},
 };
 const int http__nroutes = (int)ARRAY_LEN(http__routes);
 

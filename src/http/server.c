@@ -312,10 +312,17 @@ int http_server_start(const struct http_config *cfg, http_server **out, char *er
         free(srv);
         return -2;
     }
+    char sheet[512];
+    if (data_path("cx/sheet.json", sheet, sizeof sheet) ||
+        cx_sheet_load(sheet, &srv->cx, err, errlen)) {
+        free(srv);
+        return -1;
+    }
     /* One store connection per worker, plus one spare for the rare request that waits. */
     if (http__pool_new(srv->cfg.db_url, srv->cfg.threads + 1, &srv->pool, err, errlen) ||
         !(srv->limits = http__ratelimit_new())) {
         http__pool_free(srv->pool);
+        cx_sheet_free(srv->cx);
         free(srv);
         return -1;
     }
@@ -329,6 +336,7 @@ int http_server_start(const struct http_config *cfg, http_server **out, char *er
                  srv->cfg.listen);
         http__ratelimit_free(srv->limits);
         http__pool_free(srv->pool);
+        cx_sheet_free(srv->cx);
         free(srv);
         return -1;
     }
@@ -354,5 +362,6 @@ void http_server_stop(http_server *srv)
     MHD_stop_daemon(srv->daemon);
     http__ratelimit_free(srv->limits);
     http__pool_free(srv->pool);
+    cx_sheet_free(srv->cx);
     free(srv);
 }

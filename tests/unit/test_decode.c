@@ -42,6 +42,14 @@ static int run_decoder(const char *decoder, const char *mode, json_t *o, char *e
         struct apikey_input in;
         return http_decode_apikey(o, &in, err, len);
     }
+    if (strcmp(decoder, "cx") == 0) {
+        struct cx_input in;
+        return http_decode_cx(o, &in, err, len);
+    }
+    if (strcmp(decoder, "cx_checkpoint") == 0) {
+        struct cx_checkpoint_input in;
+        return http_decode_cx_checkpoint(o, &in, err, len);
+    }
     fail_msg("unknown decoder \"%s\"", decoder);
     return -1;
 }
@@ -72,9 +80,9 @@ static void test_table(void **state)
             rc = run_decoder(decoder, mode, o, err, sizeof err);
         json_decref(o);
         cases++;
-        int ok = strcmp(want, "ok") == 0 ? rc == 0
-                                         : rc != 0 && strncmp(want, "err:", 4) == 0 &&
-                                               strstr(err, want + 4) != NULL;
+        int ok = strcmp(want, "ok") == 0
+                     ? rc == 0
+                     : rc != 0 && strncmp(want, "err:", 4) == 0 && strstr(err, want + 4) != NULL;
         if (!ok) {
             bad++;
             print_error("decode.tsv row %d: %s %s: want \"%s\", got rc=%d \"%s\"\n", row, decoder,

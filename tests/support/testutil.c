@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -304,16 +305,21 @@ int tu_request(struct tu_http *h, const char *method, const char *path, const ch
     snprintf(url, sizeof url, "%s%s", h->base, path);
     memset(resp, 0, sizeof *resp);
     curl_easy_setopt(h->c, CURLOPT_URL, url);
-    curl_easy_setopt(h->c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(h->c, CURLOPT_NOBODY, strcmp(method, "HEAD") == 0 ? 1L : 0L);
-    curl_easy_setopt(h->c, CURLOPT_POSTFIELDS, body);
     if (body) {
+        curl_easy_setopt(h->c, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(h->c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-        hl = curl_slist_append(hl, "Content-Type: application/json");
-    } else if (strcmp(method, "GET") == 0) {
+        int own_type = 0; /* an extra Content-Type header replaces the default */
+        for (int i = 0; extra_headers && extra_headers[i]; i++)
+            own_type |= strncasecmp(extra_headers[i], "Content-Type", 12) == 0;
+        if (!own_type)
+            hl = curl_slist_append(hl, "Content-Type: application/json");
+    } else {
+        /* No body: back to a plain request, or a POSTFIELDS left from an earlier request on this
+         * handle makes curl send Content-Length (or read stdin) for DELETE and hang. */
         curl_easy_setopt(h->c, CURLOPT_HTTPGET, 1L);
-        curl_easy_setopt(h->c, CURLOPT_CUSTOMREQUEST, NULL);
     }
+    curl_easy_setopt(h->c, CURLOPT_NOBODY, strcmp(method, "HEAD") == 0 ? 1L : 0L);
+    curl_easy_setopt(h->c, CURLOPT_CUSTOMREQUEST, strcmp(method, "GET") == 0 ? NULL : method);
     if (h->csrf[0]) {
         snprintf(hdr, sizeof hdr, "X-CSRF-Token: %s", h->csrf);
         hl = curl_slist_append(hl, hdr);

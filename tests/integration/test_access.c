@@ -1,0 +1,298 @@
+/* Every route asked by every principal: each row of tests/data/http/access.tsv (method, path,
+ * principal, body, expected status) is sent to the real server, on SQLite and on PostgreSQL, and
+ * every mismatch is reported with its line number. tests/unit/test_routes.c keeps the table
+ * complete when routes are added. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#define PASSWORD "access-pass-1"
+#define MAX_ROWS 1000
+
+/* The principals, in the order of the table's columns of thought; users sign in as themselves. */
+enum { P_ANON, P_ADMIN, P_CONSULTANT, P_MANAGER, P_SUPERVISOR, P_OPERATOR, P_APIKEY, P__COUNT };
+static const char *const principals[P__COUNT] = {
+    "anon", "admin", "consultant", "center_manager", "supervisor", "operator", "apikey_read",
+};
+
+struct row {
+    int line;
+    char method[16];
+    char path[256];
+    int principal;
+    char *body; /* NULL for "-" */
+    int status;
+};
+
+static int principal_index(const char *name)
+{
+    for (int i = 0; i < P__COUNT; i++)
+        if (strcmp(principals[i], name) == 0)
+            return i;
+    return -1;
+}
+
+/* Reads the table; fails the test on a malformed line. Returns the number of rows. */
+static int load_rows(struct row *rows, int max)
+{
+    char path[512];
+    static char line[8192];
+    const char *data = getenv("IKIIKI_TEST_DATA");
+    assert_non_null(data);
+    snprintf(path, sizeof path, "%s/http/access.tsv", data);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        fail_msg("cannot open %s", path);
+    int n = 0, lineno = 0, header = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0] == '#' || line[0] == '\0')
+            continue;
+        if (!header) { /* the column names */
+            header = 1;
+            continue;
+        }
+        char *cols[5];
+        int nc = 0;
+        char *p = line;
+        while (nc < 5) {
+            cols[nc++] = p;
+            char *tab = strchr(p, '\t');
+            if (!tab)
+                break;
+            *tab = '\0';
+            p = tab + 1;
+        }
+        if (nc != 5 || strchr(cols[4], '\t'))
+            fail_msg("access.tsv:%d: expected 5 tab-separated columns", lineno);
+        if (n >= max)
+            fail_msg("access.tsv: more than %d rows", max);
+        struct row *r = &rows[n];
+        r->line = lineno;
+        snprintf(r->method, sizeof r->method, "%s", cols[0]);
+        snprintf(r->path, sizeof r->path, "%s", cols[1]);
+        r->principal = principal_index(cols[2]);
+        if (r->principal < 0)
+            fail_msg("access.tsv:%d: unknown principal \"%s\"", lineno, cols[2]);
+        r->body = strcmp(cols[3], "-") == 0 ? NULL : strdup(cols[3]);
+        r->status = atoi(cols[4]);
+        if (r->status < 100 || r->status > 599)
+            fail_msg("access.tsv:%d: bad status \"%s\"", lineno, cols[4]);
+        n++;
+    }
+    fclose(f);
+    return n;
+}
+
+/* Runs `ikiiki ARGS... --db DB` (NULL-terminated ARGS) with stdin_text; fails the test unless it
+ * exits 0. Returns the captured stdout (caller frees). */
+static char *cli(const char *db, const char *stdin_text, ...)
+{
+    char *argv[32];
+    int argc = 0;
+    argv[argc++] = (char *)tu_bin();
+    va_list ap;
+    va_start(ap, stdin_text);
+    const char *a;
+    while ((a = va_arg(ap, const char *)) && argc < 28)
+        argv[argc++] = (char *)a;
+    va_end(ap);
+    argv[argc++] = "--db";
+    argv[argc++] = (char *)db;
+    argv[argc] = NULL;
+    struct tu_result res;
+    assert_int_equal(tu_run(argv, stdin_text, &res), 0);
+    if (res.status != 0)
+        fail_msg("fixture: `%s %s ...` exited %d: %s", argv[1], argc > 2 ? argv[2] : "", res.status,
+                 res.err);
+    free(res.err);
+    return res.out;
+}
+
+#define CLI(...) free(cli(__VA_ARGS__, NULL))
+
+static void user_add(const char *db, const char *login, const char *role, const char *center,
+                     const char *company)
+{
+    const char *pw = PASSWORD "\n";
+    if (center)
+        CLI(db, pw, "user", "add", "--login", login, "--role", role, "--center", center,
+            "--password-stdin");
+    else if (company)
+        CLI(db, pw, "user", "add", "--login", login, "--role", role, "--company", company,
+            "--password-stdin");
+    else
+        CLI(db, pw, "user", "add", "--login", login, "--role", role, "--password-stdin");
+}
+
+/* The fixture the table's comments describe. Writes the read API key into key. */
+static void build_fixture(const char *db, char *key, size_t keylen)
+{
+    CLI(db, NULL, "init");
+    CLI(db, NULL, "company", "add", "--code", "DEMO", "--name", "Demo Inc.");
+    CLI(db, NULL, "company", "add", "--code", "ACME", "--name", "Acme Corp.");
+    CLI(db, NULL, "center", "add", "--code", "TKY", "--name", "Tokyo", "--operators", "50",
+        "--staff", "5", "--company", "DEMO");
+    CLI(db, NULL, "center", "add", "--code", "OSK", "--name", "Osaka", "--operators", "30",
+        "--company", "DEMO");
+    CLI(db, NULL, "center", "add", "--code", "DEL_C", "--name", "To delete", "--operators", "1",
+        "--company", "DEMO");
+    CLI(db, NULL, "center", "add", "--code", "NGY", "--name", "Nagoya", "--operators", "20",
+        "--company", "ACME");
+    CLI(db, NULL, "team", "add", "--center", "TKY", "--code", "T1", "--name", "Team one");
+    user_add(db, "admin", "admin", NULL, NULL);
+    user_add(db, "consultant", "consultant", NULL, "DEMO");
+    user_add(db, "center_manager", "center_manager", "TKY", NULL);
+    user_add(db, "supervisor", "supervisor", "TKY", NULL);
+    user_add(db, "operator", "operator", "TKY", NULL);
+    user_add(db, "op2", "operator", "OSK", NULL);
+    user_add(db, "op3", "operator", "NGY", NULL);
+    user_add(db, "del_admin", "operator", "TKY", NULL);
+    user_add(db, "del_consultant", "operator", "TKY", NULL);
+    user_add(db, "del_center_manager", "operator", "TKY", NULL);
+    char *out =
+        cli(db, NULL, "apikey", "add", "--name", "reader", "--scope", "read", "--json", NULL);
+    json_t *j = json_loads(out, 0, NULL);
+    const char *k = json_string_value(json_object_get(j, "key"));
+    if (!k)
+        fail_msg("fixture: apikey add printed no key: %s", out);
+    snprintf(key, keylen, "%s", k);
+    json_decref(j);
+    free(out);
+}
+
+/* A client for principal p: signed in, holding the API key, or anonymous. */
+static struct tu_http *client_for(const struct tu_server *srv, int p, const char *key)
+{
+    struct tu_http *h = tu_http_new(srv->base);
+    if (p == P_APIKEY) {
+        tu_http_bearer(h, key);
+    } else if (p != P_ANON) {
+        long st = tu_login(h, principals[p], PASSWORD);
+        if (st != 200)
+            fail_msg("sign-in as %s: status %ld", principals[p], st);
+    }
+    return h;
+}
+
+/* Checks the shape of the reply for its status; writes what is wrong into why. */
+static int shape_ok(const struct tu_resp *resp, char *why, size_t whylen)
+{
+    if (resp->status == 204) {
+        if (resp->body[0]) {
+            snprintf(why, whylen, "204 with a body");
+            return 0;
+        }
+        return 1;
+    }
+    if (!json_is_object(resp->json)) {
+        snprintf(why, whylen, "body is not a JSON object");
+        return 0;
+    }
+    if (resp->status >= 400) {
+        json_t *e = json_object_get(resp->json, "error");
+        if (!json_is_string(json_object_get(e, "code")) ||
+            !json_is_string(json_object_get(e, "message"))) {
+            snprintf(why, whylen, "not {\"error\":{\"code\",\"message\"}}");
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void run_table(const char *backend)
+{
+    char db[512], key[128];
+    if (tu_db_url(backend, "access", db, sizeof db) == 1)
+        skip();
+    static struct row rows[MAX_ROWS];
+    int n = load_rows(rows, MAX_ROWS);
+    assert_true(n > 0);
+    build_fixture(db, key, sizeof key);
+
+    struct tu_server srv;
+    const char *const extra[] = {"--no-access-log", NULL};
+    assert_int_equal(tu_server_start(db, &srv, extra), 0);
+    struct tu_http *clients[P__COUNT];
+    for (int p = 0; p < P__COUNT; p++)
+        clients[p] = client_for(&srv, p, key);
+
+    int bad = 0;
+    for (int i = 0; i < n; i++) {
+        const struct row *r = &rows[i];
+        /* Signing out ends the session; those rows use a session of their own. */
+        int own = r->principal != P_ANON && r->principal != P_APIKEY &&
+                  strcmp(r->method, "DELETE") == 0 && strcmp(r->path, "/api/v1/session") == 0;
+        struct tu_http *h = own ? client_for(&srv, r->principal, key) : clients[r->principal];
+        struct tu_resp resp;
+        char why[128] = "";
+        if (tu_request(h, r->method, r->path, r->body, NULL, &resp)) {
+            print_error("access.tsv:%d: %s %s as %s: no reply (server alive: %d)\n", r->line,
+                        r->method, r->path, principals[r->principal], tu_server_alive(&srv));
+            bad++;
+        } else {
+            if (resp.status != r->status) {
+                print_error("access.tsv:%d: %s %s as %s: expected %d, got %ld: %.300s\n", r->line,
+                            r->method, r->path, principals[r->principal], r->status, resp.status,
+                            resp.body);
+                bad++;
+            } else if (!shape_ok(&resp, why, sizeof why)) {
+                print_error("access.tsv:%d: %s %s as %s: %s: %.300s\n", r->line, r->method, r->path,
+                            principals[r->principal], why, resp.body);
+                bad++;
+            }
+            tu_resp_free(&resp);
+        }
+        if (own)
+            tu_http_free(h);
+    }
+    for (int p = 0; p < P__COUNT; p++)
+        tu_http_free(clients[p]);
+    for (int i = 0; i < n; i++)
+        free(rows[i].body);
+    assert_true(tu_server_alive(&srv));
+    assert_int_equal(tu_server_stop(&srv), 0);
+    FILE *log = fopen(srv.errlog, "r");
+    char line[1024];
+    while (log && fgets(line, sizeof line, log)) {
+        /* Under -Db_sanitize the server reports here; UBSan does not change the exit status. */
+        if (strstr(line, "runtime error:") || strstr(line, "Sanitizer")) {
+            print_error("server log %s: %s", srv.errlog, line);
+            bad++;
+        }
+    }
+    if (log)
+        fclose(log);
+    if (bad)
+        fail_msg("%s: %d of %d rows of access.tsv did not get the expected reply", backend, bad, n);
+    print_message("%s: %d rows as expected\n", backend, n);
+}
+
+static void test_access_sqlite(void **state)
+{
+    (void)state;
+    run_table("sqlite");
+}
+
+static void test_access_postgresql(void **state)
+{
+    (void)state;
+    run_table("postgresql");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_access_sqlite),
+        cmocka_unit_test(test_access_postgresql),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,169 @@
+/* libFuzzer target for request bodies: any bytes through http_body_parse and, when they make a
+ * JSON object, through every decoder (create and update modes) and http_center_apply. Nothing
+ * may crash, leak or trip a sanitizer; decoders must also leave NUL-terminated strings and an
+ * error message when they refuse. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/decode.h"
+
+/* Aborts (a finding) when a fixed-size string field is not terminated inside its buffer. */
+#define CHECK_STR(field)                                                                           \
+    do {                                                                                           \
+        if (!memchr((field), '\0', sizeof(field)))                                                 \
+            abort();                                                                               \
+    } while (0)
+
+static void check_refusal(int rc, const char *err)
+{
+    if (rc != 0 && err[0] == '\0')
+        abort(); /* every refusal must say why */
+}
+
+static void run_center(json_t *o, int create)
+{
+    char err[300] = "";
+    struct center_input in;
+    int rc = http_decode_center(o, create, &in, err, sizeof err);
+    check_refusal(rc, err);
+    if (rc)
+        return;
+    CHECK_STR(in.code);
+    CHECK_STR(in.name);
+    CHECK_STR(in.company);
+    for (int p = 0; p < POS__COUNT; p++)
+        if (in.has_headcount[p] && (in.headcount[p] < 0 || in.headcount[p] > 1000000))
+            abort();
+    if (create && (!in.has_code || !in.has_name || !in.has_headcount[POS_OP]))
+        abort();
+    struct org_center c;
+    memset(&c, 0, sizeof c);
+    http_center_apply(&in, &c);
+    CHECK_STR(c.code);
+    CHECK_STR(c.name);
+}
+
+static void run_user(json_t *o, int create)
+{
+    char err[300] = "";
+    struct user_input in;
+    int rc = http_decode_user(o, create, &in, err, sizeof err);
+    check_refusal(rc, err);
+    if (rc)
+        return;
+    CHECK_STR(in.login);
+    CHECK_STR(in.center);
+    CHECK_STR(in.team);
+    CHECK_STR(in.display_name);
+    CHECK_STR(in.password);
+    if (in.ncompanies < 0 || in.ncompanies > ORG_MAX_COMPANIES)
+        abort();
+    for (int i = 0; i < in.ncompanies; i++)
+        CHECK_STR(in.companies[i]);
+    if (create && (!in.has_login || !in.has_role || !in.has_password))
+        abort();
+}
+
+static void run_decoders(json_t *o)
+{
+    char err[300];
+    {
+        struct login_input in;
+        err[0] = '\0';
+        int rc = http_decode_login(o, &in, err, sizeof err);
+        check_refusal(rc, err);
+        if (rc == 0) {
+            CHECK_STR(in.login);
+            CHECK_STR(in.password);
+        }
+    }
+    {
+        struct password_input in;
+        err[0] = '\0';
+        int rc = http_decode_password(o, &in, err, sizeof err);
+        check_refusal(rc, err);
+        if (rc == 0) {
+            CHECK_STR(in.current);
+            CHECK_STR(in.next);
+        }
+    }
+    {
+        struct company_input in;
+        err[0] = '\0';
+        int rc = http_decode_company(o, &in, err, sizeof err);
+        check_refusal(rc, err);
+        if (rc == 0) {
+            CHECK_STR(in.code);
+            CHECK_STR(in.name);
+        }
+    }
+    run_center(o, 1);
+    run_center(o, 0);
+    {
+        struct team_input in;
+        err[0] = '\0';
+        int rc = http_decode_team(o, &in, err, sizeof err);
+        check_refusal(rc, err);
+        if (rc == 0) {
+            CHECK_STR(in.code);
+            CHECK_STR(in.name);
+        }
+    }
+    run_user(o, 1);
+    run_user(o, 0);
+    {
+        struct apikey_input in;
+        err[0] = '\0';
+        int rc = http_decode_apikey(o, &in, err, sizeof err);
+        check_refusal(rc, err);
+        if (rc == 0) {
+            CHECK_STR(in.name);
+            if (in.scopes == 0)
+                abort();
+        }
+    }
+    {
+        struct cx_input in;
+        err[0] = '\0';
+        int rc = http_decode_cx(o, &in, err, sizeof err);
+        check_refusal(rc, err);
+        if (rc == 0) {
+            for (int i = 0; i < 4; i++)
+                if (in.levels[i] < 0 || in.levels[i] > 3)
+                    abort();
+            CHECK_STR(in.round);
+            CHECK_STR(in.respondent);
+        }
+    }
+    {
+        struct cx_checkpoint_input in;
+        err[0] = '\0';
+        int rc = http_decode_cx_checkpoint(o, &in, err, sizeof err);
+        check_refusal(rc, err);
+        if (rc == 0) {
+            CHECK_STR(in.code);
+            CHECK_STR(in.at);
+        }
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    /* A tiny error buffer too: messages must be cut, never overflow. */
+    char err[300], tiny[8];
+    json_t *o = NULL;
+    int rc = http_body_parse((const char *)data, size, &o, err, sizeof err);
+    if (rc == 0) {
+        if (!json_is_object(o))
+            abort();
+        run_decoders(o);
+        json_decref(o);
+    }
+    o = NULL;
+    if (http_body_parse((const char *)data, size, &o, tiny, sizeof tiny) == 0)
+        json_decref(o);
+    return 0;
+}

@@ -60,10 +60,23 @@ int cmd_user_add(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_user_list(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_apikey_add(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_apikey_list(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_harass_judge(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_harass_flag(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_harass_review(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_harass_queue(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_harass_agreement(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_harass_policy(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_harass_care(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_cx_sheet(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_cx_check(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_cx_history(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_cx_checkpoint(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_skills_model(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_skills_gap(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_skills_assess(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_skills_person(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_skills_team(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_skills_role(const struct cli_cmd *cmd, int argc, char **argv);
 
 /* Finds the company named by code; when code is NULL, the only company (creating "default" in an
  * empty database). Prints the error and returns EXIT_USAGE or EXIT_FAIL when it cannot. */

@@ -94,6 +94,77 @@ static int seed_cx(store *s)
     return rc;
 }
 
+/* Center TKY's people and their skill assessments (self and supervisor, dated), so that
+ * `ikiiki skills team --center TKY` shows gaps and one supervisor below SM-7 level 3. They sign
+ * in with nothing: each gets a random password that is never shown. */
+static const struct {
+    const char *login, *name;
+    enum org_role role;
+} demo_people[] = {
+    {"sato.sv", "佐藤 美咲", ROLE_SUPERVISOR}, {"suzuki.sv", "鈴木 健太", ROLE_SUPERVISOR},
+    {"tanaka.op", "田中 陽菜", ROLE_OPERATOR}, {"ito.op", "伊藤 大輝", ROLE_OPERATOR},
+    {"kato.op", "加藤 さくら", ROLE_OPERATOR},
+};
+
+static const struct {
+    const char *login, *skill, *by, *day; /* by NULL: a self-assessment */
+    int level;
+} demo_assessments[] = {
+    {"sato.sv", "SM-5", NULL, "2026-04-10", 3},
+    {"sato.sv", "SM-6", NULL, "2026-04-10", 2},
+    {"sato.sv", "SM-7", NULL, "2026-04-10", 3},
+    {"sato.sv", "SM-8", NULL, "2026-04-10", 2},
+    /* The supervisor's view is lower than her own: she is the one below SM-7 level 3. */
+    {"sato.sv", "SM-7", "admin", "2026-05-20", 2},
+    {"suzuki.sv", "SM-5", "admin", "2026-05-20", 3},
+    {"suzuki.sv", "SM-6", "admin", "2026-05-20", 2},
+    {"suzuki.sv", "SM-7", NULL, "2026-04-11", 3},
+    {"suzuki.sv", "SM-7", "admin", "2026-05-20", 3},
+    {"tanaka.op", "SM-5", NULL, "2026-04-12", 2},
+    {"tanaka.op", "SM-6", NULL, "2026-04-12", 1},
+    {"tanaka.op", "SM-7", "sato.sv", "2026-05-21", 1},
+    {"tanaka.op", "SM-7", NULL, "2026-06-01", 2}, /* later, but the supervisor's view counts */
+    {"ito.op", "SM-5", NULL, "2026-04-12", 1},
+    {"ito.op", "SM-5", "suzuki.sv", "2026-05-22", 2},
+    {"ito.op", "SM-7", "suzuki.sv", "2026-05-22", 2},
+    {"kato.op", "SM-5", NULL, "2026-04-13", 1},
+    {"kato.op", "SM-7", NULL, "2026-04-13", 1},
+};
+
+static int seed_skills(store *s, char *err, size_t errlen)
+{
+    struct org_center tky;
+    int rc = store_center_get(s, "TKY", &tky);
+    for (size_t i = 0; rc == STORE_OK && i < ARRAY_LEN(demo_people); i++) {
+        struct org_user u = {.role = demo_people[i].role, .center_id = tky.id};
+        char pw[17];
+        str_copy(u.login, sizeof u.login, demo_people[i].login);
+        str_copy(u.display_name, sizeof u.display_name, demo_people[i].name);
+        org_password_generate(pw);
+        if (org_password_hash(pw, u.password_hash)) {
+            snprintf(err, errlen, "cannot hash the password");
+            return -1;
+        }
+        rc = store_user_add(s, &u);
+    }
+    for (size_t i = 0; rc == STORE_OK && i < ARRAY_LEN(demo_assessments); i++) {
+        struct org_user u;
+        struct skills_assessment a = {.level = demo_assessments[i].level,
+                                      .kind =
+                                          demo_assessments[i].by ? SKILLS_SUPERVISOR : SKILLS_SELF,
+                                      .assessed_at = day_unix(demo_assessments[i].day) - 9 * 3600};
+        const char *by = demo_assessments[i].by;
+        str_copy(a.skill, sizeof a.skill, demo_assessments[i].skill);
+        str_copy(a.assessor, sizeof a.assessor, by ? by : demo_assessments[i].login);
+        rc = store_user_get(s, demo_assessments[i].login, &u);
+        if (rc == STORE_OK)
+            rc = store_skills_assess_add(s, u.id, &a);
+    }
+    if (rc)
+        snprintf(err, errlen, "%s", store_errmsg(s));
+    return rc;
+}
+
 int cli_demo_seed(store *s, char *admin_password, char *err, size_t errlen)
 {
     struct org_company co = {0};
@@ -117,6 +188,10 @@ int cli_demo_seed(store *s, char *admin_password, char *err, size_t errlen)
         rc = store_user_add(s, &admin);
     if (rc == STORE_OK)
         rc = seed_cx(s);
+    if (rc == STORE_OK && (rc = seed_skills(s, err, errlen))) {
+        store_rollback(s);
+        return -1;
+    }
     if (rc == STORE_OK)
         rc = store_audit_add(s, "cli", "demo.seed", co.code, "", "");
     if (rc == STORE_OK)

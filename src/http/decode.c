@@ -429,3 +429,37 @@ int http_decode_cx_checkpoint(json_t *o, struct cx_checkpoint_input *in, char *e
     in->value = json_number_value(v);
     return 0;
 }
+
+int http_decode_skills_assess(json_t *o, struct skills_assess_input *in, char *err, size_t errlen)
+{
+    static const char *const known[] = {"skill", "level", "kind", "at", NULL};
+    char kind[16] = "";
+    int64_t level = 0;
+    memset(in, 0, sizeof *in);
+    if (only_fields(o, known, err, errlen) ||
+        get_str(o, "skill", 1, in->skill, sizeof in->skill, err, errlen) < 0 ||
+        get_str(o, "kind", 0, kind, sizeof kind, err, errlen) < 0 ||
+        get_str(o, "at", 0, in->at, sizeof in->at, err, errlen) < 0)
+        return -1;
+    int rc = get_int(o, "level", 1, 4, &level, err, errlen);
+    if (rc < 0)
+        return -1;
+    if (rc == 0) {
+        snprintf(err, errlen, "level: required (a whole number from 1 to 4)");
+        return -1;
+    }
+    in->level = (int)level;
+    if (kind[0]) {
+        if (strcmp(kind, "self") != 0 && strcmp(kind, "supervisor") != 0) {
+            snprintf(err, errlen, "kind: must be \"self\" or \"supervisor\"");
+            return -1;
+        }
+        in->has_kind = 1;
+        in->kind = strcmp(kind, "supervisor") == 0;
+    }
+    if (!in->skill[0] || !utf8_is_clean(in->skill, strlen(in->skill))) {
+        snprintf(err, errlen, "skill: must be a skill code such as \"SM-7\"");
+        return -1;
+    }
+    return 0;
+}

@@ -86,4 +86,14 @@ struct cx_checkpoint_input {
 };
 int http_decode_cx_checkpoint(json_t *o, struct cx_checkpoint_input *in, char *err, size_t errlen);
 
+struct skills_assess_input {
+    char skill[40];
+    int level;    /* 1–4 */
+    int has_kind; /* 0: the handler decides from who is asking */
+    int kind;     /* enum skills_kind: 0 self, 1 supervisor */
+    char at[16];  /* YYYY-MM-DD or "" */
+};
+/* {"skill", "level", "kind"?: "self"|"supervisor", "at"?: "YYYY-MM-DD"} */
+int http_decode_skills_assess(json_t *o, struct skills_assess_input *in, char *err, size_t errlen);
+
 #endif

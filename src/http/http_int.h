@@ -140,5 +140,9 @@ int api_cx_check(struct req *r);
 int api_cx_answer(struct req *r);
 int api_cx_history(struct req *r);
 int api_cx_checkpoint(struct req *r);
+int api_skills_model(struct req *r);
+int api_user_skills_get(struct req *r);
+int api_user_skills_post(struct req *r);
+int api_center_skills(struct req *r);
 
 #endif

@@ -42,6 +42,10 @@ const struct route http__routes[] = {
     {M_POST, "/api/v1/companies/{}/cx", R_ADMIN | R_CONSULT | R_MANAGER, 0, 0, api_cx_answer},
     {M_POST, "/api/v1/companies/{}/cx/checkpoints", R_ADMIN | R_CONSULT | R_MANAGER, 0, 0,
      api_cx_checkpoint},
+    {M_GET, "/api/v1/skills/model", ROLES_ANY, 0, 0, api_skills_model},
+    {M_GET, "/api/v1/users/{}/skills", ROLES_ANY, 0, 0, api_user_skills_get},
+    {M_POST, "/api/v1/users/{}/skills", ROLES_ANY, 0, 0, api_user_skills_post},
+    {M_GET, "/api/v1/centers/{}/skills", ROLES_STAFF, 0, 0, api_center_skills},
 };
 const int http__nroutes = (int)ARRAY_LEN(http__routes);
 

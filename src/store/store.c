@@ -162,6 +162,68 @@ void store__copy(char *dst, size_t len, const char *src)
     str_copy(dst, len, src ? src : "");
 }
 
+/* Collects rows into a malloc'd array through a per-type row decoder. */
+struct collect {
+    void *arr;
+    size_t n, cap, size;
+    store_decode_fn decode;
+    int oom;
+    int one; /* stop after the first row */
+};
+
+static int collect_row(void *ud, int ncol, const char *const *vals)
+{
+    (void)ncol;
+    struct collect *c = ud;
+    void *rec = store__push(&c->arr, &c->n, &c->cap, c->size);
+    if (!rec) {
+        c->oom = 1;
+        return 1;
+    }
+    c->decode(rec, vals);
+    return c->one;
+}
+
+static int run_collect(store *s, const char *sql, const struct store_arg *args, int nargs,
+                       struct collect *c)
+{
+    int rc = store__query(s, sql, args, nargs, collect_row, c);
+    if (rc == STORE_OK && c->oom)
+        rc = store__fail(s, STORE_ERROR, "out of memory");
+    if (rc)
+        free(c->arr);
+    return rc;
+}
+
+/* Runs a query for one record and copies it to out; STORE_NOTFOUND when there is none. */
+int store__get_one(store *s, const char *sql, const struct store_arg *args, int nargs, size_t size,
+                   store_decode_fn decode, void *out)
+{
+    struct collect c = {.size = size, .decode = decode, .one = 1};
+    int rc = run_collect(s, sql, args, nargs, &c);
+    if (rc)
+        return rc;
+    if (c.n == 0) {
+        free(c.arr);
+        return store__fail(s, STORE_NOTFOUND, "not found");
+    }
+    memcpy(out, c.arr, size);
+    free(c.arr);
+    return STORE_OK;
+}
+
+int store__list(store *s, const char *sql, const struct store_arg *args, int nargs, size_t size,
+                store_decode_fn decode, void **out, size_t *n)
+{
+    struct collect c = {.size = size, .decode = decode};
+    int rc = run_collect(s, sql, args, nargs, &c);
+    if (rc)
+        return rc;
+    *out = c.arr;
+    *n = c.n;
+    return STORE_OK;
+}
+
 int store_begin(store *s)
 {
     char sql[48];

@@ -8,7 +8,9 @@
 #include <stdint.h>
 
 #include "cx/cx.h"
+#include "harass/harass.h"
 #include "org/org.h"
+#include "skills/skills.h"
 
 typedef struct store store;
 
@@ -114,5 +116,50 @@ struct store_cx_checkpoint {
 int store_cx_checkpoint_add(store *s, int64_t company_id, const char *code, double value,
                             int64_t at);
 int store_cx_checkpoints(store *s, int64_t company_id, struct store_cx_checkpoint **out, size_t *n);
+
+/* コンピテンシー. Model versions are numbered by the store; the newest is the active model. */
+int store_skills_model_add(store *s, const char *model_json, const char *imported_by,
+                           int64_t imported_at, int64_t *version);
+/* The newest stored model: *model_json is malloc'd (caller frees). STORE_NOTFOUND when none. */
+int store_skills_model_latest(store *s, char **model_json, int64_t *version);
+/* Adds an assessment of user_id (a->login is not read); writes a->id. */
+int store_skills_assess_add(store *s, int64_t user_id, struct skills_assessment *a);
+/* Assessments of one user (user_id non-zero) or of every user of a center (center_id), with
+ * the assessed person's login filled in; a malloc'd array the caller frees. */
+int store_skills_assessments(store *s, int64_t user_id, int64_t center_id,
+                             struct skills_assessment **out, size_t *n);
+
+/* A user's skill-role override; role NULL removes it. */
+int store_skills_role_set(store *s, int64_t user_id, const char *role);
+/* A user's override into role (SKILLS_CODE_MAX bytes); STORE_NOTFOUND when none. */
+int store_skills_role_get(store *s, int64_t user_id, char *role);
+/* The enabled users of a center by login, with their overrides; a malloc'd array. */
+int store_skills_members(store *s, int64_t center_id, struct skills_member **out, size_t *n);
+
+/* カスハラ対応. Records are the domain's (harass/harass.h). Policy documents are JSON text;
+ * *doc from store_harass_policy_latest is malloc'd and the caller frees it. */
+int store_setting_get(store *s, const char *key, char *out, size_t outlen);
+/* Stores value under key unless the key exists; either way out receives the stored value. */
+int store_setting_init(store *s, const char *key, const char *value, char *out, size_t outlen);
+int store_harass_policy_latest(store *s, int *version, char **doc);
+int store_harass_policy_add(store *s, const char *doc, const char *by, int *version);
+int store_harass_case_add(store *s, struct harass_case *c);
+int store_harass_case_get(store *s, int64_t id, struct harass_case *out);
+/* Cases of a center in one ISO week, oldest first. */
+int store_harass_case_week(store *s, int64_t center_id, const char *week, struct harass_case **out,
+                           size_t *n);
+/* Reviewed cases of a center that occurred in [from, to), oldest first. */
+int store_harass_case_reviewed(store *s, int64_t center_id, int64_t from, int64_t to,
+                               struct harass_case **out, size_t *n);
+int store_harass_review_add(store *s, struct harass_review *r);
+/* Every review of a case, oldest first. */
+int store_harass_review_list(store *s, int64_t case_id, struct harass_review **out, size_t *n);
+/* Opens a care task; STORE_CONFLICT when the case already has one. */
+int store_harass_care_open(store *s, struct harass_care *t);
+/* Care tasks of a center; only_open leaves out the finished ones. Ordered by due time. */
+int store_harass_care_list(store *s, int64_t center_id, int only_open, struct harass_care **out,
+                           size_t *n);
+int store_harass_care_get(store *s, int64_t id, struct harass_care *out);
+int store_harass_care_done(store *s, int64_t id, const char *note, int64_t at);
 
 #endif

@@ -60,6 +60,15 @@ void *store__push(void **arr, size_t *n, size_t *cap, size_t size);
 int64_t store__atoi(const char *s);
 void store__copy(char *dst, size_t len, const char *src);
 
+/* Decodes one row (columns as text, NULL for SQL NULL) into a record. */
+typedef void (*store_decode_fn)(void *rec, const char *const *vals);
+/* Runs a query for one record of `size` bytes into out; STORE_NOTFOUND when there is none. */
+int store__get_one(store *s, const char *sql, const struct store_arg *args, int nargs, size_t size,
+                   store_decode_fn decode, void *out);
+/* Runs a query into a malloc'd array of records (the caller frees it). */
+int store__list(store *s, const char *sql, const struct store_arg *args, int nargs, size_t size,
+                store_decode_fn decode, void **out, size_t *n);
+
 /* Embedded numbered migrations (generated from src/store/migrations/NNNN_name.sql). */
 struct store_migration {
     int version;

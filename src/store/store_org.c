@@ -8,68 +8,6 @@
 #include "core/buf.h"
 #include "core/util.h"
 
-/* Collects rows into a malloc'd array through a per-type row decoder. */
-struct collect {
-    void *arr;
-    size_t n, cap, size;
-    void (*decode)(void *rec, const char *const *vals);
-    int oom;
-    int one; /* stop after the first row */
-};
-
-static int collect_row(void *ud, int ncol, const char *const *vals)
-{
-    (void)ncol;
-    struct collect *c = ud;
-    void *rec = store__push(&c->arr, &c->n, &c->cap, c->size);
-    if (!rec) {
-        c->oom = 1;
-        return 1;
-    }
-    c->decode(rec, vals);
-    return c->one;
-}
-
-static int run_collect(store *s, const char *sql, const struct store_arg *args, int nargs,
-                       struct collect *c)
-{
-    int rc = store__query(s, sql, args, nargs, collect_row, c);
-    if (rc == STORE_OK && c->oom)
-        rc = store__fail(s, STORE_ERROR, "out of memory");
-    if (rc)
-        free(c->arr);
-    return rc;
-}
-
-/* Runs a query for one record and copies it to out; STORE_NOTFOUND when there is none. */
-static int get_one(store *s, const char *sql, const struct store_arg *args, int nargs, size_t size,
-                   void (*decode)(void *, const char *const *), void *out)
-{
-    struct collect c = {.size = size, .decode = decode, .one = 1};
-    int rc = run_collect(s, sql, args, nargs, &c);
-    if (rc)
-        return rc;
-    if (c.n == 0) {
-        free(c.arr);
-        return store__fail(s, STORE_NOTFOUND, "not found");
-    }
-    memcpy(out, c.arr, size);
-    free(c.arr);
-    return STORE_OK;
-}
-
-static int list_all(store *s, const char *sql, const struct store_arg *args, int nargs, size_t size,
-                    void (*decode)(void *, const char *const *), void **out, size_t *n)
-{
-    struct collect c = {.size = size, .decode = decode};
-    int rc = run_collect(s, sql, args, nargs, &c);
-    if (rc)
-        return rc;
-    *out = c.arr;
-    *n = c.n;
-    return STORE_OK;
-}
-
 /* Appends " AND <col> IN (?, ?, …)" and the matching arguments. */
 static int add_in_list(struct buf *sql, const char *col, const int64_t *ids, int nids,
                        struct store_arg *args, int *nargs, int maxargs)
@@ -113,14 +51,14 @@ int store_company_add(store *s, struct org_company *c)
 int store_company_get(store *s, const char *code, struct org_company *out)
 {
     struct store_arg a[] = {ARG_TEXT(code)};
-    return get_one(s, "SELECT id, code, name FROM companies WHERE code = ?", a, 1, sizeof *out,
-                   decode_company, out);
+    return store__get_one(s, "SELECT id, code, name FROM companies WHERE code = ?", a, 1,
+                          sizeof *out, decode_company, out);
 }
 
 int store_company_list(store *s, struct org_company **out, size_t *n)
 {
-    return list_all(s, "SELECT id, code, name FROM companies ORDER BY code", NULL, 0, sizeof **out,
-                    decode_company, (void **)out, n);
+    return store__list(s, "SELECT id, code, name FROM companies ORDER BY code", NULL, 0,
+                       sizeof **out, decode_company, (void **)out, n);
 }
 
 /* ---- centers ---- */
@@ -193,13 +131,15 @@ int store_center_add(store *s, struct org_center *c)
 int store_center_get(store *s, const char *code, struct org_center *out)
 {
     struct store_arg a[] = {ARG_TEXT(code)};
-    return get_one(s, CENTER_SELECT " WHERE c.code = ?", a, 1, sizeof *out, decode_center, out);
+    return store__get_one(s, CENTER_SELECT " WHERE c.code = ?", a, 1, sizeof *out, decode_center,
+                          out);
 }
 
 int store_center_get_id(store *s, int64_t id, struct org_center *out)
 {
     struct store_arg a[] = {ARG_INT(id)};
-    return get_one(s, CENTER_SELECT " WHERE c.id = ?", a, 1, sizeof *out, decode_center, out);
+    return store__get_one(s, CENTER_SELECT " WHERE c.id = ?", a, 1, sizeof *out, decode_center,
+                          out);
 }
 
 int store_center_list(store *s, const int64_t *company_ids, int ncompanies, struct org_center **out,
@@ -218,7 +158,7 @@ int store_center_list(store *s, const int64_t *company_ids, int ncompanies, stru
         buf_release(&sql);
         return store__fail(s, STORE_ERROR, "out of memory");
     }
-    rc = list_all(s, sql.data, a, na, sizeof **out, decode_center, (void **)out, n);
+    rc = store__list(s, sql.data, a, na, sizeof **out, decode_center, (void **)out, n);
     buf_release(&sql);
     return rc;
 }
@@ -283,15 +223,15 @@ int store_team_add(store *s, struct org_team *t)
 int store_team_get(store *s, int64_t center_id, const char *code, struct org_team *out)
 {
     struct store_arg a[] = {ARG_INT(center_id), ARG_TEXT(code)};
-    return get_one(s, TEAM_SELECT " WHERE t.center_id = ? AND t.code = ?", a, 2, sizeof *out,
-                   decode_team, out);
+    return store__get_one(s, TEAM_SELECT " WHERE t.center_id = ? AND t.code = ?", a, 2, sizeof *out,
+                          decode_team, out);
 }
 
 int store_team_list(store *s, int64_t center_id, struct org_team **out, size_t *n)
 {
     struct store_arg a[] = {ARG_INT(center_id)};
-    return list_all(s, TEAM_SELECT " WHERE t.center_id = ? ORDER BY t.code", a, 1, sizeof **out,
-                    decode_team, (void **)out, n);
+    return store__list(s, TEAM_SELECT " WHERE t.center_id = ? ORDER BY t.code", a, 1, sizeof **out,
+                       decode_team, (void **)out, n);
 }
 
 /* ---- users ---- */
@@ -338,13 +278,13 @@ int store_user_add(store *s, struct org_user *u)
 int store_user_get(store *s, const char *login, struct org_user *out)
 {
     struct store_arg a[] = {ARG_TEXT(login)};
-    return get_one(s, USER_SELECT " WHERE u.login = ?", a, 1, sizeof *out, decode_user, out);
+    return store__get_one(s, USER_SELECT " WHERE u.login = ?", a, 1, sizeof *out, decode_user, out);
 }
 
 int store_user_get_id(store *s, int64_t id, struct org_user *out)
 {
     struct store_arg a[] = {ARG_INT(id)};
-    return get_one(s, USER_SELECT " WHERE u.id = ?", a, 1, sizeof *out, decode_user, out);
+    return store__get_one(s, USER_SELECT " WHERE u.id = ?", a, 1, sizeof *out, decode_user, out);
 }
 
 int store_user_list(store *s, int64_t center_id, const int64_t *company_ids, int ncompanies,
@@ -368,7 +308,7 @@ int store_user_list(store *s, int64_t center_id, const int64_t *company_ids, int
         buf_release(&sql);
         return store__fail(s, STORE_ERROR, "out of memory");
     }
-    rc = list_all(s, sql.data, a, na, sizeof **out, decode_user, (void **)out, n);
+    rc = store__list(s, sql.data, a, na, sizeof **out, decode_user, (void **)out, n);
     buf_release(&sql);
     return rc;
 }
@@ -460,18 +400,18 @@ int store_apikey_add(store *s, struct org_apikey *k, const char *hash_hex)
 int store_apikey_find(store *s, const char *hash_hex, struct org_apikey *out)
 {
     struct store_arg a[] = {ARG_TEXT(hash_hex)};
-    return get_one(s,
-                   "SELECT id, name, scopes, prefix, created_at, revoked FROM api_keys"
-                   " WHERE key_hash = ? AND revoked = 0",
-                   a, 1, sizeof *out, decode_apikey, out);
+    return store__get_one(s,
+                          "SELECT id, name, scopes, prefix, created_at, revoked FROM api_keys"
+                          " WHERE key_hash = ? AND revoked = 0",
+                          a, 1, sizeof *out, decode_apikey, out);
 }
 
 int store_apikey_list(store *s, struct org_apikey **out, size_t *n)
 {
-    return list_all(s,
-                    "SELECT id, name, scopes, prefix, created_at, revoked FROM api_keys"
-                    " ORDER BY name",
-                    NULL, 0, sizeof **out, decode_apikey, (void **)out, n);
+    return store__list(s,
+                       "SELECT id, name, scopes, prefix, created_at, revoked FROM api_keys"
+                       " ORDER BY name",
+                       NULL, 0, sizeof **out, decode_apikey, (void **)out, n);
 }
 
 /* ---- sessions ---- */
@@ -565,8 +505,8 @@ static void decode_audit(void *rec, const char *const *v)
 int store_audit_list(store *s, int limit, struct store_audit **out, size_t *n)
 {
     struct store_arg a[] = {ARG_INT(limit)};
-    return list_all(s,
-                    "SELECT id, at, actor, action, target, detail, address FROM audit_log"
-                    " ORDER BY id DESC LIMIT ?",
-                    a, 1, sizeof **out, decode_audit, (void **)out, n);
+    return store__list(s,
+                       "SELECT id, at, actor, action, target, detail, address FROM audit_log"
+                       " ORDER BY id DESC LIMIT ?",
+                       a, 1, sizeof **out, decode_audit, (void **)out, n);
 }

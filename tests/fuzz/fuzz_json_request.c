@@ -146,6 +146,18 @@ static void run_decoders(json_t *o)
             CHECK_STR(in.at);
         }
     }
+    {
+        struct skills_assess_input in;
+        err[0] = '\0';
+        int rc = http_decode_skills_assess(o, &in, err, sizeof err);
+        check_refusal(rc, err);
+        if (rc == 0) {
+            CHECK_STR(in.skill);
+            CHECK_STR(in.at);
+            if (in.level < 1 || in.level > 4 || !in.skill[0] || in.kind < 0 || in.kind > 1)
+                abort();
+        }
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

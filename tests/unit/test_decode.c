@@ -50,6 +50,10 @@ static int run_decoder(const char *decoder, const char *mode, json_t *o, char *e
         struct cx_checkpoint_input in;
         return http_decode_cx_checkpoint(o, &in, err, len);
     }
+    if (strcmp(decoder, "skills_assess") == 0) {
+        struct skills_assess_input in;
+        return http_decode_skills_assess(o, &in, err, len);
+    }
     fail_msg("unknown decoder \"%s\"", decoder);
     return -1;
 }

@@ -1,0 +1,55 @@
+/* policy: a center's harassment policy as data — behaviour levels 0–4 × demand levels 0–4 give a
+ * verdict (claim, grey, harassment) and a response; some request types always go to in-house
+ * staff. Pure: validation and judging, no store. */
+#ifndef IKIIKI_HARASS_POLICY_H
+#define IKIIKI_HARASS_POLICY_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#define HARASS_LEVELS         5
+#define HARASS_CODE_MAX       40
+#define HARASS_MAX_CATEGORIES 32
+
+enum harass_verdict { VERDICT_CLAIM, VERDICT_GREY, VERDICT_HARASSMENT, VERDICT__COUNT };
+
+typedef struct harass_policy harass_policy;
+
+/* Checks a policy document; on success the policy holds its own reference to root. */
+int harass_policy_from_json(json_t *root, harass_policy **out, char *err, size_t errlen);
+/* Reads and checks a policy file; err names the file and the field. */
+int harass_policy_load(const char *path, harass_policy **out, char *err, size_t errlen);
+void harass_policy_free(harass_policy *p);
+/* The document (borrowed: valid while p lives). */
+json_t *harass_policy_document(const harass_policy *p);
+
+const char *harass_verdict_name(enum harass_verdict v);
+int harass_verdict_parse(const char *s, enum harass_verdict *out);
+const char *harass_verdict_label(const harass_policy *p, enum harass_verdict v);
+
+struct harass_judgement {
+    enum harass_verdict verdict;
+    char response[HARASS_CODE_MAX];
+    int escalated; /* a request type on the escalation list sent it to in-house staff */
+};
+
+/* Judges a plot. requests: escalation codes raised in the call (may be NULL). Levels outside
+ * 0–4 and unknown request codes are refused with a message naming the allowed values. */
+int harass_judge(const harass_policy *p, int behaviour, int demand, const char *const *requests,
+                 int nrequests, struct harass_judgement *out, char *err, size_t errlen);
+/* {verdict, verdict_label, response, response_label, escalated, behaviour:{level,label},
+ *  demand:{level,label}}; a new reference. */
+json_t *harass_judgement_json(const harass_policy *p, int behaviour, int demand,
+                              const struct harass_judgement *j);
+
+/* Checks a comma-separated list of category codes; writes the list without duplicates, in the
+ * policy's order, into out. The message names the allowed codes. */
+int harass_categories_check(const harass_policy *p, const char *csv, char *out, size_t outlen,
+                            char *err, size_t errlen);
+/* Checks a comma-separated list of escalation codes the same way. */
+int harass_requests_check(const harass_policy *p, const char *csv, char *out, size_t outlen,
+                          char *err, size_t errlen);
+/* Hours until a care task is due after a harassment verdict. */
+int harass_care_due_hours(const harass_policy *p);
+
+#endif

@@ -298,14 +298,19 @@ static void decode_care(void *rec, const char *const *v)
 
 int store_harass_care_open(store *s, struct harass_care *t)
 {
+    /* No failing statement on a second task for the same case: on PostgreSQL a failed statement
+     * would abort the caller's whole transaction. */
     struct store_arg a[] = {ARG_INT(t->case_id),    ARG_INT(t->center_id), ARG_INT(t->operator_id),
                             ARG_ID(t->assignee_id), ARG_INT(t->opened_at), ARG_INT(t->due_at)};
-    int64_t id;
-    int rc = store__insert_id(s,
-                              "INSERT INTO harass_care_tasks (case_id, center_id, operator_id,"
-                              " assignee_id, opened_at, due_at) VALUES (?, ?, ?, ?, ?, ?)"
-                              " RETURNING id",
-                              a, 6, &id);
+    int64_t id = 0;
+    int rc = store__get_one(s,
+                            "INSERT INTO harass_care_tasks (case_id, center_id, operator_id,"
+                            " assignee_id, opened_at, due_at) VALUES (?, ?, ?, ?, ?, ?)"
+                            " ON CONFLICT (case_id) DO NOTHING RETURNING id",
+                            a, 6, sizeof id, decode_int, &id);
+    if (rc == STORE_NOTFOUND)
+        return store__fail(s, STORE_CONFLICT, "case %lld already has a care task",
+                           (long long)t->case_id);
     if (rc == STORE_OK)
         t->id = id;
     return rc;

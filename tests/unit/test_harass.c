@@ -306,6 +306,14 @@ static void test_flag_review_care(void **state)
         assert_int_equal(n, 2);
         free(care);
 
+        /* HQ confirms the case the field already called harassment: no second care task, and the
+         * transaction stays usable (on PostgreSQL a failed insert would have aborted it). */
+        assert_int_equal(
+            harass_review(s, p, version, harsh.id, "hq", 3, 3, "", 0, &got, err, sizeof err), 0);
+        assert_int_equal(got.final_verdict, VERDICT_HARASSMENT);
+        assert_int_equal(store_harass_care_list(s, grey.center_id, 0, &care, &n), 0);
+        assert_int_equal(n, 2);
+        free(care);
         assert_int_equal(store_harass_care_done(s, care_id, "面談済み", 1795200000), 0);
         assert_int_equal(store_harass_care_done(s, care_id, "again", 1795200001), STORE_NOTFOUND);
         assert_int_equal(store_harass_care_list(s, grey.center_id, 1, &care, &n), 0);

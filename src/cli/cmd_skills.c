@@ -441,18 +441,13 @@ static json_t *team_view(const struct cli_cmd *cmd, store *s, const skills_model
         *rc = cli_store_fail(cmd, s, *rc, what);
         return NULL;
     }
-    struct skills_member *mem = NULL;
-    struct skills_assessment *a = NULL;
-    size_t nm = 0, na = 0;
-    if ((*rc = store_skills_members(s, c.id, &mem, &nm)) ||
-        (*rc = store_skills_assessments(s, 0, c.id, &a, &na))) {
-        free(mem);
+    struct skills_team t;
+    if ((*rc = skills_team_load(s, c.id, now_unix(), &t))) {
         *rc = cli_store_fail(cmd, s, *rc, "team");
         return NULL;
     }
-    json_t *j = skills_team_json(m, c.code, mem, nm, a, na);
-    free(mem);
-    free(a);
+    json_t *j = skills_team_json(m, c.code, t.members, t.nmembers, t.assessments, t.nassessments);
+    skills_team_release(&t);
     return j;
 }
 
@@ -485,11 +480,16 @@ static void print_team(json_t *j)
                (long long)json_integer_value(json_object_get(e, "total_gap")),
                (long long)json_integer_value(json_object_get(e, "people")));
     }
-    printf("\ncare watch (supervisors below SM-7 level 3):\n");
+    printf("\ncare watch (supervisors below SM-7 level 3 or with overdue care tasks):\n");
     json_array_foreach(json_object_get(j, "care_watch"), i, e)
     {
-        printf("  %s: SM-7 level %lld\n", json_string_value(json_object_get(e, "login")),
-               (long long)json_integer_value(json_object_get(e, "sm7_level")));
+        json_t *lv = json_object_get(e, "sm7_level");
+        char level[32];
+        snprintf(level, sizeof level, json_is_null(lv) ? "not assessed" : "level %lld",
+                 (long long)json_integer_value(lv));
+        printf("  %s: SM-7 %s, overdue care tasks %lld\n",
+               json_string_value(json_object_get(e, "login")), level,
+               (long long)json_integer_value(json_object_get(e, "overdue_care")));
     }
 }
 

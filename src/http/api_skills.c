@@ -206,18 +206,13 @@ int api_center_skills(struct req *r)
     skills_model *m;
     if ((rc = load_model(r, &m, NULL)))
         return rc;
-    struct skills_member *mem = NULL;
-    struct skills_assessment *a = NULL;
-    size_t nm = 0, na = 0;
-    if ((rc = store_skills_members(db, c.id, &mem, &nm)) ||
-        (rc = store_skills_assessments(db, 0, c.id, &a, &na))) {
-        free(mem);
+    struct skills_team t;
+    if ((rc = skills_team_load(db, c.id, now_unix(), &t))) {
         skills_model_free(m);
         return http__store_error(r, rc, "skills");
     }
-    json_t *j = skills_team_json(m, c.code, mem, nm, a, na);
-    free(mem);
-    free(a);
+    json_t *j = skills_team_json(m, c.code, t.members, t.nmembers, t.assessments, t.nassessments);
+    skills_team_release(&t);
     skills_model_free(m);
     http__reply_json(r, 200, j);
     return 200;

@@ -467,15 +467,35 @@ static json_t *needs_json(const skills_model *m, struct need *needs)
     return arr;
 }
 
-/* The SM-7 rule of care_watch for one member; NULL when they are not listed. */
+/* care_watch for one member: a supervisor below SM-7 level 3 (when assessed), or one whose care
+ * tasks for harassed operators are overdue — the manager sees both together. NULL when neither. */
 static json_t *care_entry(const skills_model *m, const struct skills_member *p,
                           const int levels[SKILLS_MAX_SKILLS])
 {
     int k = skills_skill_find(m, SKILLS_CARE_SKILL);
-    if (k < 0 || p->org_role != ROLE_SUPERVISOR || !levels[k] || levels[k] >= SKILLS_CARE_LEVEL)
+    int low = k >= 0 && levels[k] && levels[k] < SKILLS_CARE_LEVEL;
+    if (p->org_role != ROLE_SUPERVISOR || (!low && p->care_overdue == 0))
         return NULL;
-    return json_pack("{s:s, s:i, s:[s]}", "login", p->login, "sm7_level", levels[k], "reasons",
-                     "sm7_below_3");
+    json_t *reasons = json_array();
+    if (low)
+        json_array_append_new(reasons, json_string("sm7_below_3"));
+    if (p->care_overdue > 0)
+        json_array_append_new(reasons, json_string("care_overdue"));
+    return json_pack("{s:s, s:o, s:i, s:o}", "login", p->login, "sm7_level",
+                     k >= 0 && levels[k] ? json_integer(levels[k]) : json_null(), "overdue_care",
+                     p->care_overdue, "reasons", reasons);
+}
+
+void skills_count_care_overdue(struct skills_member *members, size_t nmembers,
+                               const struct harass_care *tasks, size_t ntasks, int64_t now)
+{
+    for (size_t i = 0; i < nmembers; i++) {
+        members[i].care_overdue = 0;
+        for (size_t t = 0; t < ntasks; t++)
+            if (!tasks[t].done_at && now > tasks[t].due_at &&
+                strcmp(tasks[t].assignee_login, members[i].login) == 0)
+                members[i].care_overdue++;
+    }
 }
 
 static json_t *skill_list_json(const skills_model *m)

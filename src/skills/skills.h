@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "harass/harass.h"
 #include "org/org.h"
 
 #define SKILLS_LEVELS     4 /* levels 1..4 */
@@ -129,13 +130,34 @@ struct skills_member {
     char display_name[ORG_NAME_MAX];
     enum org_role org_role;
     char override[SKILLS_CODE_MAX]; /* the skill-role override, "" for the default */
+    int care_overdue;               /* open care tasks assigned to them and past due */
 };
+
+/* Counts, for each member, the open care tasks (from harass) assigned to them that are past due
+ * at now. tasks are the center's open care tasks. */
+void skills_count_care_overdue(struct skills_member *members, size_t nmembers,
+                               const struct harass_care *tasks, size_t ntasks, int64_t now);
 /* The heat map of a center: {center, skills:[{code,name}], people:[{login, display_name, role,
  * gaps, total_gap}], without_role:[login], training_needs:[{skill, name, total_gap, people}],
- * care_watch:[{login, sm7_level, reasons}]}. a holds the members' assessments. A new
- * reference. */
+ * care_watch:[{login, sm7_level, overdue_care, reasons}]} — supervisors below SM-7 level 3
+ * (reason sm7_below_3) and supervisors with overdue care tasks (reason care_overdue). a holds the
+ * members' assessments. A new reference. */
 json_t *skills_team_json(const skills_model *m, const char *center,
                          const struct skills_member *members, size_t nmembers,
                          const struct skills_assessment *a, size_t na);
+
+struct store;
+
+/* Everything the heat map of one center needs, loaded from the store. */
+struct skills_team {
+    struct skills_member *members; /* with care_overdue counted at the time given */
+    size_t nmembers;
+    struct skills_assessment *assessments;
+    size_t nassessments;
+};
+/* Loads a center's members, their assessments and their overdue care tasks. On failure nothing is
+ * held and the store's message says why. Release with skills_team_release. */
+int skills_team_load(struct store *s, int64_t center_id, int64_t now, struct skills_team *out);
+void skills_team_release(struct skills_team *t);
 
 #endif

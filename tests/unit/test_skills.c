@@ -330,6 +330,52 @@ static void test_team_needs_and_care_watch(void **state)
     skills_model_free(m);
 }
 
+/* The other half of care_watch: supervisors whose care tasks are overdue, listed with the SM-7
+ * rule so the manager sees both together. */
+static void test_care_watch_overdue(void **state)
+{
+    (void)state;
+    skills_model *m = default_model();
+    struct skills_member mem[] = {
+        {"sv_ok", "", ROLE_SUPERVISOR, "", 0},   /* SM-7 3, one task overdue */
+        {"sv_low", "", ROLE_SUPERVISOR, "", 0},  /* SM-7 2 and one overdue: both reasons */
+        {"sv_new", "", ROLE_SUPERVISOR, "", 0},  /* not assessed, task not yet due */
+        {"mgr", "", ROLE_CENTER_MANAGER, "", 0}, /* overdue, but care_watch is for supervisors */
+    };
+    static const struct harass_care tasks[] = {
+        {.id = 1, .assignee_login = "sv_ok", .due_at = 1000},
+        {.id = 2, .assignee_login = "sv_ok", .due_at = 1000, .done_at = 900}, /* done in time */
+        {.id = 3, .assignee_login = "sv_low", .due_at = 1999},
+        {.id = 4, .assignee_login = "sv_new", .due_at = 2001},
+        {.id = 5, .assignee_login = "mgr", .due_at = 10},
+        {.id = 6, .assignee_login = "", .due_at = 10}, /* unassigned */
+    };
+    skills_count_care_overdue(mem, ARRAY_LEN(mem), tasks, ARRAY_LEN(tasks), 2000);
+    assert_int_equal(mem[0].care_overdue, 1);
+    assert_int_equal(mem[1].care_overdue, 1);
+    assert_int_equal(mem[2].care_overdue, 0);
+    assert_int_equal(mem[3].care_overdue, 1);
+    static const struct skills_assessment a[] = {
+        A(1, "sv_ok", "SM-7", 3, SKILLS_SUPERVISOR, 1),
+        A(2, "sv_low", "SM-7", 2, SKILLS_SUPERVISOR, 1),
+    };
+    json_t *j = skills_team_json(m, "TKY", mem, ARRAY_LEN(mem), a, ARRAY_LEN(a));
+    json_t *care = json_object_get(j, "care_watch");
+    assert_int_equal(json_array_size(care), 2);
+    assert_string_equal(str_at(care, 0, "login"), "sv_ok");
+    assert_int_equal(int_at(care, 0, "overdue_care"), 1);
+    json_t *r0 = json_object_get(json_array_get(care, 0), "reasons");
+    assert_int_equal(json_array_size(r0), 1);
+    assert_string_equal(json_string_value(json_array_get(r0, 0)), "care_overdue");
+    assert_string_equal(str_at(care, 1, "login"), "sv_low");
+    json_t *r1 = json_object_get(json_array_get(care, 1), "reasons");
+    assert_int_equal(json_array_size(r1), 2);
+    assert_string_equal(json_string_value(json_array_get(r1, 0)), "sm7_below_3");
+    assert_string_equal(json_string_value(json_array_get(r1, 1)), "care_overdue");
+    json_decref(j);
+    skills_model_free(m);
+}
+
 /* Applies one change to the model file's JSON and checks the error. */
 static void expect_invalid(json_t *root, const char *msg)
 {
@@ -569,6 +615,7 @@ int main(void)
         cmocka_unit_test(test_latest_and_supervisor_first),
         cmocka_unit_test(test_roles_and_who_may_assess),
         cmocka_unit_test(test_team_needs_and_care_watch),
+        cmocka_unit_test(test_care_watch_overdue),
         cmocka_unit_test(test_model_validation),
         cmocka_unit_test(test_store_both_backends),
     };

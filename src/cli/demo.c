@@ -1,5 +1,6 @@
 /* Demo data for `make run`: enough of an organisation to click through the API. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -165,6 +166,71 @@ static int seed_skills(store *s, char *err, size_t errlen)
     return rc;
 }
 
+/* A month of flagged calls at TKY (ISO weeks 44–47 of 2026, Japan time), reviewed by headquarters
+ * except the last week, with some field-vs-HQ disagreement in the grey zone. Care tasks opened by
+ * harassment verdicts: the first two were done, the rest are overdue. */
+static const struct {
+    const char *at, *op, *categories;
+    int b, d;   /* the field's plot */
+    int rb, rd; /* headquarters' plot; -1 = not reviewed yet */
+} demo_cases[] = {
+    {"2026-10-26T10:12", "tanaka.op", "abuse", 2, 1, 2, 1},
+    {"2026-10-27T15:40", "ito.op", "excessive_demand", 1, 2, 1, 2},
+    {"2026-10-29T11:05", "kato.op", "insult,personal_attack", 3, 3, 3, 3},
+    {"2026-10-30T17:20", "tanaka.op", "long_call,repeat", 1, 1, 2, 2},
+    {"2026-11-02T09:30", "ito.op", "abuse", 2, 2, 2, 1},
+    {"2026-11-04T13:15", "kato.op", "forced_apology", 2, 3, 2, 3},
+    {"2026-11-05T16:45", "tanaka.op", "excessive_demand", 0, 3, 1, 2},
+    {"2026-11-06T10:50", "ito.op", "threat,exposure_threat", 4, 2, 4, 2},
+    {"2026-11-09T14:00", "kato.op", "repeat", 1, 2, 1, 1},
+    {"2026-11-10T11:30", "tanaka.op", "insult", 3, 1, 2, 1},
+    {"2026-11-12T15:10", "ito.op", "sexual", 3, 2, 3, 2},
+    {"2026-11-13T12:25", "kato.op", "abuse,repeat", 2, 1, 2, 2},
+    {"2026-11-16T10:05", "tanaka.op", "abuse", 2, 2, -1, -1},
+    {"2026-11-17T16:30", "ito.op", "excessive_demand", 1, 3, -1, -1},
+    {"2026-11-19T11:45", "kato.op", "threat", 4, 1, -1, -1},
+    {"2026-11-20T14:20", "tanaka.op", "long_call", 1, 1, -1, -1},
+};
+
+static int seed_harass(store *s, char *err, size_t errlen)
+{
+    char path[512];
+    harass_policy *p = NULL;
+    int version = 0, done = 0;
+    if (data_path("policy/default.json", path, sizeof path) ||
+        harass_policy_active(s, path, &p, &version, err, errlen))
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < ARRAY_LEN(demo_cases); i++) {
+        struct harass_flag_input in = {.center = "TKY",
+                                       .operator= demo_cases[i].op,
+                                       .behaviour = demo_cases[i].b,
+                                       .demand = demo_cases[i].d,
+                                       .categories = demo_cases[i].categories,
+                                       .by = demo_cases[i].op};
+        struct harass_case c;
+        harass_parse_time(demo_cases[i].at, &in.occurred_at);
+        in.flagged_at = in.occurred_at + 1800;
+        rc = harass_flag(s, p, version, &in, &c, err, errlen);
+        if (rc == 0 && demo_cases[i].rb >= 0)
+            rc = harass_review(s, p, version, c.id, "admin", demo_cases[i].rb, demo_cases[i].rd, "",
+                               0, &c, err, errlen);
+        if (rc == 0 && c.verdict == VERDICT_HARASSMENT && done < 2) {
+            struct harass_care *t = NULL;
+            size_t n = 0;
+            rc = store_harass_care_list(s, c.center_id, 1, &t, &n);
+            for (size_t k = 0; rc == 0 && k < n; k++)
+                if (t[k].case_id == c.id)
+                    rc = store_harass_care_done(s, t[k].id, "面談し、休憩を取ってもらった",
+                                                in.flagged_at + 6 * 3600);
+            free(t);
+            done++;
+        }
+    }
+    harass_policy_free(p);
+    return rc;
+}
+
 int cli_demo_seed(store *s, char *admin_password, char *err, size_t errlen)
 {
     struct org_company co = {0};
@@ -188,8 +254,9 @@ int cli_demo_seed(store *s, char *admin_password, char *err, size_t errlen)
         rc = store_user_add(s, &admin);
     if (rc == STORE_OK)
         rc = seed_cx(s);
-    if (rc == STORE_OK && (rc = seed_skills(s, err, errlen))) {
-        store_rollback(s);
+    if (rc == STORE_OK &&
+        ((rc = seed_skills(s, err, errlen)) || (rc = seed_harass(s, err, errlen)))) {
+        store_rollback_all(s);
         return -1;
     }
     if (rc == STORE_OK)

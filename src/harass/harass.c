@@ -274,7 +274,7 @@ static int build_case(struct store *s, const harass_policy *p, int version,
     str_copy(c->evidence, sizeof c->evidence, in->evidence ? in->evidence : "[]");
     str_copy(c->created_by, sizeof c->created_by, in->by ? in->by : "-");
     c->policy_version = version;
-    c->created_at = now_unix();
+    c->created_at = in->flagged_at ? in->flagged_at : now_unix();
     return HARASS_OK;
 }
 

@@ -92,6 +92,7 @@ struct harass_flag_input {
     const char *channel;    /* phone (default), chat, mail, visit */
     const char *interaction;
     int64_t occurred_at; /* 0 = now */
+    int64_t flagged_at;  /* when the flag was raised; 0 = now (set for historical imports) */
     const char *memo;
     const char *caller_number; /* hashed before it is stored; may be NULL */
     const char *source;        /* operator (default), supervisor, guard */

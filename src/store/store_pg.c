@@ -129,7 +129,7 @@ static int pg_query(store *s, const char *sql, const struct store_arg *args, int
         int ncol = PQnfields(r);
         if (ncol > MAX_COLS)
             ncol = MAX_COLS;
-        const char *vals[MAX_COLS];
+        const char *vals[MAX_COLS] = {0}; /* past the row's width: NULL */
         for (int row = 0; row < rows; row++) {
             for (int i = 0; i < ncol; i++)
                 vals[i] = PQgetisnull(r, row, i) ? NULL : PQgetvalue(r, row, i);

@@ -146,7 +146,9 @@ static int sq_query(store *s, const char *sql, const struct store_arg *args, int
     int ncol = sqlite3_column_count(st);
     if (ncol > MAX_COLS)
         ncol = MAX_COLS;
-    const char *vals[MAX_COLS];
+    /* Columns past the row's width read as NULL: a decoder that expects more gets empty text,
+     * never stray memory. */
+    const char *vals[MAX_COLS] = {0};
     int result = STORE_OK;
     for (;;) {
         int step = sqlite3_step(st);

@@ -573,3 +573,269 @@ int cmd_harass_care(const struct cli_cmd *cmd, int argc, char **argv)
     json_decref(j);
     return EXIT_OK;
 }
+
+int cmd_harass_stats(const struct cli_cmd *cmd, int argc, char **argv)
+{
+    struct cli_opt o[] = {
+        {"center", 1, "center code", NULL, 0},
+        {"from", 1, "first day, YYYY-MM-DD (Japan time)", NULL, 0},
+        {"to", 1, "last day, YYYY-MM-DD (included)", NULL, 0},
+        {"db", 1, "database URL", NULL, 0},
+        {"json", 0, "print the result as JSON", NULL, 0},
+    };
+    int n = (int)ARRAY_LEN(o);
+    int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    int64_t from, to;
+    if ((rc = day_opt(cmd, o, n, "from", &from)) || (rc = day_opt(cmd, o, n, "to", &to)))
+        return rc;
+    if (to < from)
+        return cli_fail(cmd, EXIT_USAGE, "--to: comes before --from");
+    store *s;
+    struct org_center c;
+    if ((rc = cli_open_store(cmd, o, n, &s)))
+        return rc;
+    if ((rc = center_opt(cmd, o, n, s, &c))) {
+        store_free(s);
+        return rc;
+    }
+    int64_t end = to + 86400, since = end - (int64_t)HARASS_REPEAT_DAYS * 86400;
+    struct harass_case *cases = NULL;
+    struct harass_calls *calls = NULL;
+    size_t ncases = 0, ncalls = 0;
+    rc = store_harass_case_range(s, c.id, since < from ? since : from, end, &cases, &ncases);
+    if (rc == STORE_OK)
+        rc = store_harass_calls_range(s, c.id, cli_get(o, n, "from"), cli_get(o, n, "to"), &calls,
+                                      &ncalls);
+    if (rc) {
+        free(cases);
+        rc = cli_store_fail(cmd, s, rc, "statistics");
+        store_free(s);
+        return rc;
+    }
+    store_free(s);
+    json_t *j = harass_stats_json(cases, ncases, calls, ncalls, from, end);
+    free(cases);
+    free(calls);
+    json_object_set_new(j, "center", json_string(c.code));
+    json_object_set_new(j, "from", json_string(cli_get(o, n, "from")));
+    json_object_set_new(j, "to", json_string(cli_get(o, n, "to")));
+    if (cli_flag(o, n, "json"))
+        return cli_print_json(j);
+    json_t *t = json_object_get(j, "total");
+    printf("%s %s〜%s: %lld 件 (カスハラ %lld, グレー %lld, クレーム %lld)\n", c.code,
+           cli_get(o, n, "from"), cli_get(o, n, "to"),
+           (long long)json_integer_value(json_object_get(t, "cases")),
+           (long long)json_integer_value(json_object_get(t, "harassment")),
+           (long long)json_integer_value(json_object_get(t, "grey")),
+           (long long)json_integer_value(json_object_get(t, "claim")));
+    size_t i;
+    json_t *w;
+    json_array_foreach(json_object_get(j, "by_week"), i, w)
+    {
+        json_t *rate = json_object_get(w, "per_1000");
+        printf("  %s  %3lld 件", json_string_value(json_object_get(w, "week")),
+               (long long)json_integer_value(json_object_get(w, "cases")));
+        if (json_is_real(rate))
+            printf("  %.2f / 1,000 calls", json_real_value(rate));
+        printf("\n");
+    }
+    json_array_foreach(json_object_get(j, "repeat_callers"), i, w)
+    {
+        printf("  繰り返しの発信者 %.12s… カスハラ %lld 回\n",
+               json_string_value(json_object_get(w, "caller_ref")),
+               (long long)json_integer_value(json_object_get(w, "harassment")));
+    }
+    json_decref(j);
+    return EXIT_OK;
+}
+
+/* Splits one CSV line (no quotes inside fields) into at most max trimmed fields. */
+static int csv_fields(char *line, char **f, int max)
+{
+    int n = 0;
+    line[strcspn(line, "\r\n")] = '\0';
+    for (char *p = line;; p++) {
+        char *start = p;
+        p += strcspn(p, ",");
+        int last = *p == '\0';
+        *p = '\0';
+        while (*start == ' ' || *start == '"')
+            start++;
+        for (char *e = start + strlen(start); e > start && (e[-1] == ' ' || e[-1] == '"'); e--)
+            e[-1] = '\0';
+        if (n == max)
+            return -1;
+        f[n++] = start;
+        if (last)
+            return n;
+    }
+}
+
+/* Reads the whole call-count file into rows, or reports the first bad row. */
+static int read_calls(const struct cli_cmd *cmd, const char *path, struct harass_calls **out,
+                      size_t *nout)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return cli_fail(cmd, EXIT_USAGE, "%s: cannot read the file", path);
+    char line[512], *fld[8];
+    int col_day = -1, col_team = -1, col_calls = -1, rc = 0;
+    size_t row = 1, n = 0, cap = 0;
+    struct harass_calls *rows = NULL;
+    if (!fgets(line, sizeof line, f)) {
+        fclose(f);
+        return cli_fail(cmd, EXIT_USAGE, "%s: empty file (expected a header date,calls)", path);
+    }
+    char *hdr = strncmp(line, "\xef\xbb\xbf", 3) == 0 ? line + 3 : line; /* UTF-8 BOM */
+    int nh = csv_fields(hdr, fld, 8);
+    for (int i = 0; i < nh; i++) {
+        if (strcmp(fld[i], "date") == 0 || strcmp(fld[i], "日付") == 0)
+            col_day = i;
+        else if (strcmp(fld[i], "team") == 0 || strcmp(fld[i], "チーム") == 0)
+            col_team = i;
+        else if (strcmp(fld[i], "calls") == 0 || strcmp(fld[i], "入電数") == 0)
+            col_calls = i;
+    }
+    if (col_day < 0 || col_calls < 0)
+        rc = cli_fail(cmd, EXIT_USAGE, "%s: row 1: header must name the columns date and calls",
+                      path);
+    while (rc == 0 && fgets(line, sizeof line, f)) {
+        row++;
+        int nf = csv_fields(line, fld, 8);
+        if (nf == 1 && !fld[0][0])
+            continue;
+        struct harass_calls c = {0};
+        int64_t t, v;
+        if (nf <= col_day || nf <= col_calls || (col_team >= 0 && nf <= col_team))
+            rc = cli_fail(cmd, EXIT_USAGE, "%s: row %zu: expected %d columns", path, row, nh);
+        else if (strlen(fld[col_day]) != 10 || harass_parse_time(fld[col_day], &t))
+            rc = cli_fail(cmd, EXIT_USAGE,
+                          "%s: row %zu, column \"date\": value \"%.20s\" is not a date YYYY-MM-DD",
+                          path, row, fld[col_day]);
+        else if (parse_int64(fld[col_calls], 0, 100000000, &v))
+            rc = cli_fail(cmd, EXIT_USAGE,
+                          "%s: row %zu, column \"calls\": value \"%.20s\" is not a whole number "
+                          "of calls",
+                          path, row, fld[col_calls]);
+        if (rc)
+            break;
+        str_copy(c.day, sizeof c.day, fld[col_day]);
+        str_copy(c.team, sizeof c.team, col_team >= 0 ? fld[col_team] : "");
+        c.calls = v;
+        struct harass_calls *slot =
+            n == cap ? realloc(rows, (cap = cap ? cap * 2 : 64) * sizeof *rows) : rows;
+        if (!slot) {
+            rc = cli_fail(cmd, EXIT_FAIL, "out of memory");
+            break;
+        }
+        rows = slot;
+        rows[n++] = c;
+    }
+    fclose(f);
+    if (rc) {
+        free(rows);
+        return rc;
+    }
+    *out = rows;
+    *nout = n;
+    return 0;
+}
+
+int cmd_harass_calls(const struct cli_cmd *cmd, int argc, char **argv)
+{
+    struct cli_opt o[] = {
+        {"center", 1, "center code", NULL, 0},
+        {"db", 1, "database URL", NULL, 0},
+    };
+    int n = (int)ARRAY_LEN(o);
+    const char *pos[2];
+    int npos = 0;
+    int rc = cli_parse(cmd, argc, argv, o, n, pos, 2, &npos);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if (npos != 2 || strcmp(pos[0], "import") != 0)
+        return cli_fail(cmd, EXIT_USAGE,
+                        "expected import FILE --center C (CSV: date,calls[,team])");
+    struct harass_calls *rows = NULL;
+    size_t nrows = 0;
+    if ((rc = read_calls(cmd, pos[1], &rows, &nrows)))
+        return rc;
+    store *s;
+    struct org_center c;
+    if ((rc = cli_open_store(cmd, o, n, &s))) {
+        free(rows);
+        return rc;
+    }
+    if ((rc = center_opt(cmd, o, n, s, &c)) == 0) {
+        /* One transaction: a file is stored whole or not at all. */
+        rc = store_begin(s);
+        for (size_t i = 0; rc == STORE_OK && i < nrows; i++)
+            rc = store_harass_calls_put(s, c.id, &rows[i]);
+        if (rc == STORE_OK)
+            rc = store_audit_add(s, "cli", "harass.calls.import", c.code, pos[1], "");
+        if (rc == STORE_OK)
+            rc = store_commit(s);
+        if (rc) {
+            store_rollback_all(s);
+            rc = cli_store_fail(cmd, s, rc, "call counts");
+        } else {
+            printf("%zu days of call counts imported for %s\n", nrows, c.code);
+        }
+    }
+    free(rows);
+    store_free(s);
+    return rc;
+}
+
+int cmd_harass_purge(const struct cli_cmd *cmd, int argc, char **argv)
+{
+    struct cli_opt o[] = {
+        {"days", 1, "keep cases this many days (default: the policy's retention_days)", NULL, 0},
+        {"dry-run", 0, "only count what would be deleted", NULL, 0},
+        {"by", 1, "who purges (audit)", NULL, 0},
+        {"db", 1, "database URL", NULL, 0},
+        {"json", 0, "print the result as JSON", NULL, 0},
+    };
+    int n = (int)ARRAY_LEN(o);
+    int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    int64_t days = 0;
+    if (cli_get(o, n, "days") && (rc = cli_int(cmd, o, n, "days", 1, 36500, &days)))
+        return rc;
+    struct hctx h;
+    if ((rc = hctx_open(cmd, o, n, &h)))
+        return rc;
+    if (!days) {
+        json_t *d = json_object_get(harass_policy_document(h.policy), "retention_days");
+        days = json_is_integer(d) && json_integer_value(d) > 0 ? json_integer_value(d) : 1095;
+    }
+    int dry = cli_flag(o, n, "dry-run");
+    int64_t before = now_unix() - days * 86400, count = 0;
+    char detail[64];
+    rc = store_begin(h.s);
+    if (rc == STORE_OK)
+        rc = store_harass_purge(h.s, before, dry, &count);
+    snprintf(detail, sizeof detail, "%lld cases older than %lld days%s", (long long)count,
+             (long long)days, dry ? " (dry run)" : "");
+    if (rc == STORE_OK)
+        rc = store_audit_add(h.s, cli_get(o, n, "by") ? cli_get(o, n, "by") : "cli", "harass.purge",
+                             "cases", detail, "");
+    if (rc == STORE_OK)
+        rc = store_commit(h.s);
+    if (rc) {
+        store_rollback_all(h.s);
+        rc = cli_store_fail(cmd, h.s, rc, "purge");
+        hctx_release(&h);
+        return rc;
+    }
+    hctx_release(&h);
+    if (cli_flag(o, n, "json"))
+        return cli_print_json(json_pack("{s:I, s:I, s:b}", "cases", (json_int_t)count, "days",
+                                        (json_int_t)days, "dry_run", dry));
+    printf("%s%lld cases older than %lld days\n", dry ? "would delete " : "deleted ",
+           (long long)count, (long long)days);
+    return EXIT_OK;
+}

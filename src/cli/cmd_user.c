@@ -63,6 +63,10 @@ static int user_from_options(const struct cli_cmd *cmd, const struct cli_opt *o,
                         role);
     if (name && org_check_name("--name", name, err, sizeof err))
         return cli_fail(cmd, EXIT_USAGE, "%s", err);
+    const char *bname = cli_get(o, n, "business-name");
+    if (bname && org_check_name("--business-name", bname, err, sizeof err))
+        return cli_fail(cmd, EXIT_USAGE, "%s", err);
+    str_copy(u->business_name, sizeof u->business_name, bname ? bname : "");
     if (org_check_user_center(u->role, cli_get(o, n, "center") != NULL, err, sizeof err))
         return cli_fail(cmd, EXIT_USAGE, "--%s", err);
     if (cli_get(o, n, "team") && !cli_get(o, n, "center"))
@@ -111,6 +115,7 @@ int cmd_user_add(const struct cli_cmd *cmd, int argc, char **argv)
         {"team", 1, "team code within the center", NULL, 0},
         {"company", 1, "a consultant's client companies, comma-separated", NULL, 0},
         {"name", 1, "display name", NULL, 0},
+        {"business-name", 1, "the name an operator works under (shown on cases)", NULL, 0},
         {"password-stdin", 0, "read the password from standard input (else one is generated)", NULL,
          0},
         {"db", 1, "database URL", NULL, 0},

@@ -219,6 +219,8 @@ static int place_case(struct store *s, const struct harass_flag_input *in, struc
         FAIL(HARASS_EINVAL, "--operator: user \"%.40s\" does not exist", in->operator);
     if (rc)
         FAIL(HARASS_ESTORE, "%s", store_errmsg(s));
+    if (op.role != ROLE_OPERATOR)
+        FAIL(HARASS_EINVAL, "--operator: \"%s\" is not an operator", op.login);
     if (op.center_id != center.id)
         FAIL(HARASS_EINVAL, "--operator: \"%s\" does not work in center \"%s\"", op.login,
              center.code);
@@ -339,7 +341,9 @@ int harass_review(struct store *s, const harass_policy *p, int version, int64_t 
     else if (rc != STORE_OK)
         rc = HARASS_ESTORE;
     if (rc == HARASS_EEXISTS)
-        snprintf(err, errlen, "case %lld was reviewed by %s; use --amend to change the review",
+        snprintf(err, errlen,
+                 "case %lld was already reviewed by %s; amend the review to change it (--amend, or "
+                 "\"amend\": true)",
                  (long long)case_id, c.reviewer);
     struct harass_review r = {.case_id = case_id,
                               .behaviour = behaviour,

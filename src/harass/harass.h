@@ -32,6 +32,7 @@ struct harass_case {
     char team[ORG_CODE_MAX];
     int64_t operator_id;
     char operator_login[ORG_LOGIN_MAX];
+    char operator_name[ORG_NAME_MAX]; /* the business name when set, else the display name */
     char channel[16];
     char interaction[64]; /* the interaction reference in the center's own system */
     int64_t occurred_at;
@@ -56,6 +57,25 @@ struct harass_case {
     char reviewer[ORG_LOGIN_MAX];
     int64_t reviewed_at;
     int final_policy_version;
+};
+
+/* Calls handled on one day (Japan time), by the whole center (team "") or one team. */
+struct harass_calls {
+    char day[11]; /* YYYY-MM-DD */
+    char team[ORG_CODE_MAX];
+    int64_t calls;
+};
+
+/* One entry of an operator's mood log: private unless shared. */
+struct harass_mood {
+    int64_t id;
+    int64_t user_id;
+    char login[ORG_LOGIN_MAX];
+    int64_t team_id;
+    int64_t at;
+    int mood; /* 1–5 */
+    char memo[256];
+    int shared;
 };
 
 struct harass_review {
@@ -126,6 +146,27 @@ int harass_flag(struct store *s, const harass_policy *p, int version,
 int harass_review(struct store *s, const harass_policy *p, int version, int64_t case_id,
                   const char *reviewer, int behaviour, int demand, const char *note, int amend,
                   struct harass_case *out, char *err, size_t errlen);
+
+/* Statistics of a center over [from, to): cases by ISO week, team, category and verdict (the final
+ * verdict when reviewed, else the field's), rates per 1,000 calls where call counts exist, and
+ * repeat callers: caller references with at least 2 harassment verdicts in the 90 days before
+ * `to` (candidates for the call guard's block list). cases must cover [to − 90 days, to) and
+ * [from, to); calls cover [from, to). A new reference. */
+json_t *harass_stats_json(const struct harass_case *cases, size_t ncases,
+                          const struct harass_calls *calls, size_t ncalls, int64_t from,
+                          int64_t to);
+#define HARASS_REPEAT_DAYS 90
+#define HARASS_REPEAT_MIN  2
+
+/* The mood trend a supervisor may see: per team, the weekly average mood of its operators, only
+ * when at least HARASS_MOOD_MIN operators wrote entries in the period (else the team is marked
+ * suppressed and shows no figures); plus the entries operators chose to share. team_id 0 means
+ * every team of the center (for managers); otherwise only that team. Memos of entries that were
+ * not shared never appear. A new reference. */
+#define HARASS_MOOD_MIN 5
+json_t *harass_mood_trend_json(const struct harass_mood *m, size_t n, int64_t team_id,
+                               const struct org_team *teams, size_t nteams);
+json_t *harass_mood_json(const struct harass_mood *m);
 
 /* JSON views (new references). A case shows the field's plot, the final (latest review) plot
  * when reviewed, and never the caller's number (only the keyed reference). */

@@ -39,6 +39,8 @@ json_t *harass_case_json(const harass_policy *p, const struct harass_case *c)
                   csv_array(c->categories), "requests", csv_array(c->requests), "memo", c->memo,
                   "source", c->source, "evidence", evidence);
     json_decref(evidence);
+    /* The working name: other roles see an operator's business name, never the real one. */
+    json_object_set_new(o, "operator_name", json_string(c->operator_name));
     json_object_set_new(o, "caller_ref",
                         c->caller_ref[0] ? json_string(c->caller_ref) : json_null());
     json_object_set_new(o, "field",

@@ -354,6 +354,8 @@ static int apply_user(struct req *r, const struct user_input *in, struct org_use
         u->role = in->role;
     if (in->has_name)
         str_copy(u->display_name, sizeof u->display_name, in->display_name);
+    if (in->has_business_name)
+        str_copy(u->business_name, sizeof u->business_name, in->business_name);
     if (in->has_disabled)
         u->disabled = in->disabled;
     if (org_check_user_center(u->role, u->center_id != 0, err, sizeof err))

@@ -318,6 +318,10 @@ static int decode_user_fields(json_t *o, int create, struct user_input *in, char
                       errlen)) < 0)
         return -1;
     in->has_name = rc;
+    if ((rc = get_str(o, "business_name", 0, in->business_name, sizeof in->business_name, err,
+                      errlen)) < 0)
+        return -1;
+    in->has_business_name = rc;
     if ((rc = get_str(o, "password", create, in->password, sizeof in->password, err, errlen)) < 0)
         return -1;
     in->has_password = rc;
@@ -333,8 +337,9 @@ static int decode_user_fields(json_t *o, int create, struct user_input *in, char
 
 int http_decode_user(json_t *o, int create, struct user_input *in, char *err, size_t errlen)
 {
-    static const char *const known[] = {"login",    "role",     "center",    "team", "display_name",
-                                        "password", "disabled", "companies", NULL};
+    static const char *const known[] = {
+        "login",         "role",     "center",   "team",      "display_name",
+        "business_name", "password", "disabled", "companies", NULL};
     memset(in, 0, sizeof *in);
     if (only_fields(o, known, err, errlen) || decode_user_fields(o, create, in, err, errlen))
         return -1;
@@ -350,6 +355,9 @@ int http_decode_user(json_t *o, int create, struct user_input *in, char *err, si
         return -1;
     if (in->has_name && in->display_name[0] &&
         org_check_name("display_name", in->display_name, err, errlen))
+        return -1;
+    if (in->has_business_name && in->business_name[0] &&
+        org_check_name("business_name", in->business_name, err, errlen))
         return -1;
     if (in->has_password && org_check_password("password", in->password, err, errlen))
         return -1;

@@ -52,12 +52,13 @@ int http_decode_team(json_t *o, struct team_input *in, char *err, size_t errlen)
 
 struct user_input {
     int has_login, has_role, has_center, has_team, has_name, has_password, has_disabled,
-        has_companies;
+        has_companies, has_business_name;
     char login[ORG_LOGIN_MAX];
     enum org_role role;
     char center[ORG_CODE_MAX]; /* "" with has_center = no center */
     char team[ORG_CODE_MAX];
     char display_name[ORG_NAME_MAX];
+    char business_name[ORG_NAME_MAX]; /* "" clears it */
     char password[ORG_PASSWORD_MAX + 1];
     int disabled;
     char companies[ORG_MAX_COMPANIES][ORG_CODE_MAX];
@@ -95,5 +96,47 @@ struct skills_assess_input {
 };
 /* {"skill", "level", "kind"?: "self"|"supervisor", "at"?: "YYYY-MM-DD"} */
 int http_decode_skills_assess(json_t *o, struct skills_assess_input *in, char *err, size_t errlen);
+
+/* カスハラ対応 bodies (decode_harass.c). Lists of codes come back comma-separated; the policy
+ * checks the codes themselves. */
+struct harass_judge_input {
+    int behaviour, demand;
+    char requests[256];
+};
+int http_decode_harass_judge(json_t *o, struct harass_judge_input *in, char *err, size_t errlen);
+
+struct harass_case_input {
+    int behaviour, demand;
+    char categories[512];
+    char requests[256];
+    char center[ORG_CODE_MAX];
+    char operator[ORG_LOGIN_MAX];
+    char at[40];
+    char memo[1024];
+    char caller[40];
+    char channel[16];
+    char interaction[64];
+    char evidence[2048]; /* compact JSON array text, "" when absent */
+};
+int http_decode_harass_case(json_t *o, struct harass_case_input *in, char *err, size_t errlen);
+
+struct harass_review_input {
+    int behaviour, demand;
+    char note[512];
+    int amend;
+};
+int http_decode_harass_review(json_t *o, struct harass_review_input *in, char *err, size_t errlen);
+
+struct mood_input {
+    int mood; /* 1–5 */
+    char memo[256];
+    int shared;
+};
+int http_decode_mood(json_t *o, struct mood_input *in, char *err, size_t errlen);
+
+struct care_done_input {
+    char note[512];
+};
+int http_decode_care_done(json_t *o, struct care_done_input *in, char *err, size_t errlen);
 
 #endif

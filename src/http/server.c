@@ -51,7 +51,8 @@ void http__reply_json(struct req *r, int status, json_t *body)
     r->status = status;
     if (!body)
         return;
-    char *text = json_dumps(body, JSON_COMPACT);
+    /* 12 significant digits: 0.8333, not 0.83330000000000004. */
+    char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(12));
     json_decref(body);
     if (!text) {
         r->status = 500;

@@ -71,6 +71,8 @@ struct org_user {
     int64_t team_id; /* 0 when none */
     char team[ORG_CODE_MAX];
     char display_name[ORG_NAME_MAX];
+    /* The name an operator works under on calls; other roles see it instead of the real name. */
+    char business_name[ORG_NAME_MAX];
     char password_hash[ORG_HASH_MAX];
     int disabled;
     int64_t created_at;

@@ -26,6 +26,8 @@ json_t *org_user_json(const struct org_user *u)
                           "display_name", u->display_name, "disabled", u->disabled);
     json_object_set_new(o, "center", u->center_id ? json_string(u->center) : json_null());
     json_object_set_new(o, "team", u->team_id ? json_string(u->team) : json_null());
+    json_object_set_new(o, "business_name",
+                        u->business_name[0] ? json_string(u->business_name) : json_null());
     return o;
 }
 

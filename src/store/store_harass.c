@@ -108,7 +108,8 @@ int store_harass_policy_add(store *s, const char *doc, const char *by, int *vers
     " c.behaviour, c.demand, c.verdict, c.response, c.memo, c.source, c.evidence,"                 \
     " c.policy_version, c.created_by, c.created_at,"                                               \
     " (SELECT COUNT(*) FROM harass_reviews rc WHERE rc.case_id = c.id),"                           \
-    " r.behaviour, r.demand, r.verdict, r.response, r.reviewer, r.reviewed_at, r.policy_version"   \
+    " r.behaviour, r.demand, r.verdict, r.response, r.reviewer, r.reviewed_at, r.policy_version,"  \
+    " CASE WHEN u.business_name <> '' THEN u.business_name ELSE u.display_name END"                \
     " FROM harass_cases c JOIN centers ce ON ce.id = c.center_id"                                  \
     " LEFT JOIN teams t ON t.id = c.team_id JOIN users u ON u.id = c.operator_id"                  \
     " LEFT JOIN harass_reviews r ON r.id ="                                                        \
@@ -158,6 +159,7 @@ static void decode_case(void *rec, const char *const *v)
         c->reviewed_at = store__atoi(v[30]);
         c->final_policy_version = (int)store__atoi(v[31]);
     }
+    store__copy(c->operator_name, sizeof c->operator_name, v[32]);
 }
 
 int store_harass_case_add(store *s, struct harass_case *c)
@@ -222,6 +224,110 @@ int store_harass_case_reviewed(store *s, int64_t center_id, int64_t from, int64_
                                    " AND c.occurred_at < ? AND r.id IS NOT NULL"
                                    " ORDER BY c.occurred_at, c.id",
                        a, 3, sizeof **out, decode_case, (void **)out, n);
+}
+
+int store_harass_case_range(store *s, int64_t center_id, int64_t from, int64_t to,
+                            struct harass_case **out, size_t *n)
+{
+    struct store_arg a[] = {ARG_INT(center_id), ARG_INT(from), ARG_INT(to)};
+    return store__list(s,
+                       CASE_SELECT " WHERE c.center_id = ? AND c.occurred_at >= ?"
+                                   " AND c.occurred_at < ? ORDER BY c.occurred_at, c.id",
+                       a, 3, sizeof **out, decode_case, (void **)out, n);
+}
+
+int store_harass_purge(store *s, int64_t before, int dry_run, int64_t *count)
+{
+    struct store_arg a[] = {ARG_INT(before)};
+    int64_t n = 0;
+    int rc = dry_run
+                 ? store__get_one(s, "SELECT COUNT(*) FROM harass_cases WHERE occurred_at < ?", a,
+                                  1, sizeof n, decode_int, &n)
+                 : store__exec_args(s, "DELETE FROM harass_cases WHERE occurred_at < ?", a, 1, &n);
+    if (rc == STORE_OK)
+        *count = n;
+    return rc;
+}
+
+/* ---- call counts ---- */
+
+static void decode_calls(void *rec, const char *const *v)
+{
+    struct harass_calls *c = rec;
+    store__copy(c->day, sizeof c->day, v[0]);
+    store__copy(c->team, sizeof c->team, v[1]);
+    c->calls = store__atoi(v[2]);
+}
+
+int store_harass_calls_put(store *s, int64_t center_id, const struct harass_calls *c)
+{
+    struct store_arg a[] = {ARG_INT(center_id), ARG_TEXT(c->day), ARG_TEXT(c->team),
+                            ARG_INT(c->calls)};
+    return store__exec_args(s,
+                            "INSERT INTO harass_calls (center_id, day, team, calls)"
+                            " VALUES (?, ?, ?, ?) ON CONFLICT (center_id, day, team)"
+                            " DO UPDATE SET calls = excluded.calls",
+                            a, 4, NULL);
+}
+
+int store_harass_calls_range(store *s, int64_t center_id, const char *from_day, const char *to_day,
+                             struct harass_calls **out, size_t *n)
+{
+    struct store_arg a[] = {ARG_INT(center_id), ARG_TEXT(from_day), ARG_TEXT(to_day)};
+    return store__list(s,
+                       "SELECT day, team, calls FROM harass_calls WHERE center_id = ?"
+                       " AND day >= ? AND day <= ? ORDER BY day, team",
+                       a, 3, sizeof **out, decode_calls, (void **)out, n);
+}
+
+/* ---- mood log ---- */
+
+#define MOOD_SELECT                                                                                \
+    "SELECT m.id, m.user_id, u.login, u.team_id, m.at, m.mood, m.memo, m.shared FROM mood_log m"   \
+    " JOIN users u ON u.id = m.user_id"
+
+static void decode_mood(void *rec, const char *const *v)
+{
+    struct harass_mood *m = rec;
+    m->id = store__atoi(v[0]);
+    m->user_id = store__atoi(v[1]);
+    store__copy(m->login, sizeof m->login, v[2]);
+    m->team_id = store__atoi(v[3]);
+    m->at = store__atoi(v[4]);
+    m->mood = (int)store__atoi(v[5]);
+    store__copy(m->memo, sizeof m->memo, v[6]);
+    m->shared = (int)store__atoi(v[7]);
+}
+
+int store_mood_add(store *s, struct harass_mood *m)
+{
+    struct store_arg a[] = {ARG_INT(m->user_id), ARG_INT(m->at), ARG_INT(m->mood),
+                            ARG_TEXT(m->memo), ARG_INT(m->shared ? 1 : 0)};
+    int64_t id;
+    int rc = store__insert_id(s,
+                              "INSERT INTO mood_log (user_id, at, mood, memo, shared)"
+                              " VALUES (?, ?, ?, ?, ?) RETURNING id",
+                              a, 5, &id);
+    if (rc == STORE_OK)
+        m->id = id;
+    return rc;
+}
+
+int store_mood_of_user(store *s, int64_t user_id, int limit, struct harass_mood **out, size_t *n)
+{
+    struct store_arg a[] = {ARG_INT(user_id), ARG_INT(limit)};
+    return store__list(s, MOOD_SELECT " WHERE m.user_id = ? ORDER BY m.at DESC, m.id DESC LIMIT ?",
+                       a, 2, sizeof **out, decode_mood, (void **)out, n);
+}
+
+int store_mood_of_center(store *s, int64_t center_id, int64_t since, struct harass_mood **out,
+                         size_t *n)
+{
+    struct store_arg a[] = {ARG_INT(center_id), ARG_INT(since)};
+    return store__list(s,
+                       MOOD_SELECT " WHERE u.center_id = ? AND u.role = 'operator' AND m.at >= ?"
+                                   " ORDER BY m.at, m.id",
+                       a, 2, sizeof **out, decode_mood, (void **)out, n);
 }
 
 /* ---- reviews ---- */

@@ -238,7 +238,7 @@ int store_team_list(store *s, int64_t center_id, struct org_team **out, size_t *
 
 #define USER_SELECT                                                                                \
     "SELECT u.id, u.login, u.role, u.center_id, c.code, u.team_id, t.code, u.display_name,"        \
-    " u.password_hash, u.disabled, u.created_at FROM users u"                                      \
+    " u.password_hash, u.disabled, u.created_at, u.business_name FROM users u"                     \
     " LEFT JOIN centers c ON c.id = u.center_id LEFT JOIN teams t ON t.id = u.team_id"
 
 static void decode_user(void *rec, const char *const *v)
@@ -256,6 +256,7 @@ static void decode_user(void *rec, const char *const *v)
     store__copy(u->password_hash, sizeof u->password_hash, v[8]);
     u->disabled = (int)store__atoi(v[9]);
     u->created_at = store__atoi(v[10]);
+    store__copy(u->business_name, sizeof u->business_name, v[11]);
 }
 
 int store_user_add(store *s, struct org_user *u)
@@ -263,13 +264,14 @@ int store_user_add(store *s, struct org_user *u)
     struct store_arg a[] = {ARG_TEXT(u->login),           ARG_TEXT(org_role_name(u->role)),
                             ARG_ID(u->center_id),         ARG_ID(u->team_id),
                             ARG_TEXT(u->display_name),    ARG_TEXT(u->password_hash),
-                            ARG_INT(u->disabled ? 1 : 0), ARG_INT(now_unix())};
+                            ARG_INT(u->disabled ? 1 : 0), ARG_INT(now_unix()),
+                            ARG_TEXT(u->business_name)};
     int64_t id;
     int rc = store__insert_id(s,
                               "INSERT INTO users (login, role, center_id, team_id, display_name,"
-                              " password_hash, disabled, created_at)"
-                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                              a, 8, &id);
+                              " password_hash, disabled, created_at, business_name)"
+                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                              a, 9, &id);
     if (rc == STORE_OK)
         u->id = id;
     return rc;
@@ -321,12 +323,15 @@ int store_user_update(store *s, const struct org_user *u)
                             ARG_TEXT(u->display_name),
                             ARG_TEXT(u->password_hash),
                             ARG_INT(u->disabled ? 1 : 0),
+                            ARG_TEXT(u->business_name),
                             ARG_INT(u->id)};
     int64_t changed = 0;
-    int rc = store__exec_args(s,
-                              "UPDATE users SET role = ?, center_id = ?, team_id = ?,"
-                              " display_name = ?, password_hash = ?, disabled = ? WHERE id = ?",
-                              a, 7, &changed);
+    int rc =
+        store__exec_args(s,
+                         "UPDATE users SET role = ?, center_id = ?, team_id = ?,"
+                         " display_name = ?, password_hash = ?, disabled = ?, business_name = ?"
+                         " WHERE id = ?",
+                         a, 8, &changed);
     if (rc == STORE_OK && changed == 0)
         rc = store__fail(s, STORE_NOTFOUND, "user %s: not found", u->login);
     return rc;

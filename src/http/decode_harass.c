@@ -1,0 +1,180 @@
+/* Request bodies of the harassment routes. Pure, like decode.c, and fuzzed with it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+
+/* Copies an optional string field; -1 with a message when it is not a string or too long. */
+static int opt_str(json_t *o, const char *field, char *out, size_t outlen, char *err, size_t errlen)
+{
+    json_t *v = json_object_get(o, field);
+    out[0] = '\0';
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_string(v) || json_string_length(v) >= outlen ||
+        strlen(json_string_value(v)) != json_string_length(v)) {
+        snprintf(err, errlen, "%s: must be text shorter than %zu bytes", field, outlen);
+        return -1;
+    }
+    memcpy(out, json_string_value(v), json_string_length(v) + 1);
+    return 0;
+}
+
+static int level(json_t *o, const char *field, int *out, char *err, size_t errlen)
+{
+    json_t *v = json_object_get(o, field);
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 4) {
+        snprintf(err, errlen, "%s: must be one of 0, 1, 2, 3, 4", field);
+        return -1;
+    }
+    *out = (int)json_integer_value(v);
+    return 0;
+}
+
+/* An array of codes → "a,b,c". */
+static int code_list(json_t *o, const char *field, int required, char *out, size_t outlen,
+                     char *err, size_t errlen)
+{
+    json_t *arr = json_object_get(o, field);
+    out[0] = '\0';
+    if ((!arr || json_is_null(arr)) && !required)
+        return 0;
+    if (!json_is_array(arr) || (required && json_array_size(arr) == 0)) {
+        snprintf(err, errlen, "%s: must be a%s array of codes", field,
+                 required ? " non-empty" : "n");
+        return -1;
+    }
+    size_t i, len = 0;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        const char *s = json_string_value(v);
+        size_t n = s ? strlen(s) : 0;
+        if (!s || n == 0 || strchr(s, ',') || len + n + 2 > outlen) {
+            snprintf(err, errlen, "%s[%zu]: must be a code", field, i);
+            return -1;
+        }
+        if (len)
+            out[len++] = ',';
+        memcpy(out + len, s, n + 1);
+        len += n;
+    }
+    return 0;
+}
+
+static int only(json_t *o, const char *const *known, char *err, size_t errlen)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v)
+    {
+        const char *const *f = known;
+        while (*f && strcmp(*f, k) != 0)
+            f++;
+        if (!*f) {
+            snprintf(err, errlen, "body: unknown field \"%.40s\"", k);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int http_decode_harass_judge(json_t *o, struct harass_judge_input *in, char *err, size_t errlen)
+{
+    static const char *const known[] = {"behaviour", "demand", "requests", NULL};
+    memset(in, 0, sizeof *in);
+    if (only(o, known, err, errlen) || level(o, "behaviour", &in->behaviour, err, errlen) ||
+        level(o, "demand", &in->demand, err, errlen) ||
+        code_list(o, "requests", 0, in->requests, sizeof in->requests, err, errlen))
+        return -1;
+    return 0;
+}
+
+int http_decode_harass_case(json_t *o, struct harass_case_input *in, char *err, size_t errlen)
+{
+    static const char *const known[] = {
+        "center", "operator", "behaviour", "demand",      "categories", "requests", "at",
+        "memo",   "caller",   "channel",   "interaction", "evidence",   NULL};
+    memset(in, 0, sizeof *in);
+    if (only(o, known, err, errlen) || level(o, "behaviour", &in->behaviour, err, errlen) ||
+        level(o, "demand", &in->demand, err, errlen) ||
+        code_list(o, "categories", 1, in->categories, sizeof in->categories, err, errlen) ||
+        code_list(o, "requests", 0, in->requests, sizeof in->requests, err, errlen) ||
+        opt_str(o, "center", in->center, sizeof in->center, err, errlen) ||
+        opt_str(o, "operator", in->operator, sizeof in->operator, err, errlen) ||
+        opt_str(o, "at", in->at, sizeof in->at, err, errlen) ||
+        opt_str(o, "memo", in->memo, sizeof in->memo, err, errlen) ||
+        opt_str(o, "caller", in->caller, sizeof in->caller, err, errlen) ||
+        opt_str(o, "channel", in->channel, sizeof in->channel, err, errlen) ||
+        opt_str(o, "interaction", in->interaction, sizeof in->interaction, err, errlen))
+        return -1;
+    json_t *ev = json_object_get(o, "evidence");
+    if (ev && !json_is_null(ev)) {
+        char *text = json_is_array(ev) ? json_dumps(ev, JSON_COMPACT) : NULL;
+        size_t n = text ? strlen(text) : 0;
+        if (!text || n >= sizeof in->evidence) {
+            free(text);
+            snprintf(err, errlen, "evidence: must be an array under %zu bytes of JSON",
+                     sizeof in->evidence);
+            return -1;
+        }
+        memcpy(in->evidence, text, n + 1);
+        free(text);
+    }
+    return 0;
+}
+
+int http_decode_harass_review(json_t *o, struct harass_review_input *in, char *err, size_t errlen)
+{
+    static const char *const known[] = {"behaviour", "demand", "note", "amend", NULL};
+    memset(in, 0, sizeof *in);
+    if (only(o, known, err, errlen) || level(o, "behaviour", &in->behaviour, err, errlen) ||
+        level(o, "demand", &in->demand, err, errlen) ||
+        opt_str(o, "note", in->note, sizeof in->note, err, errlen))
+        return -1;
+    json_t *a = json_object_get(o, "amend");
+    if (a && !json_is_boolean(a)) {
+        snprintf(err, errlen, "amend: must be true or false");
+        return -1;
+    }
+    in->amend = a && json_is_true(a);
+    return 0;
+}
+
+int http_decode_care_done(json_t *o, struct care_done_input *in, char *err, size_t errlen)
+{
+    static const char *const known[] = {"note", NULL};
+    memset(in, 0, sizeof *in);
+    if (only(o, known, err, errlen) || opt_str(o, "note", in->note, sizeof in->note, err, errlen))
+        return -1;
+    if (!in->note[0]) {
+        snprintf(err, errlen, "note: required");
+        return -1;
+    }
+    return 0;
+}
+
+int http_decode_mood(json_t *o, struct mood_input *in, char *err, size_t errlen)
+{
+    static const char *const known[] = {"mood", "memo", "shared", NULL};
+    memset(in, 0, sizeof *in);
+    if (only(o, known, err, errlen) || opt_str(o, "memo", in->memo, sizeof in->memo, err, errlen))
+        return -1;
+    json_t *m = json_object_get(o, "mood"), *sh = json_object_get(o, "shared");
+    if (!json_is_integer(m) || json_integer_value(m) < 1 || json_integer_value(m) > 5) {
+        snprintf(err, errlen, "mood: must be one of 1, 2, 3, 4, 5");
+        return -1;
+    }
+    if (sh && !json_is_boolean(sh)) {
+        snprintf(err, errlen, "shared: must be true or false");
+        return -1;
+    }
+    if (strchr(in->memo, '\n')) {
+        snprintf(err, errlen, "memo: must be one line");
+        return -1;
+    }
+    in->mood = (int)json_integer_value(m);
+    in->shared = sh && json_is_true(sh);
+    return 0;
+}

@@ -1,7 +1,7 @@
 /* libFuzzer target for request bodies: any bytes through http_body_parse and, when they make a
- * JSON object, through every decoder (create and update modes) and http_center_apply. Nothing
- * may crash, leak or trip a sanitizer; decoders must also leave NUL-terminated strings and an
- * error message when they refuse. */
+ * JSON object, through every decoder (create and update modes, the harassment bodies too) and
+ * http_center_apply. Nothing may crash, leak or trip a sanitizer; decoders must also leave
+ * NUL-terminated strings and an error message when they refuse. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +63,84 @@ static void run_user(json_t *o, int create)
         CHECK_STR(in.companies[i]);
     if (create && (!in.has_login || !in.has_role || !in.has_password))
         abort();
+}
+
+/* Aborts unless a comma-separated list of codes has no empty code. */
+static void check_codes(const char *list)
+{
+    size_t n = strlen(list);
+    if (n && (list[0] == ',' || list[n - 1] == ',' || strstr(list, ",,")))
+        abort();
+}
+
+/* The harassment bodies (decode_harass.c): levels 0–4, lists of codes, evidence as JSON. */
+static void run_harass(json_t *o)
+{
+    char err[300];
+    {
+        struct harass_judge_input in;
+        err[0] = '\0';
+        int rc = http_decode_harass_judge(o, &in, err, sizeof err);
+        check_refusal(rc, err);
+        if (rc == 0) {
+            CHECK_STR(in.requests);
+            check_codes(in.requests);
+            if (in.behaviour < 0 || in.behaviour > 4 || in.demand < 0 || in.demand > 4)
+                abort();
+        }
+    }
+    {
+        struct harass_case_input in;
+        err[0] = '\0';
+        int rc = http_decode_harass_case(o, &in, err, sizeof err);
+        check_refusal(rc, err);
+        if (rc == 0) {
+            CHECK_STR(in.categories);
+            CHECK_STR(in.requests);
+            CHECK_STR(in.center);
+            CHECK_STR(in.operator);
+            CHECK_STR(in.at);
+            CHECK_STR(in.memo);
+            CHECK_STR(in.caller);
+            CHECK_STR(in.channel);
+            CHECK_STR(in.interaction);
+            CHECK_STR(in.evidence);
+            check_codes(in.categories);
+            check_codes(in.requests);
+            if (in.behaviour < 0 || in.behaviour > 4 || in.demand < 0 || in.demand > 4 ||
+                !in.categories[0])
+                abort();
+            if (in.evidence[0]) { /* what the handler stores must read back as an array */
+                json_t *e = json_loads(in.evidence, 0, NULL);
+                if (!json_is_array(e))
+                    abort();
+                json_decref(e);
+            }
+        }
+    }
+    {
+        struct harass_review_input in;
+        err[0] = '\0';
+        int rc = http_decode_harass_review(o, &in, err, sizeof err);
+        check_refusal(rc, err);
+        if (rc == 0) {
+            CHECK_STR(in.note);
+            if (in.behaviour < 0 || in.behaviour > 4 || in.demand < 0 || in.demand > 4 ||
+                (in.amend != 0 && in.amend != 1))
+                abort();
+        }
+    }
+    {
+        struct care_done_input in;
+        err[0] = '\0';
+        int rc = http_decode_care_done(o, &in, err, sizeof err);
+        check_refusal(rc, err);
+        if (rc == 0) {
+            CHECK_STR(in.note);
+            if (!in.note[0])
+                abort();
+        }
+    }
 }
 
 static void run_decoders(json_t *o)
@@ -158,6 +236,7 @@ static void run_decoders(json_t *o)
                 abort();
         }
     }
+    run_harass(o);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

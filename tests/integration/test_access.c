@@ -133,6 +133,39 @@ static void user_add(const char *db, const char *login, const char *role, const 
         CLI(db, pw, "user", "add", "--login", login, "--role", role, "--password-stdin");
 }
 
+/* Flags a harassment case (behaviour 3, demand 3: a harassment verdict, so a care task opens)
+ * for operator at center and checks it got the id access.tsv names. */
+static void harass_case(const char *db, const char *center, const char *operator, int64_t want)
+{
+    char *out = cli(db, NULL, "harass", "flag", "--center", center, "--operator", operator,
+                    "--behaviour", "3", "--demand", "3", "--category", "abuse", "--at",
+                    "2026-11-18T10:00", "--caller", "0312345678", "--json", NULL);
+    json_t *j = json_loads(out, 0, NULL);
+    json_int_t id = json_integer_value(json_object_get(j, "id"));
+    if (id != want)
+        fail_msg("fixture: harass flag for %s gave case %lld, access.tsv expects %lld: %s",
+                 operator,(long long) id, (long long)want, out);
+    json_decref(j);
+    free(out);
+}
+
+/* The harassment cases access.tsv names; each case opens the care task of the same id:
+ * 1–3 (operator, TKY) are reviewed and their care tasks closed by one row each; 4 is reviewed
+ * already; 5's care task is done already; 6 belongs to op4 (TKY); 7 to op2 (OSK); 8 to op3 (NGY).
+ * Care tasks 1–6 are assigned to supervisor; OSK and NGY have nobody to assign. */
+static void harass_fixture(const char *db)
+{
+    static const struct {
+        const char *center, *operator;
+    } cases[] = {{"TKY", "operator"}, {"TKY", "operator"}, {"TKY", "operator"}, {"TKY", "operator"},
+                 {"TKY", "operator"}, {"TKY", "op4"},      {"OSK", "op2"},      {"NGY", "op3"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        harass_case(db, cases[i].center, cases[i].operator,(int64_t) i + 1);
+    CLI(db, NULL, "harass", "review", "4", "--behaviour", "3", "--demand", "3", "--reviewer",
+        "admin");
+    CLI(db, NULL, "harass", "care", "done", "5", "--note", "talked it over", "--by", "supervisor");
+}
+
 /* The fixture the table's comments describe. Writes the read API key into key. */
 static void build_fixture(const char *db, char *key, size_t keylen)
 {
@@ -155,9 +188,11 @@ static void build_fixture(const char *db, char *key, size_t keylen)
     user_add(db, "operator", "operator", "TKY", NULL);
     user_add(db, "op2", "operator", "OSK", NULL);
     user_add(db, "op3", "operator", "NGY", NULL);
+    user_add(db, "op4", "operator", "TKY", NULL);
     user_add(db, "del_admin", "operator", "TKY", NULL);
     user_add(db, "del_consultant", "operator", "TKY", NULL);
     user_add(db, "del_center_manager", "operator", "TKY", NULL);
+    harass_fixture(db);
     char *out =
         cli(db, NULL, "apikey", "add", "--name", "reader", "--scope", "read", "--json", NULL);
     json_t *j = json_loads(out, 0, NULL);

@@ -54,6 +54,22 @@ static int run_decoder(const char *decoder, const char *mode, json_t *o, char *e
         struct skills_assess_input in;
         return http_decode_skills_assess(o, &in, err, len);
     }
+    if (strcmp(decoder, "harass_judge") == 0) {
+        struct harass_judge_input in;
+        return http_decode_harass_judge(o, &in, err, len);
+    }
+    if (strcmp(decoder, "harass_case") == 0) {
+        struct harass_case_input in;
+        return http_decode_harass_case(o, &in, err, len);
+    }
+    if (strcmp(decoder, "harass_review") == 0) {
+        struct harass_review_input in;
+        return http_decode_harass_review(o, &in, err, len);
+    }
+    if (strcmp(decoder, "care_done") == 0) {
+        struct care_done_input in;
+        return http_decode_care_done(o, &in, err, len);
+    }
     fail_msg("unknown decoder \"%s\"", decoder);
     return -1;
 }
@@ -119,11 +135,89 @@ static void test_center_apply(void **state)
     json_decref(o);
 }
 
+static json_t *parse(const char *body)
+{
+    json_t *o = NULL;
+    char err[200];
+    if (http_body_parse(body, strlen(body), &o, err, sizeof err))
+        fail_msg("%s: %s", body, err);
+    return o;
+}
+
+/* What the harassment decoders hand the handlers: lists as "a,b", optional text as "", evidence
+ * as compact JSON, amend as 0/1. */
+static void test_harass_values(void **state)
+{
+    (void)state;
+    char err[300];
+    json_t *o = parse("{\"behaviour\":4,\"demand\":0,\"categories\":[\"threat\",\"abuse\"],"
+                      "\"requests\":[\"media\"],\"operator\":\"ito.op\","
+                      "\"evidence\":[ {\"kind\" : \"recording\", \"ref\":\"R-1\"} ]}");
+    struct harass_case_input c;
+    assert_int_equal(http_decode_harass_case(o, &c, err, sizeof err), 0);
+    assert_int_equal(c.behaviour, 4);
+    assert_int_equal(c.demand, 0);
+    assert_string_equal(c.categories, "threat,abuse");
+    assert_string_equal(c.requests, "media");
+    assert_string_equal(c.operator, "ito.op");
+    assert_string_equal(c.center, "");
+    assert_string_equal(c.at, "");
+    assert_string_equal(c.caller, "");
+    assert_string_equal(c.evidence, "[{\"kind\":\"recording\",\"ref\":\"R-1\"}]");
+    json_decref(o);
+
+    /* A list of codes that does not fit its buffer is refused, not cut. */
+    char body[1200];
+    size_t n =
+        (size_t)snprintf(body, sizeof body, "{\"behaviour\":1,\"demand\":1,\"categories\":[");
+    for (int i = 0; i < 60; i++)
+        n += (size_t)snprintf(body + n, sizeof body - n, "%s\"category%02d\"", i ? "," : "", i);
+    snprintf(body + n, sizeof body - n, "]}");
+    o = parse(body);
+    assert_int_not_equal(http_decode_harass_case(o, &c, err, sizeof err), 0);
+    assert_non_null(strstr(err, "categories["));
+    json_decref(o);
+
+    o = parse("{\"behaviour\":1,\"demand\":2}");
+    struct harass_judge_input j;
+    assert_int_equal(http_decode_harass_judge(o, &j, err, sizeof err), 0);
+    assert_int_equal(j.behaviour, 1);
+    assert_int_equal(j.demand, 2);
+    assert_string_equal(j.requests, "");
+    json_decref(o);
+
+    o = parse("{\"behaviour\":3,\"demand\":1,\"amend\":true,\"note\":\"再確認\"}");
+    struct harass_review_input r;
+    assert_int_equal(http_decode_harass_review(o, &r, err, sizeof err), 0);
+    assert_int_equal(r.amend, 1);
+    assert_string_equal(r.note, "再確認");
+    json_decref(o);
+    o = parse("{\"behaviour\":3,\"demand\":1}");
+    assert_int_equal(http_decode_harass_review(o, &r, err, sizeof err), 0);
+    assert_int_equal(r.amend, 0);
+    assert_string_equal(r.note, "");
+    json_decref(o);
+
+    o = parse("{\"note\":\"done\"}");
+    struct care_done_input d;
+    assert_int_equal(http_decode_care_done(o, &d, err, sizeof err), 0);
+    assert_string_equal(d.note, "done");
+    json_decref(o);
+
+    /* Messages are cut to the buffer, never overflow it. */
+    char tiny[6];
+    o = parse("{\"behaviour\":9,\"demand\":1}");
+    assert_int_not_equal(http_decode_harass_judge(o, &j, tiny, sizeof tiny), 0);
+    assert_int_equal(strlen(tiny), sizeof tiny - 1);
+    json_decref(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_center_apply),
+        cmocka_unit_test(test_harass_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

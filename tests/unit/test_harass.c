@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "core/util.h"
@@ -287,7 +288,7 @@ static void test_flag_review_care(void **state)
         assert_int_equal(
             harass_review(s, p, version, grey.id, "hq", 1, 1, "", 0, &got, err, sizeof err),
             HARASS_EEXISTS);
-        assert_non_null(strstr(err, "use --amend"));
+        assert_non_null(strstr(err, "--amend"));
         assert_int_equal(
             harass_review(s, p, version, grey.id, "hq2", 1, 1, "再確認", 1, &got, err, sizeof err),
             0);
@@ -334,13 +335,251 @@ static void test_flag_review_care(void **state)
     }
 }
 
+/* A case for the pure statistics: week computed from the time, final verdict when reviewed. */
+static struct harass_case mk(const char *at, const char *team, const char *cats,
+                             enum harass_verdict field, int reviewed, enum harass_verdict final,
+                             const char *caller)
+{
+    struct harass_case c;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(harass_parse_time(at, &c.occurred_at), 0);
+    harass_iso_week(c.occurred_at, c.week);
+    c.team_id = team ? 1 : 0;
+    str_copy(c.team, sizeof c.team, team ? team : "");
+    str_copy(c.categories, sizeof c.categories, cats);
+    c.verdict = field;
+    c.reviews = reviewed;
+    c.final_verdict = final;
+    str_copy(c.caller_ref, sizeof c.caller_ref, caller ? caller : "");
+    return c;
+}
+
+static json_t *find(json_t *arr, const char *key, const char *value)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e) if (strcmp(json_string_value(json_object_get(e, key)), value) ==
+                                      0) return e;
+    fail_msg("no %s = %s", key, value);
+    return NULL;
+}
+
+static int64_t iv(json_t *o, const char *k)
+{
+    return json_integer_value(json_object_get(o, k));
+}
+
+static void test_stats(void **state)
+{
+    (void)state;
+    const enum harass_verdict C = VERDICT_CLAIM, G = VERDICT_GREY, H = VERDICT_HARASSMENT;
+    struct harass_case cases[] = {
+        /* Before the period but inside 90 days: counts for repeat callers only. */
+        mk("2026-09-01T10:00", "A", "abuse", H, 0, C, "caller-x"),
+        /* More than 90 days before the end (2026-11-23 00:00 JST): ignored everywhere. */
+        mk("2026-08-20T10:00", "A", "abuse", H, 0, C, "caller-y"),
+        /* The period, W45 (Mon 2 Nov – Sun 8 Nov) and W46. */
+        mk("2026-11-02T09:00", "A", "abuse,threat", H, 0, C, "caller-x"), /* H */
+        mk("2026-11-03T09:00", "B", "abuse", G, 1, H, "caller-y"),        /* H by review */
+        mk("2026-11-04T09:00", "A", "repeat", H, 1, C, "caller-z"),       /* C by review */
+        mk("2026-11-10T09:00", NULL, "repeat", G, 0, C, "caller-z"),      /* G, no team */
+        mk("2026-11-11T09:00", "B", "abuse", H, 0, C, "caller-z"),        /* H */
+    };
+    struct harass_calls calls[] = {
+        {"2026-11-02", "", 400},
+        {"2026-11-03", "", 600},
+        {"2026-11-03", "B", 200}, /* team row: not summed */
+        {"2026-11-10", "", 0},
+    };
+    int64_t from, to;
+    assert_int_equal(harass_parse_time("2026-11-01", &from), 0);
+    assert_int_equal(harass_parse_time("2026-11-23", &to), 0);
+    json_t *j = harass_stats_json(cases, ARRAY_LEN(cases), calls, ARRAY_LEN(calls), from, to);
+    json_t *t = json_object_get(j, "total");
+    /* 5 cases in the period: H, H (review), C (review), G, H. */
+    assert_int_equal(iv(t, "cases"), 5);
+    assert_int_equal(iv(t, "harassment"), 3);
+    assert_int_equal(iv(t, "grey"), 1);
+    assert_int_equal(iv(t, "claim"), 1);
+    assert_int_equal(iv(t, "reviewed"), 2);
+    json_t *weeks = json_object_get(j, "by_week");
+    assert_int_equal(json_array_size(weeks), 2);
+    json_t *w45 = find(weeks, "week", "2026-W45"), *w46 = find(weeks, "week", "2026-W46");
+    assert_int_equal(iv(w45, "cases"), 3);
+    assert_int_equal(iv(w45, "calls"), 1000); /* 400 + 600; the team B row is a breakdown */
+    assert_true(fabs(json_real_value(json_object_get(w45, "per_1000")) - 3.0) < 1e-12);
+    assert_int_equal(iv(w46, "calls"), 0);
+    assert_true(json_is_null(json_object_get(w46, "per_1000"))); /* no calls: no rate */
+    json_t *teams = json_object_get(j, "by_team");
+    assert_int_equal(iv(find(teams, "team", "A"), "cases"), 2);
+    assert_int_equal(iv(find(teams, "team", "B"), "harassment"), 2);
+    assert_int_equal(iv(find(teams, "team", "-"), "grey"), 1);
+    json_t *cats = json_object_get(j, "by_category");
+    assert_int_equal(iv(find(cats, "category", "abuse"), "cases"), 3);
+    assert_int_equal(iv(find(cats, "category", "threat"), "cases"), 1);
+    assert_int_equal(iv(find(cats, "category", "repeat"), "claim"), 1);
+    /* Repeat callers in the 90 days before the end: x has H on 09-01 and 11-02 → listed; y's
+     * 08-20 case is too old and its 11-03 review makes one → not listed; z has one H (11-11),
+     * its 11-04 case was reviewed down to a claim. */
+    json_t *rep = json_object_get(j, "repeat_callers");
+    assert_int_equal(json_array_size(rep), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(rep, 0), "caller_ref")),
+                        "caller-x");
+    assert_int_equal(iv(json_array_get(rep, 0), "harassment"), 2);
+    json_decref(j);
+}
+
+static struct harass_mood mood(int64_t user, int64_t team, const char *at, int level, int shared,
+                               const char *memo)
+{
+    struct harass_mood m = {.user_id = user, .team_id = team, .mood = level, .shared = shared};
+    snprintf(m.login, sizeof m.login, "op%lld", (long long)user);
+    str_copy(m.memo, sizeof m.memo, memo);
+    assert_int_equal(harass_parse_time(at, &m.at), 0);
+    return m;
+}
+
+static void test_mood_trend(void **state)
+{
+    (void)state;
+    struct org_team teams[] = {{.id = 10, .code = "A"}, {.id = 20, .code = "B"}};
+    struct harass_mood m[] = {
+        /* Team A: five operators, W46 then W47. */
+        mood(1, 10, "2026-11-10T18:00", 4, 0, "private one"),
+        mood(2, 10, "2026-11-10T18:00", 2, 0, "private two"),
+        mood(3, 10, "2026-11-11T18:00", 3, 1, "shared three"),
+        mood(4, 10, "2026-11-12T18:00", 5, 0, ""),
+        mood(5, 10, "2026-11-12T18:00", 1, 0, ""),
+        mood(1, 10, "2026-11-17T18:00", 2, 0, ""),
+        mood(2, 10, "2026-11-18T18:00", 3, 0, ""),
+        /* Team B: three operators only. */
+        mood(6, 20, "2026-11-10T18:00", 1, 0, "b private"),
+        mood(7, 20, "2026-11-11T18:00", 2, 1, "b shared"),
+        mood(8, 20, "2026-11-12T18:00", 3, 0, ""),
+    };
+    json_t *j = harass_mood_trend_json(m, ARRAY_LEN(m), 0, teams, 2);
+    json_t *ts = json_object_get(j, "teams");
+    json_t *a = find(ts, "team", "A"), *b = find(ts, "team", "B");
+    assert_int_equal(iv(a, "operators"), 5);
+    assert_true(json_is_false(json_object_get(a, "suppressed")));
+    json_t *weeks = json_object_get(a, "weeks");
+    assert_int_equal(json_array_size(weeks), 2);
+    /* W46: (4 + 2 + 3 + 5 + 1) / 5 = 3.0; W47: (2 + 3) / 2 = 2.5. */
+    assert_true(fabs(json_real_value(json_object_get(json_array_get(weeks, 0), "average")) - 3.0) <
+                1e-12);
+    assert_true(fabs(json_real_value(json_object_get(json_array_get(weeks, 1), "average")) - 2.5) <
+                1e-12);
+    assert_int_equal(iv(b, "operators"), 3);
+    assert_true(json_is_true(json_object_get(b, "suppressed")));
+    assert_true(json_is_null(json_object_get(b, "weeks")));
+    /* Only shared entries appear, with their memo; no private memo anywhere in the reply. */
+    json_t *shared = json_object_get(j, "shared");
+    assert_int_equal(json_array_size(shared), 2);
+    char *text = json_dumps(j, 0);
+    assert_null(strstr(text, "private"));
+    assert_non_null(strstr(text, "shared three"));
+    free(text);
+    json_decref(j);
+    /* A supervisor of team B: B only, suppressed, and only B's shared entry. */
+    j = harass_mood_trend_json(m, ARRAY_LEN(m), 20, teams, 2);
+    assert_int_equal(json_array_size(json_object_get(j, "teams")), 1);
+    assert_int_equal(json_array_size(json_object_get(j, "shared")), 1);
+    text = json_dumps(j, 0);
+    assert_null(strstr(text, "shared three"));
+    free(text);
+    json_decref(j);
+}
+
+static void test_store_second_part(void **state)
+{
+    (void)state;
+    char path[512], err[1200];
+    policy_path(path, sizeof path);
+    for (int bk = 0; bk < 2; bk++) {
+        struct org_user op;
+        store *s = fixture(tu_backends[bk], &op);
+        if (!s)
+            continue;
+        harass_policy *p = NULL;
+        int version = 0;
+        assert_int_equal(harass_policy_active(s, path, &p, &version, err, sizeof err), 0);
+        /* The business name is what the case shows. */
+        str_copy(op.business_name, sizeof op.business_name, "みどり");
+        str_copy(op.display_name, sizeof op.display_name, "田中 花子");
+        assert_int_equal(store_user_update(s, &op), STORE_OK);
+        struct harass_flag_input in = {.center = "TKY",
+                                       .operator= "op1",
+                                       .behaviour = 2,
+                                       .demand = 2,
+                                       .categories = "abuse",
+                                       .by = "op1"};
+        struct harass_case old, recent;
+        assert_int_equal(harass_parse_time("2020-01-10T10:00", &in.occurred_at), 0);
+        assert_int_equal(harass_flag(s, p, version, &in, &old, err, sizeof err), 0);
+        in.occurred_at = 0;
+        assert_int_equal(harass_flag(s, p, version, &in, &recent, err, sizeof err), 0);
+        assert_string_equal(recent.operator_login, "op1");
+        struct harass_case got;
+        assert_int_equal(store_harass_case_get(s, recent.id, &got), 0);
+        assert_string_equal(got.operator_name, "みどり");
+
+        /* Call counts are replaced, not added, when a day is imported again. */
+        struct harass_calls c1 = {"2026-11-02", "", 400}, c2 = {"2026-11-02", "", 410},
+                            c3 = {"2026-11-02", "A", 100};
+        assert_int_equal(store_harass_calls_put(s, recent.center_id, &c1), 0);
+        assert_int_equal(store_harass_calls_put(s, recent.center_id, &c2), 0);
+        assert_int_equal(store_harass_calls_put(s, recent.center_id, &c3), 0);
+        struct harass_calls *calls = NULL;
+        size_t n = 0;
+        assert_int_equal(
+            store_harass_calls_range(s, recent.center_id, "2026-11-01", "2026-11-30", &calls, &n),
+            0);
+        assert_int_equal(n, 2);
+        assert_int_equal(calls[0].calls, 410);
+        assert_string_equal(calls[1].team, "A");
+        free(calls);
+
+        /* Mood entries: the user's own, newest first; the center view lists operators only. */
+        struct harass_mood m1 = {.user_id = op.id, .at = 1000, .mood = 2, .memo = "つらい"},
+                           m2 = {.user_id = op.id, .at = 2000, .mood = 4, .shared = 1};
+        assert_int_equal(store_mood_add(s, &m1), 0);
+        assert_int_equal(store_mood_add(s, &m2), 0);
+        struct harass_mood bad = {.user_id = op.id, .at = 3000, .mood = 6};
+        assert_int_equal(store_mood_add(s, &bad), STORE_CONFLICT); /* CHECK 1–5 */
+        struct harass_mood *mm = NULL;
+        assert_int_equal(store_mood_of_user(s, op.id, 10, &mm, &n), 0);
+        assert_int_equal(n, 2);
+        assert_int_equal(mm[0].mood, 4);
+        assert_string_equal(mm[1].memo, "つらい");
+        free(mm);
+        assert_int_equal(store_mood_of_center(s, recent.center_id, 0, &mm, &n), 0);
+        assert_int_equal(n, 2);
+        assert_string_equal(mm[0].login, "op1");
+        free(mm);
+
+        /* Purge: the 2020 case goes (with its care task), the recent one stays. */
+        int64_t count = -1;
+        int64_t cutoff = 1735657200; /* 2025-01-01 */
+        assert_int_equal(store_harass_purge(s, cutoff, 1, &count), 0);
+        assert_int_equal(count, 1);
+        assert_int_equal(store_harass_case_get(s, old.id, &got), 0); /* dry run kept it */
+        assert_int_equal(store_harass_purge(s, cutoff, 0, &count), 0);
+        assert_int_equal(count, 1);
+        assert_int_equal(store_harass_case_get(s, old.id, &got), STORE_NOTFOUND);
+        assert_int_equal(store_harass_case_get(s, recent.id, &got), 0);
+        harass_policy_free(p);
+        store_free(s);
+    }
+}
+
 int main(void)
 {
     assert_int_equal(org_crypto_init(), 0);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_judge_table),      cmocka_unit_test(test_policy_validation),
         cmocka_unit_test(test_weeks_and_times),  cmocka_unit_test(test_caller_ref),
-        cmocka_unit_test(test_flag_review_care),
+        cmocka_unit_test(test_flag_review_care), cmocka_unit_test(test_stats),
+        cmocka_unit_test(test_mood_trend),       cmocka_unit_test(test_store_second_part),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -66,9 +66,13 @@ static int fits(const char *pattern, const char *path)
 /* The route the router would pick for a row (the first that fits, as in router.c), or NULL. */
 static const struct route *route_of(const struct row *r)
 {
+    /* The query string is not part of the route, as for the server. */
+    char path[512];
+    snprintf(path, sizeof path, "%s", r->path);
+    path[strcspn(path, "?")] = '\0';
     for (int i = 0; i < http__nroutes; i++)
         if (strcmp(method_names[http__routes[i].method], r->method) == 0 &&
-            fits(http__routes[i].pattern, r->path))
+            fits(http__routes[i].pattern, path))
             return &http__routes[i];
     return NULL;
 }

@@ -139,7 +139,7 @@ int cli_print_json(json_t *v)
 {
     if (!v)
         return EXIT_FAIL;
-    int rc = json_dumpf(v, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+    int rc = json_dumpf(v, stdout, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(12));
     json_decref(v);
     fputc('\n', stdout);
     return rc ? EXIT_FAIL : EXIT_OK;

@@ -494,3 +494,86 @@ int api_me_mood_list(struct req *r)
     http__reply_json(r, 200, json_pack("{s:o}", "entries", arr));
     return 200;
 }
+
+int api_harass_calls(struct req *r)
+{
+    struct org_center c;
+    int rc = load_center(r, 1, &c);
+    if (rc)
+        return rc;
+    struct calls_input *in = malloc(sizeof *in);
+    char err[300];
+    if (!in)
+        return http__store_error(r, STORE_ERROR, "memory");
+    if (http_decode_calls(r->json, in, err, sizeof err)) {
+        free(in);
+        return bad_request(r, err);
+    }
+    for (int i = 0; i < in->n; i++) {
+        int64_t t;
+        if (harass_parse_time(in->rows[i].day, &t)) {
+            snprintf(err, sizeof err, "days[%d].date: \"%s\" is not a date", i, in->rows[i].day);
+            free(in);
+            return bad_request(r, err);
+        }
+    }
+    /* One transaction: the days are stored together or not at all. */
+    store *db = http__db(r);
+    rc = store_begin(db);
+    for (int i = 0; rc == STORE_OK && i < in->n; i++) {
+        struct harass_calls row = {.calls = in->rows[i].calls};
+        str_copy(row.day, sizeof row.day, in->rows[i].day);
+        str_copy(row.team, sizeof row.team, in->rows[i].team);
+        rc = store_harass_calls_put(db, c.id, &row);
+    }
+    if (rc == STORE_OK)
+        rc = store_commit(db);
+    int n = in->n;
+    free(in);
+    if (rc) {
+        store_rollback_all(db);
+        return http__store_error(r, rc, "call counts");
+    }
+    http__audit(r, "harass.calls.import", c.code, "");
+    http__reply_json(r, 201, json_pack("{s:s, s:i}", "center", c.code, "days", n));
+    return 201;
+}
+
+int api_harass_purge(struct req *r)
+{
+    struct purge_input in;
+    char err[300];
+    if (http_decode_purge(r->json, &in, err, sizeof err))
+        return bad_request(r, err);
+    harass_policy *p;
+    int version;
+    int rc = active_policy(r, &p, &version);
+    if (rc)
+        return rc;
+    if (!in.days) {
+        json_t *d = json_object_get(harass_policy_document(p), "retention_days");
+        in.days = json_is_integer(d) && json_integer_value(d) > 0 ? json_integer_value(d) : 1095;
+    }
+    harass_policy_free(p);
+    int64_t count = 0;
+    char detail[80];
+    /* The deletion and its audit entry go together or not at all. */
+    store *db = http__db(r);
+    rc = store_begin(db);
+    if (rc == STORE_OK)
+        rc = store_harass_purge(db, now_unix() - in.days * 86400, in.dry_run, &count);
+    snprintf(detail, sizeof detail, "%lld cases older than %lld days%s", (long long)count,
+             (long long)in.days, in.dry_run ? " (dry run)" : "");
+    if (rc == STORE_OK)
+        rc = store_audit_add(db, r->who.login, "harass.purge", "cases", detail, r->addr);
+    if (rc == STORE_OK)
+        rc = store_commit(db);
+    if (rc) {
+        store_rollback_all(db);
+        return http__store_error(r, rc, "purge");
+    }
+    http__reply_json(r, 200,
+                     json_pack("{s:I, s:I, s:b}", "cases", (json_int_t)count, "days",
+                               (json_int_t)in.days, "dry_run", in.dry_run));
+    return 200;
+}

@@ -134,6 +134,24 @@ struct mood_input {
 };
 int http_decode_mood(json_t *o, struct mood_input *in, char *err, size_t errlen);
 
+/* {"days":[{"date":"2026-11-02","calls":410,"team":"A"?}, …]} */
+#define HTTP_MAX_CALL_DAYS 1000
+struct calls_input {
+    struct {
+        char day[11];
+        char team[ORG_CODE_MAX];
+        int64_t calls;
+    } rows[HTTP_MAX_CALL_DAYS];
+    int n;
+};
+int http_decode_calls(json_t *o, struct calls_input *in, char *err, size_t errlen);
+
+struct purge_input {
+    int64_t days; /* 0: the policy's retention */
+    int dry_run;
+};
+int http_decode_purge(json_t *o, struct purge_input *in, char *err, size_t errlen);
+
 struct care_done_input {
     char note[512];
 };

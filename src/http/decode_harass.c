@@ -178,3 +178,78 @@ int http_decode_mood(json_t *o, struct mood_input *in, char *err, size_t errlen)
     in->shared = sh && json_is_true(sh);
     return 0;
 }
+
+/* A day as YYYY-MM-DD with digits where digits belong (the calendar check is the caller's). */
+static int day_shape(const char *d)
+{
+    if (strlen(d) != 10 || d[4] != '-' || d[7] != '-')
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (d[i] < '0' || d[i] > '9'))
+            return 0;
+    return 1;
+}
+
+int http_decode_calls(json_t *o, struct calls_input *in, char *err, size_t errlen)
+{
+    static const char *const known[] = {"days", NULL};
+    static const char *const row_known[] = {"date", "calls", "team", NULL};
+    in->n = 0;
+    if (only(o, known, err, errlen))
+        return -1;
+    json_t *days = json_object_get(o, "days");
+    if (!json_is_array(days) || json_array_size(days) == 0 ||
+        json_array_size(days) > HTTP_MAX_CALL_DAYS) {
+        snprintf(err, errlen, "days: must be an array of 1 to %d days", HTTP_MAX_CALL_DAYS);
+        return -1;
+    }
+    size_t i;
+    json_t *d;
+    json_array_foreach(days, i, d)
+    {
+        char where[32];
+        snprintf(where, sizeof where, "days[%zu]", i);
+        json_t *calls = json_object_get(d, "calls");
+        char inner[200];
+        if (json_is_object(d) && only(d, row_known, inner, sizeof inner)) {
+            /* "body: unknown field …" becomes "days[3]: unknown field …". */
+            snprintf(err, errlen, "%s: %s", where, inner + 6);
+            return -1;
+        }
+        if (!json_is_object(d) ||
+            opt_str(d, "date", in->rows[i].day, sizeof in->rows[i].day, err, errlen) ||
+            opt_str(d, "team", in->rows[i].team, sizeof in->rows[i].team, err, errlen) ||
+            !day_shape(in->rows[i].day)) {
+            snprintf(err, errlen, "%s: needs \"date\" as YYYY-MM-DD and \"calls\"", where);
+            return -1;
+        }
+        if (!json_is_integer(calls) || json_integer_value(calls) < 0 ||
+            json_integer_value(calls) > 100000000) {
+            snprintf(err, errlen, "%s.calls: must be a whole number of calls", where);
+            return -1;
+        }
+        in->rows[i].calls = json_integer_value(calls);
+    }
+    in->n = (int)json_array_size(days);
+    return 0;
+}
+
+int http_decode_purge(json_t *o, struct purge_input *in, char *err, size_t errlen)
+{
+    static const char *const known[] = {"days", "dry_run", NULL};
+    memset(in, 0, sizeof *in);
+    if (only(o, known, err, errlen))
+        return -1;
+    json_t *d = json_object_get(o, "days"), *dry = json_object_get(o, "dry_run");
+    if (d && (!json_is_integer(d) || json_integer_value(d) < 1 || json_integer_value(d) > 36500)) {
+        snprintf(err, errlen, "days: must be a whole number from 1 to 36500");
+        return -1;
+    }
+    if (dry && !json_is_boolean(dry)) {
+        snprintf(err, errlen, "dry_run: must be true or false");
+        return -1;
+    }
+    in->days = d ? json_integer_value(d) : 0;
+    in->dry_run = dry && json_is_true(dry);
+    return 0;
+}

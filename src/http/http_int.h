@@ -146,6 +146,8 @@ int api_harass_agreement(struct req *r);
 int api_harass_care_list(struct req *r);
 int api_harass_care_done(struct req *r);
 int api_harass_stats(struct req *r);
+int api_harass_calls(struct req *r);
+int api_harass_purge(struct req *r);
 int api_harass_mood_trend(struct req *r);
 int api_me_mood_add(struct req *r);
 int api_me_mood_list(struct req *r);

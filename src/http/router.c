@@ -49,6 +49,9 @@ const struct route http__routes[] = {
     {M_GET, "/api/v1/centers/{}/harass/care", ROLES_STAFF, 0, 0, api_harass_care_list},
     {M_POST, "/api/v1/harass/care/{}/done", ROLES_STAFF, 0, 0, api_harass_care_done},
     {M_GET, "/api/v1/centers/{}/harass/stats", ROLES_STAFF, 0, 0, api_harass_stats},
+    {M_POST, "/api/v1/centers/{}/harass/calls", R_ADMIN | R_CONSULT | R_MANAGER, 0, 0,
+     api_harass_calls},
+    {M_POST, "/api/v1/harass/purge", R_ADMIN, 0, 0, api_harass_purge},
     /* Mood is the operators' own: managers and supervisors see team averages, nobody else. */
     {M_GET, "/api/v1/centers/{}/harass/mood", R_MANAGER | ROLE_BIT(ROLE_SUPERVISOR), 0, 0,
      api_harass_mood_trend},

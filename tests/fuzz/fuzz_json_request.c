@@ -141,6 +141,26 @@ static void run_harass(json_t *o)
                 abort();
         }
     }
+    {
+        static struct calls_input in; /* large: not on the stack */
+        err[0] = '\0';
+        int rc = http_decode_calls(o, &in, err, sizeof err);
+        check_refusal(rc, err);
+        for (int i = 0; rc == 0 && i < in.n; i++) {
+            CHECK_STR(in.rows[i].day);
+            CHECK_STR(in.rows[i].team);
+            if (strlen(in.rows[i].day) != 10 || in.rows[i].calls < 0)
+                abort();
+        }
+    }
+    {
+        struct purge_input in;
+        err[0] = '\0';
+        int rc = http_decode_purge(o, &in, err, sizeof err);
+        check_refusal(rc, err);
+        if (rc == 0 && (in.days < 0 || in.days > 36500 || (in.dry_run != 0 && in.dry_run != 1)))
+            abort();
+    }
 }
 
 static void run_decoders(json_t *o)

@@ -22,52 +22,29 @@ int store_cx_answer_add(store *s, int64_t company_id, struct cx_answer *a)
     return rc;
 }
 
-struct answers {
-    struct cx_answer *arr;
-    size_t n, cap;
-    int oom;
-};
-
-static int row_answer(void *ud, int ncol, const char *const *v)
+static void decode_answer(void *rec, const char *const *v)
 {
-    (void)ncol;
-    struct answers *c = ud;
-    struct cx_answer *a = store__push((void **)&c->arr, &c->n, &c->cap, sizeof *a);
-    if (!a) {
-        c->oom = 1;
-        return 1;
-    }
+    struct cx_answer *a = rec;
     a->id = store__atoi(v[0]);
     store__copy(a->round, sizeof a->round, v[1]);
     store__copy(a->respondent, sizeof a->respondent, v[2]);
     a->taken_at = store__atoi(v[3]);
     for (int k = 0; k < CX_AREAS; k++)
         a->levels[k] = (int)store__atoi(v[4 + k]);
-    return 0;
 }
 
 int store_cx_answers(store *s, int64_t company_id, struct cx_answer **out, size_t *n)
 {
     struct store_arg args[] = {ARG_INT(company_id), ARG_INT(company_id)};
-    struct answers c = {0};
-    int rc = store__query(s,
-                          "SELECT a.id, a.round, a.respondent, a.taken_at, a.level_understanding,"
-                          " a.level_experience, a.level_improvement, a.level_organisation"
-                          " FROM cx_answers a JOIN (SELECT round, MIN(taken_at) AS began"
-                          "  FROM cx_answers WHERE company_id = ? GROUP BY round) r"
-                          "  ON r.round = a.round"
-                          " WHERE a.company_id = ?"
-                          " ORDER BY r.began, a.round, a.taken_at, a.id",
-                          args, 2, row_answer, &c);
-    if (rc == STORE_OK && c.oom)
-        rc = store__fail(s, STORE_ERROR, "out of memory");
-    if (rc) {
-        free(c.arr);
-        return rc;
-    }
-    *out = c.arr;
-    *n = c.n;
-    return STORE_OK;
+    return store__list(s,
+                       "SELECT a.id, a.round, a.respondent, a.taken_at, a.level_understanding,"
+                       " a.level_experience, a.level_improvement, a.level_organisation"
+                       " FROM cx_answers a JOIN (SELECT round, MIN(taken_at) AS began"
+                       "  FROM cx_answers WHERE company_id = ? GROUP BY round) r"
+                       "  ON r.round = a.round"
+                       " WHERE a.company_id = ?"
+                       " ORDER BY r.began, a.round, a.taken_at, a.id",
+                       args, 2, sizeof **out, decode_answer, (void **)out, n);
 }
 
 int store_cx_checkpoint_add(store *s, int64_t company_id, const char *code, double value,
@@ -84,42 +61,19 @@ int store_cx_checkpoint_add(store *s, int64_t company_id, const char *code, doub
                             args, 4, NULL);
 }
 
-struct checkpoints {
-    struct store_cx_checkpoint *arr;
-    size_t n, cap;
-    int oom;
-};
-
-static int row_checkpoint(void *ud, int ncol, const char *const *v)
+static void decode_checkpoint(void *rec, const char *const *v)
 {
-    (void)ncol;
-    struct checkpoints *c = ud;
-    struct store_cx_checkpoint *p = store__push((void **)&c->arr, &c->n, &c->cap, sizeof *p);
-    if (!p) {
-        c->oom = 1;
-        return 1;
-    }
+    struct store_cx_checkpoint *p = rec;
     store__copy(p->code, sizeof p->code, v[0]);
     p->value = v[1] ? strtod(v[1], NULL) : 0;
     p->at = store__atoi(v[2]);
-    return 0;
 }
 
 int store_cx_checkpoints(store *s, int64_t company_id, struct store_cx_checkpoint **out, size_t *n)
 {
     struct store_arg args[] = {ARG_INT(company_id)};
-    struct checkpoints c = {0};
-    int rc = store__query(s,
-                          "SELECT code, value, at FROM cx_checkpoints WHERE company_id = ?"
-                          " ORDER BY code, at, id",
-                          args, 1, row_checkpoint, &c);
-    if (rc == STORE_OK && c.oom)
-        rc = store__fail(s, STORE_ERROR, "out of memory");
-    if (rc) {
-        free(c.arr);
-        return rc;
-    }
-    *out = c.arr;
-    *n = c.n;
-    return STORE_OK;
+    return store__list(s,
+                       "SELECT code, value, at FROM cx_checkpoints WHERE company_id = ?"
+                       " ORDER BY code, at, id",
+                       args, 1, sizeof **out, decode_checkpoint, (void **)out, n);
 }

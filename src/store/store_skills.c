@@ -73,21 +73,9 @@ int store_skills_assess_add(store *s, int64_t user_id, struct skills_assessment 
     return rc;
 }
 
-struct assessments {
-    struct skills_assessment *arr;
-    size_t n, cap;
-    int oom;
-};
-
-static int row_assessment(void *ud, int ncol, const char *const *v)
+static void decode_assessment(void *rec, const char *const *v)
 {
-    (void)ncol;
-    struct assessments *c = ud;
-    struct skills_assessment *a = store__push((void **)&c->arr, &c->n, &c->cap, sizeof *a);
-    if (!a) {
-        c->oom = 1;
-        return 1;
-    }
+    struct skills_assessment *a = rec;
     a->id = store__atoi(v[0]);
     store__copy(a->login, sizeof a->login, v[1]);
     store__copy(a->skill, sizeof a->skill, v[2]);
@@ -96,14 +84,12 @@ static int row_assessment(void *ud, int ncol, const char *const *v)
         a->kind = SKILLS_SELF;
     store__copy(a->assessor, sizeof a->assessor, v[5]);
     a->assessed_at = store__atoi(v[6]);
-    return 0;
 }
 
 int store_skills_assessments(store *s, int64_t user_id, int64_t center_id,
                              struct skills_assessment **out, size_t *n)
 {
     struct store_arg args[] = {ARG_INT(user_id ? user_id : center_id)};
-    struct assessments c = {0};
     const char *sql = user_id ? "SELECT a.id, u.login, a.skill, a.level, a.kind, a.assessor,"
                                 " a.assessed_at FROM skills_assessments a"
                                 " JOIN users u ON u.id = a.user_id WHERE a.user_id = ?"
@@ -112,16 +98,7 @@ int store_skills_assessments(store *s, int64_t user_id, int64_t center_id,
                                 " a.assessed_at FROM skills_assessments a"
                                 " JOIN users u ON u.id = a.user_id WHERE u.center_id = ?"
                                 " ORDER BY u.login, a.assessed_at, a.id";
-    int rc = store__query(s, sql, args, 1, row_assessment, &c);
-    if (rc == STORE_OK && c.oom)
-        rc = store__fail(s, STORE_ERROR, "out of memory");
-    if (rc) {
-        free(c.arr);
-        return rc;
-    }
-    *out = c.arr;
-    *n = c.n;
-    return STORE_OK;
+    return store__list(s, sql, args, 1, sizeof **out, decode_assessment, (void **)out, n);
 }
 
 int store_skills_role_set(store *s, int64_t user_id, const char *role)
@@ -139,73 +116,38 @@ int store_skills_role_set(store *s, int64_t user_id, const char *role)
                             args, 2, NULL);
 }
 
-struct role_one {
-    char *out;
-    int found;
-};
-
-static int row_role(void *ud, int ncol, const char *const *v)
+static void decode_role(void *rec, const char *const *v)
 {
-    (void)ncol;
-    struct role_one *c = ud;
-    store__copy(c->out, SKILLS_CODE_MAX, v[0]);
-    c->found = 1;
-    return 1;
+    store__copy(rec, SKILLS_CODE_MAX, v[0]);
 }
 
 int store_skills_role_get(store *s, int64_t user_id, char *role)
 {
     struct store_arg args[] = {ARG_INT(user_id)};
     char tmp[SKILLS_CODE_MAX];
-    struct role_one c = {.out = tmp};
-    int rc = store__query(s, "SELECT role FROM skills_user_roles WHERE user_id = ?", args, 1,
-                          row_role, &c);
-    if (rc == STORE_OK && !c.found)
-        rc = STORE_NOTFOUND;
+    int rc = store__get_one(s, "SELECT role FROM skills_user_roles WHERE user_id = ?", args, 1,
+                            sizeof tmp, decode_role, tmp);
     if (rc == STORE_OK)
         memcpy(role, tmp, sizeof tmp);
     return rc;
 }
 
-struct members {
-    struct skills_member *arr;
-    size_t n, cap;
-    int oom;
-};
-
-static int row_member(void *ud, int ncol, const char *const *v)
+static void decode_member(void *rec, const char *const *v)
 {
-    (void)ncol;
-    struct members *c = ud;
-    struct skills_member *p = store__push((void **)&c->arr, &c->n, &c->cap, sizeof *p);
-    if (!p) {
-        c->oom = 1;
-        return 1;
-    }
+    struct skills_member *p = rec;
     store__copy(p->login, sizeof p->login, v[0]);
     store__copy(p->display_name, sizeof p->display_name, v[1]);
     if (org_role_parse(v[2] ? v[2] : "", &p->org_role))
         p->org_role = ROLE_NONE;
     store__copy(p->override, sizeof p->override, v[3]);
-    return 0;
 }
 
 int store_skills_members(store *s, int64_t center_id, struct skills_member **out, size_t *n)
 {
     struct store_arg args[] = {ARG_INT(center_id)};
-    struct members c = {0};
-    int rc = store__query(s,
-                          "SELECT u.login, u.display_name, u.role, r.role FROM users u"
-                          " LEFT JOIN skills_user_roles r ON r.user_id = u.id"
-                          " WHERE u.center_id = ? AND u.disabled = 0 ORDER BY u.login",
-                          args, 1, row_member, &c);
-    if (rc == STORE_OK && c.oom)
-        rc = store__fail(s, STORE_ERROR, "out of memory");
-    if (rc) {
-        free(c.arr);
-        return rc;
-    }
-    *out = c.arr;
-    *n = c.n;
-    return STORE_OK;
+    return store__list(s,
+                       "SELECT u.login, u.display_name, u.role, r.role FROM users u"
+                       " LEFT JOIN skills_user_roles r ON r.user_id = u.id"
+                       " WHERE u.center_id = ? AND u.disabled = 0 ORDER BY u.login",
+                       args, 1, sizeof **out, decode_member, (void **)out, n);
 }

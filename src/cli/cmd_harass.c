@@ -379,26 +379,11 @@ int cmd_harass_agreement(const struct cli_cmd *cmd, int argc, char **argv)
         return rc;
     }
     hctx_release(&h);
-    struct agree_pair *pairs = calloc(cnt ? cnt : 1, sizeof *pairs);
-    if (!pairs) {
-        free(cases);
-        return cli_fail(cmd, EXIT_FAIL, "out of memory");
-    }
-    for (size_t i = 0; i < cnt; i++) {
-        pairs[i] = (struct agree_pair){cases[i].behaviour,
-                                       cases[i].demand,
-                                       (int)cases[i].verdict,
-                                       cases[i].final_behaviour,
-                                       cases[i].final_demand,
-                                       (int)cases[i].final_verdict,
-                                       ""};
-        str_copy(pairs[i].week, sizeof pairs[i].week, cases[i].week);
-    }
-    free(cases);
     struct agree_result r;
-    agree_compute(pairs, cnt, &r);
-    json_t *j = agree_json(pairs, cnt, &r);
-    free(pairs);
+    json_t *j = harass_agreement_json(cases, cnt, &r);
+    free(cases);
+    if (!j)
+        return cli_fail(cmd, EXIT_FAIL, "out of memory");
     json_object_set_new(j, "center", json_string(c.code));
     if (cli_flag(o, n, "json"))
         return cli_print_json(j);

@@ -155,6 +155,11 @@ int harass_review(struct store *s, const harass_policy *p, int version, int64_t 
 json_t *harass_stats_json(const struct harass_case *cases, size_t ncases,
                           const struct harass_calls *calls, size_t ncalls, int64_t from,
                           int64_t to);
+/* Field-vs-HQ agreement over reviewed cases (see agreement.h for the JSON). res may be NULL;
+ * otherwise it receives the figures. NULL when out of memory. A new reference. */
+struct agree_result;
+json_t *harass_agreement_json(const struct harass_case *cases, size_t ncases,
+                              struct agree_result *res);
 #define HARASS_REPEAT_DAYS 90
 #define HARASS_REPEAT_MIN  2
 

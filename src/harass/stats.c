@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core/util.h"
+#include "agreement.h"
 #include "harass.h"
 
 /* The verdict that counts: headquarters' when the case was reviewed, else the field's. */
@@ -173,4 +174,26 @@ json_t *harass_stats_json(const struct harass_case *cases, size_t ncases,
     json_decref(teams);
     json_decref(cats);
     return out;
+}
+
+json_t *harass_agreement_json(const struct harass_case *cases, size_t ncases,
+                              struct agree_result *res)
+{
+    struct agree_pair *pairs = calloc(ncases ? ncases : 1, sizeof *pairs);
+    if (!pairs)
+        return NULL;
+    for (size_t i = 0; i < ncases; i++) {
+        const struct harass_case *c = &cases[i];
+        pairs[i] = (struct agree_pair){
+            c->behaviour,          c->demand, (int)c->verdict, c->final_behaviour, c->final_demand,
+            (int)c->final_verdict, ""};
+        str_copy(pairs[i].week, sizeof pairs[i].week, c->week);
+    }
+    struct agree_result r;
+    agree_compute(pairs, ncases, &r);
+    json_t *j = agree_json(pairs, ncases, &r);
+    free(pairs);
+    if (res)
+        *res = r;
+    return j;
 }

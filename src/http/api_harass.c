@@ -8,7 +8,6 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "decode.h"
-#include "harass/agreement.h"
 #include "harass/harass.h"
 #include "http_int.h"
 
@@ -262,6 +261,16 @@ static const char *query(struct req *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+/* ?from=YYYY-MM-DD&to=YYYY-MM-DD (Japan time, to included); replies 400 when either is bad. */
+static int period(struct req *r, const char *f, const char *t, int64_t *from, int64_t *to)
+{
+    if (!f || strlen(f) != 10 || harass_parse_time(f, from))
+        return bad_request(r, "from: a date YYYY-MM-DD is required");
+    if (!t || strlen(t) != 10 || harass_parse_time(t, to) || *to < *from)
+        return bad_request(r, "to: a date YYYY-MM-DD on or after from is required");
+    return 0;
+}
+
 int api_harass_queue(struct req *r)
 {
     struct org_center c;
@@ -309,34 +318,16 @@ int api_harass_agreement(struct req *r)
         return rc;
     int64_t from, to;
     const char *f = query(r, "from"), *t = query(r, "to");
-    if (!f || strlen(f) != 10 || harass_parse_time(f, &from))
-        return bad_request(r, "from: a date YYYY-MM-DD is required");
-    if (!t || strlen(t) != 10 || harass_parse_time(t, &to) || to < from)
-        return bad_request(r, "to: a date YYYY-MM-DD on or after from is required");
+    if ((rc = period(r, f, t, &from, &to)))
+        return rc;
     struct harass_case *cases = NULL;
     size_t n = 0;
     if ((rc = store_harass_case_reviewed(http__db(r), c.id, from, to + 86400, &cases, &n)))
         return http__store_error(r, rc, "cases");
-    struct agree_pair *pairs = calloc(n ? n : 1, sizeof *pairs);
-    if (!pairs) {
-        free(cases);
-        return http__store_error(r, STORE_ERROR, "memory");
-    }
-    for (size_t i = 0; i < n; i++) {
-        pairs[i] = (struct agree_pair){cases[i].behaviour,
-                                       cases[i].demand,
-                                       (int)cases[i].verdict,
-                                       cases[i].final_behaviour,
-                                       cases[i].final_demand,
-                                       (int)cases[i].final_verdict,
-                                       ""};
-        str_copy(pairs[i].week, sizeof pairs[i].week, cases[i].week);
-    }
+    json_t *j = harass_agreement_json(cases, n, NULL);
     free(cases);
-    struct agree_result res;
-    agree_compute(pairs, n, &res);
-    json_t *j = agree_json(pairs, n, &res);
-    free(pairs);
+    if (!j)
+        return http__store_error(r, STORE_ERROR, "memory");
     json_object_set_new(j, "center", json_string(c.code));
     http__reply_json(r, 200, j);
     return 200;
@@ -409,10 +400,8 @@ int api_harass_stats(struct req *r)
         return rc;
     int64_t from, to;
     const char *f = query(r, "from"), *t = query(r, "to");
-    if (!f || strlen(f) != 10 || harass_parse_time(f, &from))
-        return bad_request(r, "from: a date YYYY-MM-DD is required");
-    if (!t || strlen(t) != 10 || harass_parse_time(t, &to) || to < from)
-        return bad_request(r, "to: a date YYYY-MM-DD on or after from is required");
+    if ((rc = period(r, f, t, &from, &to)))
+        return rc;
     int64_t end = to + 86400, since = end - (int64_t)HARASS_REPEAT_DAYS * 86400;
     struct harass_case *cases = NULL;
     struct harass_calls *calls = NULL;

@@ -8,7 +8,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 DB         ?= ikiiki.db
 LISTEN     ?= 127.0.0.1:8080
-FUZZ_TIME  ?= 20
+FUZZ_TIME  ?= 15
 
 export ASAN_OPTIONS  ?= detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS ?= halt_on_error=1:print_stacktrace=1
@@ -50,14 +50,17 @@ $(FUZZ_BUILD)/build.ninja:
 	  -Db_sanitize=address,undefined -Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link >/dev/null
 
 fuzz: deps-test $(FUZZ_BUILD)/build.ninja
-	@ninja -C $(FUZZ_BUILD) tests/fuzz/fuzz_json_request
+	@ninja -C $(FUZZ_BUILD) tests/fuzz/fuzz_json_request tests/fuzz/fuzz_survey_import
 
-# A short run from the committed seeds; new inputs go to a scratch corpus, not the repository.
+# A short run of each target from its committed seeds; new inputs go to a scratch corpus, not the
+# repository.
 fuzz-short: fuzz
-	@scratch=$$(mktemp -d); \
-	 ./$(FUZZ_BUILD)/tests/fuzz/fuzz_json_request -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
-	   -artifact_prefix=$$scratch/ $$scratch tests/fuzz/corpus/json_request 2>&1 | tail -n 12; \
-	 status=$${PIPESTATUS[0]}; rm -rf $$scratch; exit $$status
+	@for t in json_request survey_import; do \
+	   scratch=$$(mktemp -d); echo "fuzz_$$t:"; \
+	   ./$(FUZZ_BUILD)/tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	     -artifact_prefix=$$scratch/ $$scratch tests/fuzz/corpus/$$t 2>&1 | grep -E '^(Done|stat::|==|SUMMARY)'; \
+	   status=$${PIPESTATUS[0]}; rm -rf $$scratch; [ $$status -eq 0 ] || exit $$status; \
+	 done
 
 bench: build
 	@scripts/deps.sh bench

@@ -80,6 +80,30 @@ int cmd_skills_assess(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_skills_person(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_skills_team(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_skills_role(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_survey_wave(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_survey_import(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_survey_score(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_survey_rank(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_survey_responses(const struct cli_cmd *cmd, int argc, char **argv);
+
+/* A wave loaded for results (the place where `survey score` and `survey rank` start): the store,
+ * the wave's own questionnaire and its respondents, one block per center. centers[i] views
+ * data.centers[i] and is what the survey module's scoring reads. */
+struct cli_survey {
+    store *s;
+    survey_questionnaire *q;
+    int64_t wave_id;
+    char wave[ORG_CODE_MAX];
+    struct store_survey_data data;
+    struct survey_center_data *centers;
+    size_t ncenters;
+};
+/* Opens the store, the wave named by --wave and, when --center is given, only that center (an
+ * option table with "db", "wave" and optionally "center"). Prints the error and returns an exit
+ * status on failure; on success release w with cli_survey_release. */
+int cli_survey_load(const struct cli_cmd *cmd, const struct cli_opt *o, int n, int with_comments,
+                    struct cli_survey *w);
+void cli_survey_release(struct cli_survey *w);
 
 /* Finds the company named by code; when code is NULL, the only company (creating "default" in an
  * empty database). Prints the error and returns EXIT_USAGE or EXIT_FAIL when it cannot. */

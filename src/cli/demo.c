@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "core/util.h"
+#include "survey/survey.h"
 
 struct demo_center {
     const char *code;
@@ -231,6 +232,74 @@ static int seed_harass(store *s, char *err, size_t errlen)
     return rc;
 }
 
+/* A finished survey wave (2026 autumn) at the three centers: answers drawn from a fixed
+ * pseudo-random sequence, each center with its own leaning, sized so that TKY and OSK meet the
+ * award rules and FUK falls short of the 70 % response rate. */
+static const struct {
+    const char *center;
+    int operators, others;
+    int lean; /* added to a 0–99 draw: higher leans towards agreeing */
+} demo_survey[] = {{"TKY", 62, 10, 12}, {"OSK", 108, 16, 0}, {"FUK", 22, 5, 20}};
+
+static const char *const demo_teams_jp[] = {"A", "B"};
+static const char *const demo_tenure[] = {"1年未満", "1〜3年", "3年以上"};
+static const char *const demo_comments[] = {
+    "研修が充実していて、成長を実感できます。",
+    "理不尽なお客様からの電話が怖いと感じることがあります。",
+    "チームの雰囲気が良く、困ったときに相談しやすいです。",
+    "評価の基準がもう少し分かりやすいとうれしいです。",
+};
+
+/* The next answer 1–6 from a linear congruential sequence (deterministic demo data). */
+static uint8_t demo_answer(uint32_t *seed, int lean)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    int d = (int)((*seed >> 16) % 100u) + lean;
+    return (uint8_t)(d < 8 ? 1 : d < 20 ? 2 : d < 40 ? 3 : d < 70 ? 4 : d < 92 ? 5 : 6);
+}
+
+static int seed_survey(store *s, char *err, size_t errlen)
+{
+    char path[512];
+    survey_questionnaire *q = NULL;
+    if (data_path("survey/questionnaire.json", path, sizeof path) ||
+        survey_questionnaire_load(path, &q, err, errlen))
+        return -1;
+    char *doc = json_dumps(survey_questionnaire_document(q), JSON_COMPACT);
+    int64_t wave = 0;
+    int rc = doc ? store_survey_wave_add(s, "2026-AUTUMN", doc, day_unix("2026-10-01"), &wave)
+                 : STORE_ERROR;
+    free(doc);
+    uint32_t seed = 20261001u;
+    int nitems = survey_nitems(q);
+    for (size_t c = 0; rc == STORE_OK && c < ARRAY_LEN(demo_survey); c++) {
+        struct org_center center;
+        int total = demo_survey[c].operators + demo_survey[c].others;
+        struct survey_respondent *r = calloc((size_t)total, sizeof *r);
+        char **comments = calloc((size_t)total, sizeof *comments);
+        rc = r && comments ? store_center_get(s, demo_survey[c].center, &center) : STORE_ERROR;
+        for (int i = 0; rc == STORE_OK && i < total; i++) {
+            r[i].position = i < demo_survey[c].operators ? POS_OP : (i % 3 == 0 ? POS_MGR : POS_SV);
+            str_copy(r[i].team, sizeof r[i].team, demo_teams_jp[i % 2]);
+            str_copy(r[i].tenure, sizeof r[i].tenure, demo_tenure[i % 3]);
+            str_copy(r[i].segment, sizeof r[i].segment, i % 4 == 0 ? "契約社員" : "正社員");
+            for (int k = 0; k < nitems; k++)
+                r[i].answers[k] = (i + k) % 29 == 0 ? 0 : demo_answer(&seed, demo_survey[c].lean);
+            if (i % 7 == 0)
+                comments[i] = (char *)demo_comments[(size_t)i / 7 % ARRAY_LEN(demo_comments)];
+        }
+        if (rc == STORE_OK)
+            rc = store_survey_respondents_add(s, wave, center.id, "2026-10-20", r, comments,
+                                              (size_t)total, nitems);
+        free(r);
+        free(comments);
+    }
+    survey_questionnaire_free(q);
+    if (rc)
+        snprintf(err, errlen, "%s", store_errmsg(s));
+    return rc;
+}
+
 int cli_demo_seed(store *s, char *admin_password, char *err, size_t errlen)
 {
     struct org_company co = {0};
@@ -255,7 +324,8 @@ int cli_demo_seed(store *s, char *admin_password, char *err, size_t errlen)
     if (rc == STORE_OK)
         rc = seed_cx(s);
     if (rc == STORE_OK &&
-        ((rc = seed_skills(s, err, errlen)) || (rc = seed_harass(s, err, errlen)))) {
+        ((rc = seed_skills(s, err, errlen)) || (rc = seed_harass(s, err, errlen)) ||
+         (rc = seed_survey(s, err, errlen)))) {
         store_rollback_all(s);
         return -1;
     }

@@ -57,6 +57,15 @@ static const struct cli_cmd commands[] = {
     {"skills", "person", "a person's gap list", cmd_skills_person},
     {"skills", "team", "a center's heat map, training needs and care watch", cmd_skills_team},
     {"skills", "role", "set or clear a user's skill role (OP, SV, OMP, CAP)", cmd_skills_role},
+    {"survey", "wave", "add a survey wave with its questionnaire (add --code W)", cmd_survey_wave},
+    {"survey", "import", "import FILE: a center's answers in the template CSV (Well-being診断)",
+     cmd_survey_import},
+    {"survey", "score", "TOP3BOX by item, element and group, with other-center average and HPB",
+     cmd_survey_score},
+    {"survey", "rank", "award divisions, eligibility (with the failed rules) and ranking",
+     cmd_survey_rank},
+    {"survey", "responses", "respondents per center and position, operator response rate",
+     cmd_survey_responses},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -1,0 +1,541 @@
+/* ikiiki survey wave|import|responses: the Well-being診断 — waves, the import of the template CSV
+ * and response rates. Scoring and ranking are added on top of cli_survey_load below. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "core/util.h"
+#include "survey/import.h"
+#include "survey/score.h"
+#include "survey/survey.h"
+
+static int load_questionnaire(const struct cli_cmd *cmd, const char *path,
+                              survey_questionnaire **out)
+{
+    char def[512], err[600];
+    if (!path) {
+        if (data_path("survey/questionnaire.json", def, sizeof def))
+            return cli_fail(cmd, EXIT_FAIL, "data folder path too long");
+        path = def;
+    }
+    if (survey_questionnaire_load(path, out, err, sizeof err))
+        return cli_fail(cmd, path == def ? EXIT_FAIL : EXIT_USAGE, "--questionnaire: %s", err);
+    return 0;
+}
+
+/* Finds the wave named by --wave and parses the questionnaire stored with it. */
+static int open_wave(const struct cli_cmd *cmd, store *s, const char *code, int64_t *wave_id,
+                     survey_questionnaire **q)
+{
+    char err[600], *doc = NULL;
+    if (!code)
+        return cli_fail(cmd, EXIT_USAGE, "option \"--wave\" is required");
+    if (org_check_code("--wave", code, err, sizeof err))
+        return cli_fail(cmd, EXIT_USAGE, "%s", err);
+    int rc = store_survey_wave_get(s, code, wave_id, &doc);
+    if (rc) {
+        snprintf(err, sizeof err, "--wave: wave \"%s\"", code);
+        return cli_store_fail(cmd, s, rc, err);
+    }
+    json_error_t je;
+    json_t *root = json_loads(doc, 0, &je);
+    free(doc);
+    rc = root ? survey_questionnaire_from_json(root, q, err, sizeof err) : -1;
+    json_decref(root);
+    if (rc)
+        return cli_fail(cmd, EXIT_FAIL, "wave \"%s\": the stored questionnaire is damaged", code);
+    return 0;
+}
+
+static int center_opt(const struct cli_cmd *cmd, store *s, const char *code, struct org_center *c)
+{
+    char err[200];
+    if (!code)
+        return cli_fail(cmd, EXIT_USAGE, "option \"--center\" is required");
+    if (org_check_code("--center", code, err, sizeof err))
+        return cli_fail(cmd, EXIT_USAGE, "%s", err);
+    int rc = store_center_get(s, code, c);
+    if (rc) {
+        snprintf(err, sizeof err, "--center: center \"%s\"", code);
+        return cli_store_fail(cmd, s, rc, err);
+    }
+    return 0;
+}
+
+void cli_survey_release(struct cli_survey *w)
+{
+    if (!w)
+        return;
+    store_survey_data_release(&w->data);
+    free(w->centers);
+    survey_questionnaire_free(w->q);
+    store_free(w->s);
+    memset(w, 0, sizeof *w);
+}
+
+int cli_survey_load(const struct cli_cmd *cmd, const struct cli_opt *o, int n, int with_comments,
+                    struct cli_survey *w)
+{
+    memset(w, 0, sizeof *w);
+    int rc = cli_open_store(cmd, o, n, &w->s);
+    if (rc)
+        return rc;
+    struct org_center c = {0};
+    const char *center = cli_get(o, n, "center");
+    if ((rc = open_wave(cmd, w->s, cli_get(o, n, "wave"), &w->wave_id, &w->q)) ||
+        (center && (rc = center_opt(cmd, w->s, center, &c)))) {
+        cli_survey_release(w);
+        return rc;
+    }
+    str_copy(w->wave, sizeof w->wave, cli_get(o, n, "wave"));
+    rc = store_survey_load(w->s, w->wave_id, c.id, survey_nitems(w->q), with_comments, &w->data);
+    if (rc) {
+        rc = cli_store_fail(cmd, w->s, rc, "respondents");
+        cli_survey_release(w);
+        return rc;
+    }
+    w->centers = calloc(w->data.n ? w->data.n : 1, sizeof *w->centers);
+    if (!w->centers) {
+        cli_survey_release(w);
+        return cli_fail(cmd, EXIT_FAIL, "out of memory");
+    }
+    for (size_t i = 0; i < w->data.n; i++)
+        w->centers[i] = w->data.centers[i].d;
+    w->ncenters = w->data.n;
+    return 0;
+}
+
+/* ---- survey wave add ---- */
+
+int cmd_survey_wave(const struct cli_cmd *cmd, int argc, char **argv)
+{
+    struct cli_opt o[] = {
+        {"code", 1, "the wave's code, e.g. 2026-H2", NULL, 0},
+        {"questionnaire", 1, "a questionnaire file (default data/survey/questionnaire.json)", NULL,
+         0},
+        {"db", 1, "database URL", NULL, 0},
+        {"json", 0, "print the result as JSON", NULL, 0},
+    };
+    int n = (int)ARRAY_LEN(o);
+    const char *pos[1];
+    int npos = 0;
+    int rc = cli_parse(cmd, argc, argv, o, n, pos, 1, &npos);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if (npos != 1 || strcmp(pos[0], "add") != 0)
+        return cli_fail(cmd, EXIT_USAGE, "expected add --code W [--questionnaire FILE]");
+    const char *code = cli_get(o, n, "code");
+    char err[300];
+    if (!code)
+        return cli_fail(cmd, EXIT_USAGE, "option \"--code\" is required");
+    if (org_check_code("--code", code, err, sizeof err))
+        return cli_fail(cmd, EXIT_USAGE, "%s", err);
+    survey_questionnaire *q;
+    if ((rc = load_questionnaire(cmd, cli_get(o, n, "questionnaire"), &q)))
+        return rc;
+    char *doc = json_dumps(survey_questionnaire_document(q), JSON_COMPACT);
+    int nitems = survey_nitems(q);
+    survey_questionnaire_free(q);
+    if (!doc)
+        return cli_fail(cmd, EXIT_FAIL, "out of memory");
+    store *s;
+    if ((rc = cli_open_store(cmd, o, n, &s))) {
+        free(doc);
+        return rc;
+    }
+    int64_t id = 0;
+    char *old = NULL;
+    /* Asked first, so that a taken code is a plain message on both backends. */
+    rc = store_survey_wave_get(s, code, &id, &old);
+    free(old);
+    if (rc == STORE_OK)
+        rc = STORE_CONFLICT;
+    else if (rc == STORE_NOTFOUND)
+        rc = store_survey_wave_add(s, code, doc, now_unix(), &id);
+    if (rc == STORE_OK)
+        rc = store_audit_add(s, "cli", "survey.wave.add", code, "", "");
+    free(doc);
+    if (rc) {
+        snprintf(err, sizeof err, "wave \"%s\"", code);
+        rc = cli_store_fail(cmd, s, rc, err);
+    }
+    store_free(s);
+    if (rc)
+        return rc;
+    if (cli_flag(o, n, "json"))
+        return cli_print_json(
+            json_pack("{s:s, s:I, s:i}", "wave", code, "id", (json_int_t)id, "items", nitems));
+    printf("wave %s added (%d scale items)\n", code, nitems);
+    return EXIT_OK;
+}
+
+/* ---- survey import ---- */
+
+/* Today in Japan time as YYYY-MM-DD: the only time a respondent row keeps. */
+static void today_jst(char *out, size_t outlen)
+{
+    time_t t = (time_t)(now_unix() + 9 * 3600);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, outlen, "%Y-%m-%d", &tm);
+}
+
+static int store_import(const struct cli_cmd *cmd, store *s, int64_t wave_id,
+                        const struct org_center *c, const char *file, int nitems,
+                        const struct survey_import *im)
+{
+    char day[16], detail[600];
+    today_jst(day, sizeof day);
+    snprintf(detail, sizeof detail, "%zu respondents, %zu rows skipped from %s", im->n, im->nskips,
+             file);
+    /* One transaction: a file is stored whole or not at all. */
+    int rc = store_begin(s);
+    if (rc == STORE_OK)
+        rc = store_survey_respondents_add(s, wave_id, c->id, day, im->r, im->comments, im->n,
+                                          nitems);
+    if (rc == STORE_OK)
+        rc = store_audit_add(s, "cli", "survey.import", c->code, detail, "");
+    if (rc == STORE_OK)
+        rc = store_commit(s);
+    if (rc) {
+        store_rollback_all(s);
+        return cli_store_fail(cmd, s, rc, "respondents");
+    }
+    return 0;
+}
+
+static int print_import(const struct survey_import *im, const char *center, int json)
+{
+    if (json) {
+        json_t *skipped = json_array(), *warnings = json_array();
+        for (size_t i = 0; i < im->nskips; i++)
+            json_array_append_new(
+                skipped, json_pack("{s:I, s:s, s:s}", "row", (json_int_t)im->skips[i].row, "column",
+                                   im->skips[i].column, "value", im->skips[i].value));
+        for (size_t i = 0; i < im->nwarnings; i++)
+            json_array_append_new(warnings, json_string(im->warnings[i]));
+        return cli_print_json(json_pack("{s:I, s:o, s:o}", "imported", (json_int_t)im->n, "skipped",
+                                        skipped, "warnings", warnings));
+    }
+    printf("%zu respondents imported for %s", im->n, center);
+    if (im->nskips)
+        printf(", %zu rows skipped", im->nskips);
+    printf("\n");
+    for (size_t i = 0; i < im->nwarnings; i++)
+        printf("warning: %s\n", im->warnings[i]);
+    for (size_t i = 0; i < im->nskips; i++)
+        printf("skipped: row %zu, column \"%s\": value \"%s\"\n", im->skips[i].row,
+               im->skips[i].column, im->skips[i].value);
+    return EXIT_OK;
+}
+
+int cmd_survey_import(const struct cli_cmd *cmd, int argc, char **argv)
+{
+    struct cli_opt o[] = {
+        {"wave", 1, "the wave's code", NULL, 0},
+        {"center", 1, "the center that answered", NULL, 0},
+        {"skip-invalid", 0, "keep the good rows and list the bad ones", NULL, 0},
+        {"db", 1, "database URL", NULL, 0},
+        {"json", 0, "print the result as JSON", NULL, 0},
+    };
+    int n = (int)ARRAY_LEN(o);
+    const char *pos[1];
+    int npos = 0;
+    int rc = cli_parse(cmd, argc, argv, o, n, pos, 1, &npos);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if (npos != 1)
+        return cli_fail(cmd, EXIT_USAGE, "expected one CSV file: --wave W --center C FILE");
+    store *s;
+    if ((rc = cli_open_store(cmd, o, n, &s)))
+        return rc;
+    int64_t wave_id;
+    survey_questionnaire *q = NULL;
+    struct org_center c;
+    if ((rc = open_wave(cmd, s, cli_get(o, n, "wave"), &wave_id, &q)) ||
+        (rc = center_opt(cmd, s, cli_get(o, n, "center"), &c))) {
+        survey_questionnaire_free(q);
+        store_free(s);
+        return rc;
+    }
+    struct survey_import im = {0};
+    char err[600];
+    rc = survey_import_file(q, pos[0], cli_flag(o, n, "skip-invalid"), &im, err, sizeof err);
+    if (rc)
+        rc = cli_fail(cmd, rc == SURVEY_IMPORT_ENOMEM ? EXIT_FAIL : EXIT_USAGE, "%s", err);
+    else
+        rc = store_import(cmd, s, wave_id, &c, pos[0], survey_nitems(q), &im);
+    if (rc == 0)
+        rc = print_import(&im, c.code, cli_flag(o, n, "json"));
+    survey_import_release(&im);
+    survey_questionnaire_free(q);
+    store_free(s);
+    return rc;
+}
+
+/* ---- survey responses ---- */
+
+static json_t *counts_json(const struct store_survey_count *c, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *by = json_object(), *enrolled = json_object();
+        int64_t total = 0;
+        for (int p = 0; p < POS__COUNT; p++) {
+            json_object_set_new(by, org_position_name(p), json_integer(c[i].respondents[p]));
+            json_object_set_new(enrolled, org_position_name(p), json_integer(c[i].enrolled[p]));
+            total += c[i].respondents[p];
+        }
+        json_t *rate = c[i].enrolled[POS_OP] > 0
+                           ? json_real((double)c[i].respondents[POS_OP] / c[i].enrolled[POS_OP])
+                           : json_null();
+        json_array_append_new(arr, json_pack("{s:s, s:I, s:o, s:o, s:o}", "center", c[i].center,
+                                             "respondents", (json_int_t)total, "by_position", by,
+                                             "enrolled", enrolled, "operator_response_rate", rate));
+    }
+    return arr;
+}
+
+/* The counts of one center, from its loaded respondents (also when it has none yet). */
+static int center_counts(const struct cli_cmd *cmd, const struct cli_opt *o, int n,
+                         struct store_survey_count **out, size_t *nout)
+{
+    struct cli_survey w;
+    int rc = cli_survey_load(cmd, o, n, 0, &w);
+    if (rc)
+        return rc;
+    struct store_survey_count *c = calloc(1, sizeof *c);
+    if (!c) {
+        cli_survey_release(&w);
+        return cli_fail(cmd, EXIT_FAIL, "out of memory");
+    }
+    const struct store_survey_center *b = &w.data.centers[0];
+    c->center_id = b->center_id;
+    str_copy(c->center, sizeof c->center, b->d.center);
+    memcpy(c->enrolled, b->headcount, sizeof c->enrolled);
+    for (size_t i = 0; i < b->d.n; i++)
+        c->respondents[b->d.r[i].position]++;
+    cli_survey_release(&w);
+    *out = c;
+    *nout = 1;
+    return 0;
+}
+
+static int wave_counts(const struct cli_cmd *cmd, const struct cli_opt *o, int n,
+                       struct store_survey_count **out, size_t *nout)
+{
+    if (cli_get(o, n, "center"))
+        return center_counts(cmd, o, n, out, nout);
+    store *s;
+    int rc = cli_open_store(cmd, o, n, &s);
+    if (rc)
+        return rc;
+    int64_t wave_id;
+    survey_questionnaire *q = NULL;
+    if ((rc = open_wave(cmd, s, cli_get(o, n, "wave"), &wave_id, &q)) == 0) {
+        survey_questionnaire_free(q);
+        rc = store_survey_counts(s, wave_id, out, nout);
+        if (rc)
+            rc = cli_store_fail(cmd, s, rc, "respondents");
+    }
+    store_free(s);
+    return rc;
+}
+
+int cmd_survey_responses(const struct cli_cmd *cmd, int argc, char **argv)
+{
+    struct cli_opt o[] = {
+        {"wave", 1, "the wave's code", NULL, 0},
+        {"center", 1, "only this center (listed even before anyone answered)", NULL, 0},
+        {"db", 1, "database URL", NULL, 0},
+        {"json", 0, "print the result as JSON", NULL, 0},
+    };
+    int n = (int)ARRAY_LEN(o);
+    int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    struct store_survey_count *c = NULL;
+    size_t nc = 0;
+    if ((rc = wave_counts(cmd, o, n, &c, &nc)))
+        return rc;
+    json_t *j =
+        json_pack("{s:s, s:o}", "wave", cli_get(o, n, "wave"), "centers", counts_json(c, nc));
+    free(c);
+    if (cli_flag(o, n, "json"))
+        return cli_print_json(j);
+    printf("%-12s %6s %5s %5s %5s %5s  %s\n", "center", "total", "OP", "SV", "MGR", "OTHER",
+           "operators answered / enrolled");
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(j, "centers"), i, v)
+    {
+        json_t *by = json_object_get(v, "by_position");
+        json_t *rate = json_object_get(v, "operator_response_rate");
+        char shown[32] = "-";
+        if (json_is_real(rate))
+            snprintf(shown, sizeof shown, "%.1f%%", 100.0 * json_real_value(rate));
+        printf("%-12s %6lld %5lld %5lld %5lld %5lld  %lld / %lld (%s)\n",
+               json_string_value(json_object_get(v, "center")),
+               (long long)json_integer_value(json_object_get(v, "respondents")),
+               (long long)json_integer_value(json_object_get(by, "OP")),
+               (long long)json_integer_value(json_object_get(by, "SV")),
+               (long long)json_integer_value(json_object_get(by, "MGR")),
+               (long long)json_integer_value(json_object_get(by, "OTHER")),
+               (long long)json_integer_value(json_object_get(by, "OP")),
+               (long long)json_integer_value(json_object_get(json_object_get(v, "enrolled"), "OP")),
+               shown);
+    }
+    if (json_array_size(json_object_get(j, "centers")) == 0)
+        printf("no respondents in wave %s yet\n", cli_get(o, n, "wave"));
+    json_decref(j);
+    return EXIT_OK;
+}
+
+/* ---- survey score and survey rank ---- */
+
+/* Loads every center of the wave (the other-center average and HPB need them all). */
+static int load_all(const struct cli_cmd *cmd, const struct cli_opt *o, int n, struct cli_survey *w,
+                    struct survey_layout_store *st, struct survey_layout *L)
+{
+    struct cli_opt all[] = {
+        {"db", 1, "", cli_get(o, n, "db"), cli_get(o, n, "db") != NULL},
+        {"wave", 1, "", cli_get(o, n, "wave"), cli_get(o, n, "wave") != NULL},
+    };
+    if (!cli_get(o, n, "wave"))
+        return cli_fail(cmd, EXIT_USAGE, "option \"--wave\" is required");
+    int rc = cli_survey_load(cmd, all, (int)ARRAY_LEN(all), 0, w);
+    if (rc)
+        return rc;
+    if (survey_layout_build(w->q, st, L)) {
+        cli_survey_release(w);
+        return cli_fail(cmd, EXIT_FAIL, "wave \"%s\": the questionnaire has no scale items",
+                        cli_get(o, n, "wave"));
+    }
+    return 0;
+}
+
+static int k_opt(const struct cli_cmd *cmd, const struct cli_opt *o, int n, int *k)
+{
+    int64_t v = SURVEY_K_DEFAULT;
+    int rc = cli_get(o, n, "k") ? cli_int(cmd, o, n, "k", 1, 1000, &v) : 0;
+    *k = (int)v;
+    return rc;
+}
+
+static void print_percent(json_t *v)
+{
+    if (json_is_number(v))
+        printf(" %5.1f%%", json_number_value(v) * 100);
+    else
+        printf("     — ");
+}
+
+int cmd_survey_score(const struct cli_cmd *cmd, int argc, char **argv)
+{
+    struct cli_opt o[] = {
+        {"wave", 1, "wave code", NULL, 0},
+        {"center", 1, "only this center (the averages still use every center)", NULL, 0},
+        {"k", 1, "anonymity threshold: smaller groups show no figures (default 5)", NULL, 0},
+        {"db", 1, "database URL", NULL, 0},
+        {"json", 0, "print the result as JSON", NULL, 0},
+    };
+    int n = (int)ARRAY_LEN(o), k;
+    int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if ((rc = k_opt(cmd, o, n, &k)))
+        return rc;
+    struct cli_survey w;
+    struct survey_layout_store st;
+    struct survey_layout L;
+    if ((rc = load_all(cmd, o, n, &w, &st, &L)))
+        return rc;
+    const char *only = cli_get(o, n, "center");
+    struct org_center c;
+    if (only && (rc = center_opt(cmd, w.s, only, &c))) {
+        cli_survey_release(&w);
+        return rc;
+    }
+    json_t *j = survey_score_json(&L, w.centers, w.ncenters, only, k);
+    if (!j) {
+        cli_survey_release(&w);
+        return cli_fail(cmd, EXIT_FAIL, "out of memory");
+    }
+    json_object_set_new(j, "wave", json_string(w.wave));
+    if (cli_flag(o, n, "json")) {
+        cli_survey_release(&w);
+        return cli_print_json(j);
+    }
+    size_t i;
+    json_t *ce;
+    json_array_foreach(json_object_get(j, "centers"), i, ce)
+    {
+        printf("%s  回答 %lld 人%s\n", json_string_value(json_object_get(ce, "center")),
+               (long long)json_integer_value(json_object_get(ce, "respondents")),
+               json_is_true(json_object_get(ce, "suppressed")) ? " (少人数のため非表示)" : "");
+        printf("  %-22s %7s %7s %7s\n", "要素", "TOP3", "他C平均", "HPB");
+        for (int e = 0; e < survey_nelements(w.q); e++) {
+            json_t *el =
+                json_object_get(json_object_get(ce, "elements"), survey_element_code(w.q, e));
+            printf("  %-20s", survey_element_name(w.q, e));
+            print_percent(json_object_get(el, "top3"));
+            print_percent(json_object_get(el, "others_avg"));
+            print_percent(json_object_get(el, "hpb"));
+            printf("\n");
+        }
+    }
+    json_decref(j);
+    cli_survey_release(&w);
+    return EXIT_OK;
+}
+
+int cmd_survey_rank(const struct cli_cmd *cmd, int argc, char **argv)
+{
+    struct cli_opt o[] = {
+        {"wave", 1, "wave code", NULL, 0},
+        {"k", 1, "anonymity threshold (default 5)", NULL, 0},
+        {"db", 1, "database URL", NULL, 0},
+        {"json", 0, "print the result as JSON", NULL, 0},
+    };
+    int n = (int)ARRAY_LEN(o), k;
+    int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if ((rc = k_opt(cmd, o, n, &k)))
+        return rc;
+    struct cli_survey w;
+    struct survey_layout_store st;
+    struct survey_layout L;
+    if ((rc = load_all(cmd, o, n, &w, &st, &L)))
+        return rc;
+    json_t *j = survey_rank_json(&L, w.centers, w.ncenters, k);
+    if (!j) {
+        cli_survey_release(&w);
+        return cli_fail(cmd, EXIT_FAIL, "out of memory");
+    }
+    json_object_set_new(j, "wave", json_string(w.wave));
+    cli_survey_release(&w);
+    if (cli_flag(o, n, "json"))
+        return cli_print_json(j);
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(j, "entries"), i, e)
+    {
+        json_t *div = json_object_get(e, "division"), *rank = json_object_get(e, "rank");
+        printf("  %-8s 部門 %-2s %s", json_string_value(json_object_get(e, "center")),
+               json_is_string(div) ? json_string_value(div) : "-",
+               json_is_integer(rank) ? "" : "対象外");
+        if (json_is_integer(rank))
+            printf("%lld 位", (long long)json_integer_value(rank));
+        print_percent(json_object_get(e, "score"));
+        size_t r;
+        json_t *why;
+        json_array_foreach(json_object_get(e, "reasons"), r, why)
+            printf(" %s", json_string_value(why));
+        printf("\n");
+    }
+    json_decref(j);
+    return EXIT_OK;
+}

@@ -1,0 +1,290 @@
+/* Persistence of the Well-being診断: waves and anonymous respondents with packed answers. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "store_int.h"
+
+/* ---- waves ---- */
+
+int store_survey_wave_add(store *s, const char *code, const char *questionnaire_json,
+                          int64_t created_at, int64_t *id)
+{
+    struct store_arg a[] = {ARG_TEXT(code), ARG_TEXT(questionnaire_json), ARG_INT(created_at)};
+    return store__insert_id(s,
+                            "INSERT INTO survey_waves (code, questionnaire, created_at)"
+                            " VALUES (?, ?, ?) RETURNING id",
+                            a, 3, id);
+}
+
+struct wave_row {
+    int found;
+    int64_t id;
+    char *doc;
+};
+
+static int row_wave(void *ud, int ncol, const char *const *v)
+{
+    (void)ncol;
+    struct wave_row *w = ud;
+    w->found = 1;
+    w->id = store__atoi(v[0]);
+    w->doc = strdup(v[1] ? v[1] : "");
+    return 1;
+}
+
+int store_survey_wave_get(store *s, const char *code, int64_t *id, char **questionnaire_json)
+{
+    struct wave_row w = {0};
+    struct store_arg a[] = {ARG_TEXT(code)};
+    int rc = store__query(s, "SELECT id, questionnaire FROM survey_waves WHERE code = ?", a, 1,
+                          row_wave, &w);
+    if (rc == STORE_OK && !w.found)
+        rc = store__fail(s, STORE_NOTFOUND, "no such wave");
+    if (rc == STORE_OK && !w.doc)
+        rc = store__fail(s, STORE_ERROR, "out of memory");
+    if (rc) {
+        free(w.doc);
+        return rc;
+    }
+    *id = w.id;
+    *questionnaire_json = w.doc;
+    return STORE_OK;
+}
+
+/* ---- respondents ---- */
+
+/* Text that is never NULL (arrays would make ARG_TEXT's NULL test always true). */
+#define TEXT(v) ((struct store_arg){.type = SA_TEXT, .s = (v)})
+
+int store_survey_respondents_add(store *s, int64_t wave_id, int64_t center_id, const char *day,
+                                 const struct survey_respondent *r, char *const *comments, size_t n,
+                                 int nitems)
+{
+    if (nitems < 0 || nitems > SURVEY_MAX_ITEMS)
+        return store__fail(s, STORE_ERROR, "survey: %d items is out of range", nitems);
+    if (!day || strlen(day) != 10)
+        return store__fail(s, STORE_ERROR, "survey: the day must be YYYY-MM-DD");
+    char packed[SURVEY_MAX_ITEMS + 1];
+    int rc = STORE_OK;
+    for (size_t i = 0; rc == STORE_OK && i < n; i++) {
+        for (int k = 0; k < nitems; k++)
+            packed[k] = (char)('0' + (r[i].answers[k] <= SURVEY_SCALE ? r[i].answers[k] : 0));
+        packed[nitems] = '\0';
+        if (r[i].position >= POS__COUNT)
+            return store__fail(s, STORE_ERROR, "survey: respondent %zu has no position", i);
+        const char *comment = comments ? comments[i] : NULL;
+        struct store_arg a[] = {ARG_INT(wave_id),
+                                ARG_INT(center_id),
+                                TEXT(org_position_name((enum org_position)r[i].position)),
+                                TEXT(r[i].segment),
+                                TEXT(r[i].team),
+                                TEXT(r[i].tenure),
+                                TEXT(packed),
+                                ARG_TEXT(comment),
+                                TEXT(day)};
+        /* The same SQL text every row: SQLite reuses its one prepared statement. */
+        rc = store__exec_args(s,
+                              "INSERT INTO survey_respondents (wave_id, center_id, position,"
+                              " segment, team, tenure, answers, comment, day)"
+                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                              a, 9, NULL);
+    }
+    return rc;
+}
+
+struct loader {
+    struct store_survey_data *out;
+    size_t cap_centers, cap_r;
+    int nitems;
+    int with_comments;
+    int oom;
+};
+
+static void unpack(struct survey_respondent *r, const char *const *v, int nitems)
+{
+    enum org_position pos = POS_OTHER;
+    org_position_parse(v[2], &pos);
+    r->position = (uint8_t)pos;
+    store__copy(r->segment, sizeof r->segment, v[3]);
+    store__copy(r->team, sizeof r->team, v[4]);
+    store__copy(r->tenure, sizeof r->tenure, v[5]);
+    const char *a = v[6] ? v[6] : "";
+    for (int k = 0; k < nitems && a[k]; k++)
+        r->answers[k] = a[k] >= '1' && a[k] <= '0' + SURVEY_SCALE ? (uint8_t)(a[k] - '0') : 0;
+}
+
+/* Starts a new center block; NULL when out of memory. */
+static struct store_survey_center *new_block(struct loader *l, int64_t center_id, const char *code)
+{
+    struct store_survey_center *c =
+        store__push((void **)&l->out->centers, &l->out->n, &l->cap_centers, sizeof *c);
+    if (!c)
+        return NULL;
+    c->center_id = center_id;
+    store__copy(c->d.center, sizeof c->d.center, code);
+    l->cap_r = 0;
+    return c;
+}
+
+static int push_respondent(struct loader *l, struct store_survey_center *c, const char *comment)
+{
+    size_t n = c->d.n, cap = l->cap_r;
+    struct survey_respondent *r = store__push((void **)&c->r, &n, &cap, sizeof *r);
+    if (!r)
+        return -1;
+    if (l->with_comments) {
+        size_t m = c->d.n, mcap = l->cap_r;
+        char **slot = store__push((void **)&c->comments, &m, &mcap, sizeof *slot);
+        if (!slot || (comment && !(*slot = strdup(comment)))) {
+            c->d.n = n - 1; /* the respondent slot is dropped with the rest on release */
+            return -1;
+        }
+    }
+    c->d.n = n;
+    l->cap_r = cap;
+    return 0;
+}
+
+static int row_respondent(void *ud, int ncol, const char *const *v)
+{
+    (void)ncol;
+    struct loader *l = ud;
+    int64_t center_id = store__atoi(v[0]);
+    struct store_survey_center *c = l->out->n ? &l->out->centers[l->out->n - 1] : NULL;
+    if ((!c || c->center_id != center_id) && !(c = new_block(l, center_id, v[1]))) {
+        l->oom = 1;
+        return 1;
+    }
+    if (push_respondent(l, c, v[7])) {
+        l->oom = 1;
+        return 1;
+    }
+    unpack(&c->r[c->d.n - 1], v, l->nitems);
+    return 0;
+}
+
+/* Fills the enrolled headcounts and points each block's view at its respondents. */
+static int finish_blocks(store *s, struct store_survey_data *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        struct store_survey_center *c = &d->centers[i];
+        struct org_center oc;
+        int rc = store_center_get_id(s, c->center_id, &oc);
+        if (rc)
+            return rc;
+        memcpy(c->headcount, oc.headcount, sizeof c->headcount);
+        c->d.operators_enrolled = org_center_operators(&oc);
+        c->d.staff_enrolled = org_center_staff(&oc);
+        c->d.r = c->r;
+    }
+    return STORE_OK;
+}
+
+#define RESPONDENT_SELECT                                                                          \
+    "SELECT r.center_id, c.code, r.position, r.segment, r.team, r.tenure, r.answers, r.comment"    \
+    " FROM survey_respondents r JOIN centers c ON c.id = r.center_id WHERE r.wave_id = ?"
+
+int store_survey_load(store *s, int64_t wave_id, int64_t center_id, int nitems, int with_comments,
+                      struct store_survey_data *out)
+{
+    struct store_survey_data d = {0};
+    struct loader l = {.out = &d, .nitems = nitems, .with_comments = with_comments};
+    if (nitems < 0 || nitems > SURVEY_MAX_ITEMS)
+        return store__fail(s, STORE_ERROR, "survey: %d items is out of range", nitems);
+    int rc = STORE_OK;
+    if (center_id) {
+        struct org_center oc;
+        rc = store_center_get_id(s, center_id, &oc);
+        if (rc == STORE_OK && !new_block(&l, center_id, oc.code))
+            rc = store__fail(s, STORE_ERROR, "out of memory");
+        struct store_arg a[] = {ARG_INT(wave_id), ARG_INT(center_id)};
+        if (rc == STORE_OK)
+            rc = store__query(s, RESPONDENT_SELECT " AND r.center_id = ? ORDER BY r.id", a, 2,
+                              row_respondent, &l);
+    } else {
+        struct store_arg a[] = {ARG_INT(wave_id)};
+        rc = store__query(s, RESPONDENT_SELECT " ORDER BY c.code, r.id", a, 1, row_respondent, &l);
+    }
+    if (rc == STORE_OK && l.oom)
+        rc = store__fail(s, STORE_ERROR, "out of memory");
+    if (rc == STORE_OK)
+        rc = finish_blocks(s, &d);
+    if (rc) {
+        store_survey_data_release(&d);
+        return rc;
+    }
+    *out = d;
+    return STORE_OK;
+}
+
+void store_survey_data_release(struct store_survey_data *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->n; i++) {
+        struct store_survey_center *c = &d->centers[i];
+        for (size_t k = 0; c->comments && k < c->d.n; k++)
+            free(c->comments[k]);
+        free(c->comments);
+        free(c->r);
+    }
+    free(d->centers);
+    memset(d, 0, sizeof *d);
+}
+
+/* ---- counts ---- */
+
+struct count_rows {
+    struct store_survey_count *arr;
+    size_t n, cap;
+    int oom;
+};
+
+static int row_count(void *ud, int ncol, const char *const *v)
+{
+    (void)ncol;
+    struct count_rows *c = ud;
+    int64_t center_id = store__atoi(v[0]);
+    struct store_survey_count *last = c->n ? &c->arr[c->n - 1] : NULL;
+    if (!last || last->center_id != center_id) {
+        last = store__push((void **)&c->arr, &c->n, &c->cap, sizeof *last);
+        if (!last) {
+            c->oom = 1;
+            return 1;
+        }
+        last->center_id = center_id;
+        store__copy(last->center, sizeof last->center, v[1]);
+    }
+    enum org_position pos;
+    if (org_position_parse(v[2], &pos) == 0)
+        last->respondents[pos] = store__atoi(v[3]);
+    return 0;
+}
+
+int store_survey_counts(store *s, int64_t wave_id, struct store_survey_count **out, size_t *n)
+{
+    struct count_rows c = {0};
+    struct store_arg a[] = {ARG_INT(wave_id)};
+    int rc = store__query(s,
+                          "SELECT r.center_id, c.code, r.position, COUNT(*)"
+                          " FROM survey_respondents r JOIN centers c ON c.id = r.center_id"
+                          " WHERE r.wave_id = ? GROUP BY r.center_id, c.code, r.position"
+                          " ORDER BY c.code, r.position",
+                          a, 1, row_count, &c);
+    if (rc == STORE_OK && c.oom)
+        rc = store__fail(s, STORE_ERROR, "out of memory");
+    for (size_t i = 0; rc == STORE_OK && i < c.n; i++) {
+        struct org_center oc;
+        rc = store_center_get_id(s, c.arr[i].center_id, &oc);
+        if (rc == STORE_OK)
+            memcpy(c.arr[i].enrolled, oc.headcount, sizeof c.arr[i].enrolled);
+    }
+    if (rc) {
+        free(c.arr);
+        return rc;
+    }
+    *out = c.arr;
+    *n = c.n;
+    return STORE_OK;
+}

@@ -1,0 +1,313 @@
+/* The survey commands through the real binary on both backends: a wave is added, a good file is
+ * imported whole, a bad file is one line on stderr with exit 2 and stores nothing, and
+ * --skip-invalid keeps the good rows. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static void ik(struct tu_result *r, const char *url, const char *const *words)
+{
+    const char *argv[40] = {tu_bin()};
+    int n = 1;
+    for (int i = 0; words[i] && n < 36; i++)
+        argv[n++] = words[i];
+    argv[n++] = "--db";
+    argv[n++] = url;
+    argv[n] = NULL;
+    assert_int_equal(tu_run((char *const *)argv, NULL, r), 0);
+}
+
+#define IK(r, url, ...) ik((r), (url), (const char *const[]){__VA_ARGS__, NULL})
+
+static void one_line_exit2(const struct tu_result *r, const char *needle)
+{
+    size_t n = strlen(r->err);
+    if (r->status != 2 || n == 0 || strchr(r->err, '\n') != r->err + n - 1 ||
+        !strstr(r->err, needle))
+        fail_msg("want exit 2 and one line with \"%s\"; got %d: %s", needle, r->status, r->err);
+}
+
+static void ok(const struct tu_result *r)
+{
+    if (r->status != 0)
+        fail_msg("exit %d: %s", r->status, r->err);
+}
+
+/* `survey responses --json` of wave W1, parsed; the caller decrefs. */
+static json_t *responses(const char *url)
+{
+    struct tu_result r;
+    IK(&r, url, "survey", "responses", "--wave", "W1", "--json");
+    ok(&r);
+    json_t *j = json_loads(r.out, 0, NULL);
+    tu_result_free(&r);
+    assert_non_null(j);
+    return j;
+}
+
+/* Respondents of center code in position pos ("OP", …), 0 when the center has none. */
+static long answered(json_t *j, const char *center, const char *pos)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(j, "centers"), i, c)
+    {
+        if (strcmp(json_string_value(json_object_get(c, "center")), center) == 0)
+            return (long)json_integer_value(
+                json_object_get(json_object_get(c, "by_position"), pos));
+    }
+    return 0;
+}
+
+static const char good_csv[] = "\xef\xbb\xbf"
+                               "職種,区分,G01,G02,O01,H01,自由記述\n"
+                               "OP,正社員,6,5,とてもそう思う,4,\"よい職場, です\"\n"
+                               "OP,派遣,1,,2,3,\n"
+                               "SV,正社員,3,3,3,3,\n";
+static const char bad_csv[] = "職種,G01,G03\n"
+                              "OP,1,2\n"
+                              "OP,2,7\n"
+                              "OPERATOR,2,2\n";
+
+static void test_survey_cli(void **state)
+{
+    (void)state;
+    char good[512], bad[512], qbad[512];
+    assert_int_equal(tu_write_temp("good.csv", good_csv, good, sizeof good), 0);
+    assert_int_equal(tu_write_temp("bad.csv", bad_csv, bad, sizeof bad), 0);
+    assert_int_equal(tu_write_temp("q.json", "{\"scale\": {\"points\": 5}}", qbad, sizeof qbad), 0);
+    for (int b = 0; b < 2; b++) {
+        char url[512];
+        if (tu_db_url(tu_backends[b], "scli", url, sizeof url))
+            continue;
+        struct tu_result r;
+        IK(&r, url, "init", "--demo");
+        ok(&r);
+        tu_result_free(&r);
+        IK(&r, url, "survey", "wave", "add", "--code", "W1");
+        ok(&r);
+        assert_non_null(strstr(r.out, "wave W1 added (50 scale items)"));
+        tu_result_free(&r);
+
+        /* Bad input: one line, exit 2, nothing written. */
+        static const struct {
+            const char *words[12];
+            const char *needle;
+        } wrong[] = {
+            {{"survey", "wave", "add", "--code", "W1"}, "wave \"W1\" already exists"},
+            {{"survey", "wave", "add", "--code", "bad code"}, "--code"},
+            {{"survey", "wave", "add", "--code", "W9", "--questionnaire", NULL},
+             "scale.points: expected 6"},
+            {{"survey", "import", "--wave", "W2", "--center", "TKY", NULL},
+             "--wave: wave \"W2\" does not exist"},
+            {{"survey", "import", "--wave", "W1", "--center", "NOPE", NULL},
+             "--center: center \"NOPE\" does not exist"},
+            {{"survey", "import", "--wave", "W1", "--center", "TKY", NULL},
+             "row 3, column \"G03\": value \"7\" is not 1–6 (or a scale label)"},
+            {{"survey", "import", "--wave", "W1", "--center", "TKY", "/nonexistent.csv"},
+             "/nonexistent.csv: cannot read the file"},
+            {{"survey", "responses", "--wave", "W2"}, "wave \"W2\" does not exist"},
+            {{"survey", "responses", "--wave", "W1", "--center", "NOPE"},
+             "--center: center \"NOPE\" does not exist"},
+        };
+        for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+            const char *words[16] = {0};
+            size_t k = 0;
+            for (; wrong[i].words[k]; k++)
+                words[k] = wrong[i].words[k];
+            if (k == 6 && strcmp(words[1], "import") == 0)
+                words[k] = strcmp(words[3], "W1") == 0 && strcmp(words[5], "TKY") == 0 ? bad : good;
+            if (k == 6 && strcmp(words[1], "wave") == 0)
+                words[k] = qbad;
+            ik(&r, url, words);
+            one_line_exit2(&r, wrong[i].needle);
+            tu_result_free(&r);
+        }
+        json_t *j = responses(url);
+        assert_int_equal(json_array_size(json_object_get(j, "centers")), 0);
+        json_decref(j);
+
+        /* A good file: all three rows. */
+        IK(&r, url, "survey", "import", "--wave", "W1", "--center", "TKY", good, "--json");
+        ok(&r);
+        json_t *out = json_loads(r.out, 0, NULL);
+        assert_int_equal(json_integer_value(json_object_get(out, "imported")), 3);
+        assert_int_equal(json_array_size(json_object_get(out, "skipped")), 0);
+        assert_int_equal(json_array_size(json_object_get(out, "warnings")), 1);
+        json_decref(out);
+        tu_result_free(&r);
+        j = responses(url);
+        assert_int_equal(answered(j, "TKY", "OP"), 2);
+        assert_int_equal(answered(j, "TKY", "SV"), 1);
+        json_t *tky = json_array_get(json_object_get(j, "centers"), 0);
+        /* The demo's TKY enrols 80 operators: 2 / 80. */
+        assert_true(json_real_value(json_object_get(tky, "operator_response_rate")) == 2.0 / 80);
+        json_decref(j);
+
+        /* --skip-invalid keeps row 2 only: row 3 has a 7 and row 4 an unknown position. */
+        IK(&r, url, "survey", "import", "--wave", "W1", "--center", "OSK", bad, "--skip-invalid",
+           "--json");
+        ok(&r);
+        out = json_loads(r.out, 0, NULL);
+        assert_int_equal(json_integer_value(json_object_get(out, "imported")), 1);
+        json_t *sk = json_object_get(out, "skipped");
+        assert_int_equal(json_array_size(sk), 2);
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(sk, 0), "row")), 3);
+        assert_string_equal(json_string_value(json_object_get(json_array_get(sk, 0), "column")),
+                            "G03");
+        assert_string_equal(json_string_value(json_object_get(json_array_get(sk, 0), "value")),
+                            "7");
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(sk, 1), "row")), 4);
+        assert_string_equal(json_string_value(json_object_get(json_array_get(sk, 1), "column")),
+                            "職種");
+        assert_string_equal(json_string_value(json_object_get(json_array_get(sk, 1), "value")),
+                            "OPERATOR");
+        json_decref(out);
+        tu_result_free(&r);
+
+        /* Text output lists the skipped rows too. */
+        IK(&r, url, "survey", "import", "--wave", "W1", "--center", "OSK", bad, "--skip-invalid");
+        ok(&r);
+        assert_non_null(strstr(r.out, "1 respondents imported for OSK, 2 rows skipped"));
+        assert_non_null(strstr(r.out, "skipped: row 3, column \"G03\": value \"7\""));
+        tu_result_free(&r);
+
+        j = responses(url);
+        assert_int_equal(answered(j, "OSK", "OP"), 2);
+        assert_int_equal(answered(j, "TKY", "OP"), 2);
+        json_decref(j);
+        /* One center, from its loaded respondents; a center nobody answered for is listed. */
+        IK(&r, url, "survey", "responses", "--wave", "W1", "--center", "OSK", "--json");
+        ok(&r);
+        j = json_loads(r.out, 0, NULL);
+        assert_int_equal(json_array_size(json_object_get(j, "centers")), 1);
+        assert_int_equal(answered(j, "OSK", "OP"), 2);
+        assert_int_equal(answered(j, "TKY", "OP"), 0);
+        json_decref(j);
+        tu_result_free(&r);
+        IK(&r, url, "survey", "responses", "--wave", "W1", "--center", "FUK", "--json");
+        ok(&r);
+        j = json_loads(r.out, 0, NULL);
+        json_t *fuk = json_array_get(json_object_get(j, "centers"), 0);
+        assert_string_equal(json_string_value(json_object_get(fuk, "center")), "FUK");
+        assert_int_equal(json_integer_value(json_object_get(fuk, "respondents")), 0);
+        assert_true(json_real_value(json_object_get(fuk, "operator_response_rate")) == 0.0);
+        json_decref(j);
+        tu_result_free(&r);
+
+        IK(&r, url, "survey", "responses", "--wave", "W1");
+        ok(&r);
+        assert_non_null(strstr(r.out, "TKY"));
+        assert_non_null(strstr(r.out, "2 / 80 (2.5%)"));
+        tu_result_free(&r);
+    }
+}
+
+/* Runs ikiiki --json with the given words and --db url; returns the parsed output. */
+static json_t *ik_json(const char *url, const char *const *words)
+{
+    const char *argv[40] = {tu_bin()};
+    int n = 1;
+    for (int i = 0; words[i]; i++)
+        argv[n++] = words[i];
+    argv[n++] = "--db";
+    argv[n++] = url;
+    argv[n++] = "--json";
+    argv[n] = NULL;
+    struct tu_result r;
+    assert_int_equal(tu_run((char *const *)argv, NULL, &r), 0);
+    if (r.status != 0)
+        fail_msg("%s %s: exit %d: %s", words[0], words[1], r.status, r.err);
+    json_t *j = json_loads(r.out, 0, NULL);
+    tu_result_free(&r);
+    assert_non_null(j);
+    return j;
+}
+
+static json_t *entry_of(json_t *entries, const char *center)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(entries, i, e) if (strcmp(json_string_value(json_object_get(e, "center")),
+                                                 center) == 0) return e;
+    fail_msg("no entry for %s", center);
+    return NULL;
+}
+
+/* The demo's finished wave through score and rank, on both backends: the figures are the same
+ * on each, the award rules pick out FUK's response rate, and groups below k show nothing. */
+static void test_score_and_rank_demo(void **state)
+{
+    (void)state;
+    double tky_g01[2] = {-1, -1};
+    for (int b = 0; b < 2; b++) {
+        char url[512];
+        if (tu_db_url(tu_backends[b], "svscore", url, sizeof url))
+            continue;
+        json_decref(ik_json(url, (const char *const[]){"init", "--demo", NULL}));
+        json_t *rank =
+            ik_json(url, (const char *const[]){"survey", "rank", "--wave", "2026-AUTUMN", NULL});
+        json_t *entries = json_object_get(rank, "entries");
+        json_t *tky = entry_of(entries, "TKY"), *fuk = entry_of(entries, "FUK"),
+               *osk = entry_of(entries, "OSK");
+        /* TKY: 80 enrolled operators → A; 62/80 = 77.5 % ≥ 70 %; 10/72 = 13.9 % ≥ 10 %. */
+        assert_string_equal(json_string_value(json_object_get(tky, "division")), "A");
+        assert_true(json_is_true(json_object_get(tky, "eligible")));
+        assert_int_equal(json_integer_value(json_object_get(tky, "rank")), 1);
+        /* FUK: 22/36 = 61.1 % < 70 %, the only failed rule. */
+        assert_true(json_is_false(json_object_get(fuk, "eligible")));
+        json_t *why = json_object_get(fuk, "reasons");
+        assert_int_equal(json_array_size(why), 1);
+        assert_string_equal(json_string_value(json_array_get(why, 0)), "response_rate");
+        assert_true(json_is_null(json_object_get(fuk, "rank")));
+        /* OSK: 140 enrolled → B, alone in its division. */
+        assert_string_equal(json_string_value(json_object_get(osk, "division")), "B");
+        assert_int_equal(json_integer_value(json_object_get(osk, "rank")), 1);
+        json_decref(rank);
+
+        json_t *score = ik_json(url, (const char *const[]){"survey", "score", "--wave",
+                                                           "2026-AUTUMN", "--center", "TKY", NULL});
+        assert_string_equal(json_string_value(json_object_get(score, "wave")), "2026-AUTUMN");
+        json_t *centers = json_object_get(score, "centers");
+        assert_int_equal(json_array_size(centers), 1);
+        json_t *c = json_array_get(centers, 0);
+        assert_int_equal(json_integer_value(json_object_get(c, "respondents")), 72);
+        json_t *g01 = json_object_get(json_object_get(c, "items"), "G01");
+        static const char *const fields[] = {"top3",    "mean",       "n",  "ci_low",
+                                             "ci_high", "others_avg", "hpb"};
+        for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+            assert_non_null(json_object_get(g01, fields[i]));
+        double top3 = json_number_value(json_object_get(g01, "top3"));
+        assert_true(json_number_value(json_object_get(g01, "ci_low")) <= top3);
+        assert_true(json_number_value(json_object_get(g01, "ci_high")) >= top3);
+        assert_non_null(json_object_get(json_object_get(c, "elements"), "growth"));
+        /* Positions: OP (62) shows figures, MGR (3) is below k, and so the next smallest
+         * sibling, SV (7), is hidden too. */
+        json_t *pos = json_object_get(json_object_get(c, "groups"), "position");
+        assert_true(json_is_number(json_object_get(
+            json_object_get(json_object_get(json_object_get(pos, "OP"), "items"), "G01"), "top3")));
+        assert_true(json_is_true(json_object_get(json_object_get(pos, "MGR"), "suppressed")));
+        assert_true(json_is_true(json_object_get(json_object_get(pos, "SV"), "suppressed")));
+        tky_g01[b] = top3;
+        json_decref(score);
+    }
+    /* Both backends gave the same figure. */
+    if (tky_g01[1] >= 0)
+        assert_true(tky_g01[0] == tky_g01[1]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_survey_cli),
+        cmocka_unit_test(test_score_and_rank_demo),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -331,7 +331,8 @@ static json_t *milestone_json(const cx_sheet *s, const struct cx_result *r, int 
     snprintf(key, sizeof key, "m%d", months);
     json_t *cps =
         json_object_get(json_object_get(json_object_get(s->root, "roadmap"), key), "checkpoints");
-    /* "o" takes the reference it is given: a borrowed list gets its own, a new one is handed over. */
+    /* "o" takes the reference it is given: a borrowed list gets its own, a new one is handed over.
+     */
     return json_pack("{s:i, s:s, s:i, s:o, s:o}", "months", months, "goal", goal, "target_level",
                      r->target, "actions", actions_json(s, idx, n), "checkpoints",
                      cps ? json_incref(cps) : json_array());

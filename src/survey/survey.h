@@ -11,12 +11,12 @@
 
 #include "org/org.h"
 
-#define SURVEY_MAX_ITEMS 64 /* scale items of one questionnaire */
-#define SURVEY_SCALE 6      /* answers 1–6; 0 = blank */
-#define SURVEY_ATTR_MAX 48  /* segment, team, tenure texts */
+#define SURVEY_MAX_ITEMS   64 /* scale items of one questionnaire */
+#define SURVEY_SCALE       6  /* answers 1–6; 0 = blank */
+#define SURVEY_ATTR_MAX    48 /* segment, team, tenure texts */
 #define SURVEY_COMMENT_MAX 2000
-#define SURVEY_K_DEFAULT 5  /* groups smaller than k show no figures */
-#define SURVEY_K_COMMENTS 10
+#define SURVEY_K_DEFAULT   5 /* groups smaller than k show no figures */
+#define SURVEY_K_COMMENTS  10
 
 /* Respondent attributes that results are grouped by. */
 enum survey_attr { ATTR_POSITION, ATTR_SEGMENT, ATTR_TEAM, ATTR_TENURE, ATTR__COUNT };
@@ -34,8 +34,8 @@ json_t *survey_questionnaire_document(const survey_questionnaire *q); /* borrowe
 
 /* Scale items in questionnaire order (the free comment is not a scale item). */
 int survey_nitems(const survey_questionnaire *q);
-const char *survey_item_id(const survey_questionnaire *q, int item);      /* "G01" */
-const char *survey_item_text(const survey_questionnaire *q, int item);    /* the question */
+const char *survey_item_id(const survey_questionnaire *q, int item);   /* "G01" */
+const char *survey_item_text(const survey_questionnaire *q, int item); /* the question */
 /* The element an item belongs to: growth, recognition, team, agency, trust, workplace, worklife,
  * or "overall" (O01–O07) and "happiness" (H01). */
 const char *survey_item_element(const survey_questionnaire *q, int item);

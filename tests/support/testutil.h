@@ -33,7 +33,7 @@ void tu_result_free(struct tu_result *res);
 struct tu_server {
     pid_t pid;
     unsigned port;
-    char base[64]; /* "http://127.0.0.1:PORT" */
+    char base[64];    /* "http://127.0.0.1:PORT" */
     char errlog[256]; /* file holding the server's stderr */
 };
 
@@ -50,7 +50,7 @@ struct tu_http;
 struct tu_resp {
     long status;
     char *body;
-    json_t *json; /* parsed body, NULL when not JSON */
+    json_t *json;  /* parsed body, NULL when not JSON */
     char *headers; /* raw response headers */
 };
 struct tu_http *tu_http_new(const char *base);

@@ -24,9 +24,15 @@ static void test_roles_and_positions(void **state)
         const char *label;
         enum org_position want;
     } pos[] = {
-        {"OP", POS_OP},       {"op", POS_OP},         {"オペレーター", POS_OP},
-        {"SV", POS_SV},       {"スーパーバイザー", POS_SV}, {"MGR", POS_MGR},
-        {"管理者", POS_MGR},  {"OTHER", POS_OTHER},   {"その他", POS_OTHER},
+        {"OP", POS_OP},
+        {"op", POS_OP},
+        {"オペレーター", POS_OP},
+        {"SV", POS_SV},
+        {"スーパーバイザー", POS_SV},
+        {"MGR", POS_MGR},
+        {"管理者", POS_MGR},
+        {"OTHER", POS_OTHER},
+        {"その他", POS_OTHER},
     };
     for (size_t i = 0; i < ARRAY_LEN(pos); i++) {
         enum org_position p;

@@ -249,8 +249,7 @@ static void test_sessions_keys_audit(void **state)
                          STORE_NOTFOUND); /* expired */
         assert_int_equal(store_session_purge(s, 1500), STORE_OK);
         assert_int_equal(store_session_delete(s, "h1"), STORE_OK);
-        assert_int_equal(store_session_get(s, "h1", 1500, &uid, csrf, sizeof csrf),
-                         STORE_NOTFOUND);
+        assert_int_equal(store_session_get(s, "h1", 1500, &uid, csrf, sizeof csrf), STORE_NOTFOUND);
 
         struct org_apikey k = {.scopes = SCOPE_BIT(SCOPE_CALLS)}, got;
         str_copy(k.name, sizeof k.name, "asr");
@@ -291,16 +290,16 @@ static void test_placeholders(void **state)
         struct org_company got;
         struct store_arg a[] = {ARG_TEXT("Q")};
         int64_t changes = 0;
-        assert_int_equal(store__exec_args(s, "UPDATE companies SET name = 'why?' WHERE code = ?",
-                                          a, 1, &changes),
+        assert_int_equal(store__exec_args(s, "UPDATE companies SET name = 'why?' WHERE code = ?", a,
+                                          1, &changes),
                          STORE_OK);
         assert_int_equal(changes, 1);
         assert_int_equal(store_company_get(s, "Q", &got), STORE_OK);
         assert_string_equal(got.name, "why?");
         /* A wrong number of values is an error, not a crash. */
-        assert_int_equal(store__exec_args(s, "UPDATE companies SET name = ? WHERE code = ?", a,
-                                          1, NULL),
-                         STORE_ERROR);
+        assert_int_equal(
+            store__exec_args(s, "UPDATE companies SET name = ? WHERE code = ?", a, 1, NULL),
+            STORE_ERROR);
         store_free(s);
     }
 }
@@ -309,8 +308,8 @@ int main(void)
 {
     assert_int_equal(org_crypto_init(), 0);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_open_and_migrate),   cmocka_unit_test(test_org_records),
-        cmocka_unit_test(test_transactions),       cmocka_unit_test(test_sessions_keys_audit),
+        cmocka_unit_test(test_open_and_migrate), cmocka_unit_test(test_org_records),
+        cmocka_unit_test(test_transactions),     cmocka_unit_test(test_sessions_keys_audit),
         cmocka_unit_test(test_placeholders),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -98,9 +98,7 @@ int cmd_harass_judge(const struct cli_cmd *cmd, int argc, char **argv)
         hctx_release(&h);
         return cli_fail(cmd, EXIT_USAGE, "%s", err);
     }
-    for (char *tok = strtok(reqs, ","); tok && nreq < HARASS_MAX_CATEGORIES;
-         tok = strtok(NULL, ","))
-        req[nreq++] = tok;
+    nreq = harass_split_codes(reqs, req, HARASS_MAX_CATEGORIES);
     struct harass_judgement j;
     if (harass_judge(h.policy, b, d, req, nreq, &j, err, sizeof err)) {
         hctx_release(&h);
@@ -794,8 +792,7 @@ int cmd_harass_purge(const struct cli_cmd *cmd, int argc, char **argv)
     if ((rc = hctx_open(cmd, o, n, &h)))
         return rc;
     if (!days) {
-        json_t *d = json_object_get(harass_policy_document(h.policy), "retention_days");
-        days = json_is_integer(d) && json_integer_value(d) > 0 ? json_integer_value(d) : 1095;
+        days = harass_retention_days(h.policy);
     }
     int dry = cli_flag(o, n, "dry-run");
     int64_t before = now_unix() - days * 86400, count = 0;

@@ -250,9 +250,7 @@ static int build_case(struct store *s, const harass_policy *p, int version,
     char reqbuf[sizeof c->requests];
     int nreq = 0;
     str_copy(reqbuf, sizeof reqbuf, c->requests);
-    for (char *tok = strtok(reqbuf, ","); tok && nreq < HARASS_MAX_CATEGORIES;
-         tok = strtok(NULL, ","))
-        req[nreq++] = tok;
+    nreq = harass_split_codes(reqbuf, req, HARASS_MAX_CATEGORIES);
     struct harass_judgement j;
     if (harass_judge(p, in->behaviour, in->demand, req, nreq, &j, err, errlen))
         return HARASS_EINVAL;
@@ -331,9 +329,7 @@ int harass_review(struct store *s, const harass_policy *p, int version, int64_t 
     }
     char reqbuf[sizeof c.requests];
     str_copy(reqbuf, sizeof reqbuf, rc == STORE_OK ? c.requests : "");
-    for (char *tok = strtok(reqbuf, ","); tok && nreq < HARASS_MAX_CATEGORIES;
-         tok = strtok(NULL, ","))
-        req[nreq++] = tok;
+    nreq = harass_split_codes(reqbuf, req, HARASS_MAX_CATEGORIES);
     if (rc == STORE_OK && c.reviews > 0 && !amend)
         rc = HARASS_EEXISTS;
     else if (rc == STORE_OK && harass_judge(p, behaviour, demand, req, nreq, &j, err, errlen))

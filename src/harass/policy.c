@@ -292,3 +292,24 @@ json_t *harass_judgement_json(const harass_policy *p, int behaviour, int demand,
         "response_label", json_object_get(resp, "label"), "escalated", j->escalated, "behaviour",
         level_json(p, "behaviour", behaviour), "demand", level_json(p, "demand", demand));
 }
+
+int harass_split_codes(char *csv, const char **out, int max)
+{
+    int n = 0;
+    char *p = csv;
+    while (p && *p && n < max) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        if (*p)
+            out[n++] = p;
+        p = comma ? comma + 1 : NULL;
+    }
+    return n;
+}
+
+int64_t harass_retention_days(const harass_policy *p)
+{
+    json_t *d = json_object_get(p->root, "retention_days");
+    return json_is_integer(d) && json_integer_value(d) > 0 ? json_integer_value(d) : 1095;
+}

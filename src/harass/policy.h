@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define HARASS_LEVELS         5
 #define HARASS_CODE_MAX       40
@@ -49,6 +50,11 @@ int harass_categories_check(const harass_policy *p, const char *csv, char *out, 
 /* Checks a comma-separated list of escalation codes the same way. */
 int harass_requests_check(const harass_policy *p, const char *csv, char *out, size_t outlen,
                           char *err, size_t errlen);
+/* Splits a comma-separated list in place into at most max codes; returns how many. Reentrant
+ * (the server judges on several threads at once). */
+int harass_split_codes(char *csv, const char **out, int max);
+/* Days a case is kept before a purge (the policy's retention_days, else 1095). */
+int64_t harass_retention_days(const harass_policy *p);
 /* Hours until a care task is due after a harassment verdict. */
 int harass_care_due_hours(const harass_policy *p);
 

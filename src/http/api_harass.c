@@ -82,8 +82,7 @@ int api_harass_judge(struct req *r)
         return bad_request(r, err + (strncmp(err, "--", 2) == 0 ? 2 : 0));
     }
     if (in.requests[0])
-        for (char *t = strtok(reqs, ","); t && nreq < HARASS_MAX_CATEGORIES; t = strtok(NULL, ","))
-            req[nreq++] = t;
+        nreq = harass_split_codes(reqs, req, HARASS_MAX_CATEGORIES);
     harass_judge(p, in.behaviour, in.demand, req, nreq, &j, err, sizeof err);
     json_t *out = harass_judgement_json(p, in.behaviour, in.demand, &j);
     json_object_set_new(out, "policy_version", json_integer(version));
@@ -540,8 +539,7 @@ int api_harass_purge(struct req *r)
     if (rc)
         return rc;
     if (!in.days) {
-        json_t *d = json_object_get(harass_policy_document(p), "retention_days");
-        in.days = json_is_integer(d) && json_integer_value(d) > 0 ? json_integer_value(d) : 1095;
+        in.days = harass_retention_days(p);
     }
     harass_policy_free(p);
     int64_t count = 0;

@@ -82,6 +82,16 @@ static void test_judge_table(void **state)
     assert_non_null(strstr(err, "--category: \"\" is not one of abuse, threat"));
     assert_int_equal(harass_categories_check(p, "", cats, sizeof cats, err, sizeof err), -1);
     assert_int_equal(harass_care_due_hours(p), 24);
+    assert_int_equal(harass_retention_days(p), 1095);
+
+    /* The reentrant splitter: empty entries dropped, at most max kept. */
+    char list[] = "legal_action,,media,", one[] = "media", none[] = "";
+    const char *codes[2];
+    assert_int_equal(harass_split_codes(list, codes, 2), 2);
+    assert_string_equal(codes[0], "legal_action");
+    assert_string_equal(codes[1], "media");
+    assert_int_equal(harass_split_codes(one, codes, 2), 1);
+    assert_int_equal(harass_split_codes(none, codes, 2), 0);
     harass_policy_free(p);
 }
 

@@ -166,6 +166,18 @@ static void harass_fixture(const char *db)
     CLI(db, NULL, "harass", "care", "done", "5", "--note", "talked it over", "--by", "supervisor");
 }
 
+/* A survey wave W1 with six answers from TKY and six from NGY (enough to show figures). */
+static void survey_fixture(const char *db)
+{
+    char path[256];
+    const char *csv = "position,G01,O01,H01\nOP,4,5,6\nOP,3,4,4\nOP,6,6,5\nSV,2,3,4\n"
+                      "OP,5,5,5\nOP,4,4,4\n";
+    assert_int_equal(tu_write_temp("w1.csv", csv, path, sizeof path), 0);
+    CLI(db, NULL, "survey", "wave", "add", "--code", "W1");
+    CLI(db, NULL, "survey", "import", "--wave", "W1", "--center", "TKY", path);
+    CLI(db, NULL, "survey", "import", "--wave", "W1", "--center", "NGY", path);
+}
+
 /* The fixture the table's comments describe. Writes the read API key into key. */
 static void build_fixture(const char *db, char *key, size_t keylen)
 {
@@ -193,6 +205,7 @@ static void build_fixture(const char *db, char *key, size_t keylen)
     user_add(db, "del_consultant", "operator", "TKY", NULL);
     user_add(db, "del_center_manager", "operator", "TKY", NULL);
     harass_fixture(db);
+    survey_fixture(db);
     char *out =
         cli(db, NULL, "apikey", "add", "--name", "reader", "--scope", "read", "--json", NULL);
     json_t *j = json_loads(out, 0, NULL);

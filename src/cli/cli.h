@@ -85,6 +85,8 @@ int cmd_survey_import(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_survey_score(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_survey_rank(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_survey_responses(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_survey_drivers(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_survey_compare(const struct cli_cmd *cmd, int argc, char **argv);
 
 /* A wave loaded for results (the place where `survey score` and `survey rank` start): the store,
  * the wave's own questionnaire and its respondents, one block per center. centers[i] views

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "core/util.h"
+#include "survey/drivers.h"
 #include "survey/import.h"
 #include "survey/score.h"
 #include "survey/survey.h"
@@ -25,18 +26,19 @@ static int load_questionnaire(const struct cli_cmd *cmd, const char *path,
     return 0;
 }
 
-/* Finds the wave named by --wave and parses the questionnaire stored with it. */
-static int open_wave(const struct cli_cmd *cmd, store *s, const char *code, int64_t *wave_id,
-                     survey_questionnaire **q)
+/* Finds the wave named by the option opt ("--wave"; compare has "--from" and "--to") and parses
+ * the questionnaire stored with it. */
+static int open_wave_opt(const struct cli_cmd *cmd, store *s, const char *opt, const char *code,
+                         int64_t *wave_id, survey_questionnaire **q)
 {
     char err[600], *doc = NULL;
     if (!code)
-        return cli_fail(cmd, EXIT_USAGE, "option \"--wave\" is required");
-    if (org_check_code("--wave", code, err, sizeof err))
+        return cli_fail(cmd, EXIT_USAGE, "option \"%s\" is required", opt);
+    if (org_check_code(opt, code, err, sizeof err))
         return cli_fail(cmd, EXIT_USAGE, "%s", err);
     int rc = store_survey_wave_get(s, code, wave_id, &doc);
     if (rc) {
-        snprintf(err, sizeof err, "--wave: wave \"%s\"", code);
+        snprintf(err, sizeof err, "%s: wave \"%s\"", opt, code);
         return cli_store_fail(cmd, s, rc, err);
     }
     json_error_t je;
@@ -47,6 +49,12 @@ static int open_wave(const struct cli_cmd *cmd, store *s, const char *code, int6
     if (rc)
         return cli_fail(cmd, EXIT_FAIL, "wave \"%s\": the stored questionnaire is damaged", code);
     return 0;
+}
+
+static int open_wave(const struct cli_cmd *cmd, store *s, const char *code, int64_t *wave_id,
+                     survey_questionnaire **q)
+{
+    return open_wave_opt(cmd, s, "--wave", code, wave_id, q);
 }
 
 static int center_opt(const struct cli_cmd *cmd, store *s, const char *code, struct org_center *c)
@@ -75,8 +83,9 @@ void cli_survey_release(struct cli_survey *w)
     memset(w, 0, sizeof *w);
 }
 
-int cli_survey_load(const struct cli_cmd *cmd, const struct cli_opt *o, int n, int with_comments,
-                    struct cli_survey *w)
+/* cli_survey_load with the wave's option named opt in messages. */
+static int survey_load_opt(const struct cli_cmd *cmd, const struct cli_opt *o, int n,
+                           int with_comments, const char *opt, struct cli_survey *w)
 {
     memset(w, 0, sizeof *w);
     int rc = cli_open_store(cmd, o, n, &w->s);
@@ -84,7 +93,7 @@ int cli_survey_load(const struct cli_cmd *cmd, const struct cli_opt *o, int n, i
         return rc;
     struct org_center c = {0};
     const char *center = cli_get(o, n, "center");
-    if ((rc = open_wave(cmd, w->s, cli_get(o, n, "wave"), &w->wave_id, &w->q)) ||
+    if ((rc = open_wave_opt(cmd, w->s, opt, cli_get(o, n, "wave"), &w->wave_id, &w->q)) ||
         (center && (rc = center_opt(cmd, w->s, center, &c)))) {
         cli_survey_release(w);
         return rc;
@@ -105,6 +114,12 @@ int cli_survey_load(const struct cli_cmd *cmd, const struct cli_opt *o, int n, i
         w->centers[i] = w->data.centers[i].d;
     w->ncenters = w->data.n;
     return 0;
+}
+
+int cli_survey_load(const struct cli_cmd *cmd, const struct cli_opt *o, int n, int with_comments,
+                    struct cli_survey *w)
+{
+    return survey_load_opt(cmd, o, n, with_comments, "--wave", w);
 }
 
 /* ---- survey wave add ---- */
@@ -536,6 +551,175 @@ int cmd_survey_rank(const struct cli_cmd *cmd, int argc, char **argv)
             printf(" %s", json_string_value(why));
         printf("\n");
     }
+    json_decref(j);
+    return EXIT_OK;
+}
+
+/* ---- survey drivers and survey compare ---- */
+
+static void print_num(json_t *v, const char *fmt)
+{
+    if (json_is_number(v))
+        printf(fmt, json_number_value(v));
+    else
+        printf(" %7s", "—");
+}
+
+static void print_drivers(json_t *j)
+{
+    printf("%s %s  O01 との相関 (Spearman)\n", json_string_value(json_object_get(j, "wave")),
+           json_string_value(json_object_get(j, "center")));
+    printf("  %-6s %7s %5s %7s %7s %7s %7s  %s\n", "item", "rho", "n", "p", "p_adj", "TOP3",
+           "他C平均", "優先");
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(j, "items"), i, v)
+    {
+        json_t *n = json_object_get(v, "n");
+        printf("  %-6s", json_string_value(json_object_get(v, "item")));
+        print_num(json_object_get(v, "rho"), " %7.3f");
+        printf(" %5lld", json_is_integer(n) ? (long long)json_integer_value(n) : 0LL);
+        print_num(json_object_get(v, "p"), " %7.4f");
+        print_num(json_object_get(v, "p_adj"), " %7.4f");
+        print_percent(json_object_get(v, "top3"));
+        print_percent(json_object_get(v, "others_avg"));
+        printf("  %s\n", json_is_true(json_object_get(v, "priority")) ? "★" : "");
+    }
+    const char *el;
+    json_object_foreach(json_object_get(j, "alpha"), el, v)
+    {
+        printf("  alpha %-12s", el);
+        print_num(v, " %7.3f");
+        printf("\n");
+    }
+}
+
+int cmd_survey_drivers(const struct cli_cmd *cmd, int argc, char **argv)
+{
+    struct cli_opt o[] = {
+        {"wave", 1, "wave code", NULL, 0},
+        {"center", 1, "the center (the other-center average still uses every center)", NULL, 0},
+        {"k", 1, "anonymity threshold: a smaller center shows no figures (default 5)", NULL, 0},
+        {"db", 1, "database URL", NULL, 0},
+        {"json", 0, "print the result as JSON", NULL, 0},
+    };
+    int n = (int)ARRAY_LEN(o), k;
+    int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if ((rc = k_opt(cmd, o, n, &k)))
+        return rc;
+    const char *center = cli_get(o, n, "center");
+    if (!center)
+        return cli_fail(cmd, EXIT_USAGE, "option \"--center\" is required");
+    struct cli_survey w;
+    struct survey_layout_store st;
+    struct survey_layout L;
+    if ((rc = load_all(cmd, o, n, &w, &st, &L)))
+        return rc;
+    struct org_center c;
+    if ((rc = center_opt(cmd, w.s, center, &c))) {
+        cli_survey_release(&w);
+        return rc;
+    }
+    json_t *j = survey_drivers_json(&L, w.centers, w.ncenters, c.code, k);
+    cli_survey_release(&w);
+    if (!j)
+        return cli_fail(cmd, EXIT_FAIL, "out of memory");
+    json_object_set_new(j, "wave", json_string(cli_get(o, n, "wave")));
+    json_object_set_new(j, "center", json_string(c.code));
+    if (cli_flag(o, n, "json"))
+        return cli_print_json(j);
+    print_drivers(j);
+    json_decref(j);
+    return EXIT_OK;
+}
+
+/* One wave of one center for compare: --center and the wave given by which, "--from" or "--to". */
+static int load_side(const struct cli_cmd *cmd, const struct cli_opt *o, int n, const char *which,
+                     struct cli_survey *w, struct survey_layout_store *st, struct survey_layout *L)
+{
+    const char *wave = cli_get(o, n, which + 2);
+    if (!wave)
+        return cli_fail(cmd, EXIT_USAGE, "option \"%s\" is required", which);
+    struct cli_opt one[] = {
+        {"db", 1, "", cli_get(o, n, "db"), cli_get(o, n, "db") != NULL},
+        {"wave", 1, "", wave, 1},
+        {"center", 1, "", cli_get(o, n, "center"), 1},
+    };
+    int rc = survey_load_opt(cmd, one, (int)ARRAY_LEN(one), 0, which, w);
+    if (rc)
+        return rc;
+    if (survey_layout_build(w->q, st, L)) {
+        cli_survey_release(w);
+        return cli_fail(cmd, EXIT_FAIL, "wave \"%s\": the questionnaire has no scale items", wave);
+    }
+    return 0;
+}
+
+static void print_compare(json_t *j)
+{
+    printf("%s  %s → %s\n", json_string_value(json_object_get(j, "center")),
+           json_string_value(json_object_get(j, "from")),
+           json_string_value(json_object_get(j, "to")));
+    printf("  %-6s %7s %7s %8s %7s %7s\n", "item", "from", "to", "差(pt)", "p", "p_holm");
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(j, "items"), i, v)
+    {
+        printf("  %-6s", json_string_value(json_object_get(v, "item")));
+        print_percent(json_object_get(v, "top3_from"));
+        print_percent(json_object_get(v, "top3_to"));
+        print_num(json_object_get(v, "diff_points"), " %+7.1f");
+        print_num(json_object_get(v, "p"), " %7.4f");
+        print_num(json_object_get(v, "p_holm"), " %7.4f");
+        printf("%s\n", json_is_true(json_object_get(v, "significant")) ? "  *" : "");
+    }
+}
+
+int cmd_survey_compare(const struct cli_cmd *cmd, int argc, char **argv)
+{
+    struct cli_opt o[] = {
+        {"center", 1, "the center", NULL, 0},
+        {"from", 1, "the earlier wave", NULL, 0},
+        {"to", 1, "the later wave (a pulse wave may ask only some of the items)", NULL, 0},
+        {"k", 1, "anonymity threshold: a wave with fewer respondents shows no figures (default 5)",
+         NULL, 0},
+        {"db", 1, "database URL", NULL, 0},
+        {"json", 0, "print the result as JSON", NULL, 0},
+    };
+    int n = (int)ARRAY_LEN(o), k;
+    int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if ((rc = k_opt(cmd, o, n, &k)))
+        return rc;
+    if (!cli_get(o, n, "center"))
+        return cli_fail(cmd, EXIT_USAGE, "option \"--center\" is required");
+    struct cli_survey a, b;
+    struct survey_layout_store sa, sb;
+    struct survey_layout La, Lb;
+    if ((rc = load_side(cmd, o, n, "--from", &a, &sa, &La)))
+        return rc;
+    if ((rc = load_side(cmd, o, n, "--to", &b, &sb, &Lb))) {
+        cli_survey_release(&a);
+        return rc;
+    }
+    /* With --center the load holds that center's block, empty when nobody answered. */
+    struct survey_center_data none = {0};
+    json_t *j = survey_compare_json(&La, a.ncenters ? &a.centers[0] : &none, &Lb,
+                                    b.ncenters ? &b.centers[0] : &none, k);
+    if (j)
+        json_object_set_new(j, "center", json_string(cli_get(o, n, "center")));
+    cli_survey_release(&a);
+    cli_survey_release(&b);
+    if (!j)
+        return cli_fail(cmd, EXIT_FAIL, "out of memory");
+    json_object_set_new(j, "from", json_string(cli_get(o, n, "from")));
+    json_object_set_new(j, "to", json_string(cli_get(o, n, "to")));
+    if (cli_flag(o, n, "json"))
+        return cli_print_json(j);
+    print_compare(j);
     json_decref(j);
     return EXIT_OK;
 }

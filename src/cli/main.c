@@ -66,6 +66,10 @@ static const struct cli_cmd commands[] = {
      cmd_survey_rank},
     {"survey", "responses", "respondents per center and position, operator response rate",
      cmd_survey_responses},
+    {"survey", "drivers", "items that go with O01 (Spearman, BH-adjusted), priorities, alpha",
+     cmd_survey_drivers},
+    {"survey", "compare", "pulse: TOP3BOX change per item between two waves (z-test, Holm)",
+     cmd_survey_compare},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -303,11 +304,164 @@ static void test_score_and_rank_demo(void **state)
         assert_true(tky_g01[0] == tky_g01[1]);
 }
 
+/* `survey drivers` on the demo's TKY: every scale item but O01, each with all its fields, n no
+ * more than the 72 respondents, sorted by rho descending (nulls last), alpha for the seven
+ * elements. Returns the first item's rho (to compare the backends). */
+static double check_drivers(const char *url)
+{
+    json_t *j = ik_json(url, (const char *const[]){"survey", "drivers", "--wave", "2026-AUTUMN",
+                                                   "--center", "TKY", NULL});
+    assert_string_equal(json_string_value(json_object_get(j, "wave")), "2026-AUTUMN");
+    assert_string_equal(json_string_value(json_object_get(j, "center")), "TKY");
+    json_t *items = json_object_get(j, "items");
+    assert_int_equal(json_array_size(items), 49);
+    static const char *const fields[] = {"item",  "rho",      "n",    "p",
+                                         "p_adj", "priority", "top3", "others_avg"};
+    double last = 2;
+    int seen_null = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(items, i, v)
+    {
+        for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
+            if (!json_object_get(v, fields[f]))
+                fail_msg("item %zu has no \"%s\"", i, fields[f]);
+        assert_string_not_equal(json_string_value(json_object_get(v, "item")), "O01");
+        assert_true(json_is_boolean(json_object_get(v, "priority")));
+        json_t *rho = json_object_get(v, "rho");
+        if (json_is_null(rho)) {
+            seen_null = 1;
+            continue;
+        }
+        assert_false(seen_null);
+        assert_true(json_real_value(rho) <= last);
+        last = json_real_value(rho);
+        json_int_t n = json_integer_value(json_object_get(v, "n"));
+        assert_true(n >= 3 && n <= 72);
+        double p = json_real_value(json_object_get(v, "p"));
+        double adj = json_real_value(json_object_get(v, "p_adj"));
+        assert_true(p >= 0 && p <= adj && adj <= 1);
+    }
+    assert_int_equal(json_object_size(json_object_get(j, "alpha")), 7);
+    assert_non_null(json_object_get(json_object_get(j, "alpha"), "growth"));
+    double first = json_real_value(json_object_get(json_array_get(items, 0), "rho"));
+    json_decref(j);
+    return first;
+}
+
+/* A pulse wave for TKY: six rows answer four items; everyone answers G01 with 1. */
+static const char pulse_csv[] = "職種,区分,G01,G02,O01,H01\n"
+                                "OP,正社員,1,5,4,4\n"
+                                "OP,正社員,1,4,5,3\n"
+                                "OP,派遣,1,2,4,5\n"
+                                "OP,正社員,1,6,3,4\n"
+                                "SV,正社員,1,5,5,2\n"
+                                "OP,派遣,1,3,4,6\n";
+
+static json_t *item_of(json_t *items, const char *id)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(items, i, v)
+    {
+        if (strcmp(json_string_value(json_object_get(v, "item")), id) == 0)
+            return v;
+    }
+    fail_msg("no item %s", id);
+    return NULL;
+}
+
+/* 2026-AUTUMN → the pulse wave: G01 falls from the demo's share to 0 % — with 4 tests and a
+ * TOP3BOX around 70 % of about 70 answers against 0 of 6, z is above 3.5, so even p · 4 is far
+ * below 0.05. Items the pulse file does not answer have no figures. */
+static void check_compare(const char *url, const char *pulse)
+{
+    struct tu_result r;
+    IK(&r, url, "survey", "wave", "add", "--code", "2026-PULSE1");
+    ok(&r);
+    tu_result_free(&r);
+    IK(&r, url, "survey", "import", "--wave", "2026-PULSE1", "--center", "TKY", pulse);
+    ok(&r);
+    tu_result_free(&r);
+    json_t *j = ik_json(url, (const char *const[]){"survey", "compare", "--center", "TKY", "--from",
+                                                   "2026-AUTUMN", "--to", "2026-PULSE1", NULL});
+    assert_string_equal(json_string_value(json_object_get(j, "center")), "TKY");
+    assert_string_equal(json_string_value(json_object_get(j, "from")), "2026-AUTUMN");
+    assert_string_equal(json_string_value(json_object_get(j, "to")), "2026-PULSE1");
+    json_t *items = json_object_get(j, "items");
+    json_t *g01 = item_of(items, "G01");
+    double from = json_real_value(json_object_get(g01, "top3_from"));
+    assert_true(from > 0.5);
+    assert_true(json_real_value(json_object_get(g01, "top3_to")) == 0.0);
+    assert_true(fabs(json_real_value(json_object_get(g01, "diff_points")) + from * 100) < 1e-9);
+    double p = json_real_value(json_object_get(g01, "p"));
+    double holm = json_real_value(json_object_get(g01, "p_holm"));
+    assert_true(p > 0 && holm >= p && holm < 0.05);
+    assert_true(json_is_true(json_object_get(g01, "significant")));
+    json_t *g03 = item_of(items, "G03");
+    assert_true(json_is_number(json_object_get(g03, "top3_from")));
+    assert_true(json_is_null(json_object_get(g03, "top3_to")));
+    assert_true(json_is_null(json_object_get(g03, "p")));
+    assert_true(json_is_null(json_object_get(g03, "p_holm")));
+    assert_true(json_is_false(json_object_get(g03, "significant")));
+    json_decref(j);
+    IK(&r, url, "survey", "compare", "--center", "TKY", "--from", "2026-AUTUMN", "--to",
+       "2026-PULSE1");
+    ok(&r);
+    assert_non_null(strstr(r.out, "TKY  2026-AUTUMN → 2026-PULSE1"));
+    tu_result_free(&r);
+}
+
+/* drivers and compare on both backends; unknown waves and centers are one line and exit 2. */
+static void test_drivers_and_compare(void **state)
+{
+    (void)state;
+    char pulse[512];
+    assert_int_equal(tu_write_temp("pulse.csv", pulse_csv, pulse, sizeof pulse), 0);
+    double rho[2] = {-2, -2};
+    for (int b = 0; b < 2; b++) {
+        char url[512];
+        if (tu_db_url(tu_backends[b], "svdrivers", url, sizeof url))
+            continue;
+        json_decref(ik_json(url, (const char *const[]){"init", "--demo", NULL}));
+        rho[b] = check_drivers(url);
+        check_compare(url, pulse);
+        static const struct {
+            const char *words[10];
+            const char *needle;
+        } wrong[] = {
+            {{"survey", "drivers", "--wave", "NOPE", "--center", "TKY"}, "wave \"NOPE\""},
+            {{"survey", "drivers", "--wave", "2026-AUTUMN", "--center", "NOPE"},
+             "center \"NOPE\" does not exist"},
+            {{"survey", "drivers", "--wave", "2026-AUTUMN"}, "\"--center\" is required"},
+            {{"survey", "compare", "--center", "TKY", "--from", "2026-AUTUMN", "--to", "NOPE"},
+             "--to: wave \"NOPE\" does not exist"},
+            {{"survey", "compare", "--center", "TKY", "--from", "NOPE", "--to", "2026-AUTUMN"},
+             "--from: wave \"NOPE\" does not exist"},
+            {{"survey", "compare", "--center", "TKY", "--from", "2026-AUTUMN"},
+             "option \"--to\" is required"},
+            {{"survey", "compare", "--center", "NOPE", "--from", "2026-AUTUMN", "--to",
+              "2026-AUTUMN"},
+             "center \"NOPE\" does not exist"},
+        };
+        for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+            struct tu_result r;
+            ik(&r, url, wrong[i].words);
+            one_line_exit2(&r, wrong[i].needle);
+            tu_result_free(&r);
+        }
+    }
+    /* Both backends gave the same figure. */
+    if (rho[1] > -2)
+        assert_true(rho[0] == rho[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_survey_cli),
         cmocka_unit_test(test_score_and_rank_demo),
+        cmocka_unit_test(test_drivers_and_compare),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -87,6 +87,7 @@ int cmd_survey_rank(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_survey_responses(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_survey_drivers(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_survey_compare(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_survey_export(const struct cli_cmd *cmd, int argc, char **argv);
 
 /* A wave loaded for results (the place where `survey score` and `survey rank` start): the store,
  * the wave's own questionnaire and its respondents, one block per center. centers[i] views
@@ -106,6 +107,13 @@ struct cli_survey {
 int cli_survey_load(const struct cli_cmd *cmd, const struct cli_opt *o, int n, int with_comments,
                     struct cli_survey *w);
 void cli_survey_release(struct cli_survey *w);
+/* Loads every center of --wave (the other-center average and HPB need them all) and the scoring
+ * layout; st and L are the caller's, filled on success. */
+struct survey_layout;
+struct survey_layout_store;
+int cli_survey_load_all(const struct cli_cmd *cmd, const struct cli_opt *o, int n,
+                        struct cli_survey *w, struct survey_layout_store *st,
+                        struct survey_layout *L);
 
 /* Finds the company named by code; when code is NULL, the only company (creating "default" in an
  * empty database). Prints the error and returns EXIT_USAGE or EXIT_FAIL when it cannot. */

@@ -411,8 +411,9 @@ int cmd_survey_responses(const struct cli_cmd *cmd, int argc, char **argv)
 /* ---- survey score and survey rank ---- */
 
 /* Loads every center of the wave (the other-center average and HPB need them all). */
-static int load_all(const struct cli_cmd *cmd, const struct cli_opt *o, int n, struct cli_survey *w,
-                    struct survey_layout_store *st, struct survey_layout *L)
+int cli_survey_load_all(const struct cli_cmd *cmd, const struct cli_opt *o, int n,
+                        struct cli_survey *w, struct survey_layout_store *st,
+                        struct survey_layout *L)
 {
     struct cli_opt all[] = {
         {"db", 1, "", cli_get(o, n, "db"), cli_get(o, n, "db") != NULL},
@@ -465,7 +466,7 @@ int cmd_survey_score(const struct cli_cmd *cmd, int argc, char **argv)
     struct cli_survey w;
     struct survey_layout_store st;
     struct survey_layout L;
-    if ((rc = load_all(cmd, o, n, &w, &st, &L)))
+    if ((rc = cli_survey_load_all(cmd, o, n, &w, &st, &L)))
         return rc;
     const char *only = cli_get(o, n, "center");
     struct org_center c;
@@ -523,7 +524,7 @@ int cmd_survey_rank(const struct cli_cmd *cmd, int argc, char **argv)
     struct cli_survey w;
     struct survey_layout_store st;
     struct survey_layout L;
-    if ((rc = load_all(cmd, o, n, &w, &st, &L)))
+    if ((rc = cli_survey_load_all(cmd, o, n, &w, &st, &L)))
         return rc;
     json_t *j = survey_rank_json(&L, w.centers, w.ncenters, k);
     if (!j) {
@@ -615,7 +616,7 @@ int cmd_survey_drivers(const struct cli_cmd *cmd, int argc, char **argv)
     struct cli_survey w;
     struct survey_layout_store st;
     struct survey_layout L;
-    if ((rc = load_all(cmd, o, n, &w, &st, &L)))
+    if ((rc = cli_survey_load_all(cmd, o, n, &w, &st, &L)))
         return rc;
     struct org_center c;
     if ((rc = center_opt(cmd, w.s, center, &c))) {

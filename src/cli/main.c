@@ -70,6 +70,8 @@ static const struct cli_cmd commands[] = {
      cmd_survey_drivers},
     {"survey", "compare", "pulse: TOP3BOX change per item between two waves (z-test, Holm)",
      cmd_survey_compare},
+    {"survey", "export", "one center's 診断結果一覧 as XLSX or CSV (UTF-8 with BOM or CP932)",
+     cmd_survey_export},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -456,12 +457,107 @@ static void test_drivers_and_compare(void **state)
         assert_true(rho[0] == rho[1]);
 }
 
+/* Lines (CRLF or LF ends) in a file; -1 when it cannot be read. *size receives its size, *bom
+ * whether it starts with the UTF-8 BOM. */
+static long file_lines(const char *path, long *size, int *bom)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    long lines = 0, n = 0;
+    int ch, first[3] = {-1, -1, -1};
+    while ((ch = fgetc(f)) != EOF) {
+        if (n < 3)
+            first[n] = ch;
+        n++;
+        lines += ch == '\n';
+    }
+    fclose(f);
+    *size = n;
+    *bom = first[0] == 0xEF && first[1] == 0xBB && first[2] == 0xBF;
+    return lines;
+}
+
+/* survey export of the demo wave for TKY: XLSX and CSV in both encodings; wrong input is one line
+ * with exit 2 and leaves no file. */
+static void test_export_demo(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ikiiki-svexport-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char xlsx[128], csv[128], sjis[128], none[128], cmd[256];
+    snprintf(xlsx, sizeof xlsx, "%s/tky.xlsx", dir);
+    snprintf(csv, sizeof csv, "%s/tky.csv", dir);
+    snprintf(sjis, sizeof sjis, "%s/tky-sjis.csv", dir);
+    snprintf(none, sizeof none, "%s/none.csv", dir);
+    for (int b = 0; b < 2; b++) {
+        char url[512];
+        if (tu_db_url(tu_backends[b], "svexport", url, sizeof url))
+            continue;
+        json_decref(ik_json(url, (const char *const[]){"init", "--demo", NULL}));
+        struct tu_result r;
+        IK(&r, url, "survey", "export", "--wave", "2026-AUTUMN", "--center", "TKY", "--xlsx", xlsx);
+        ok(&r);
+        tu_result_free(&r);
+        IK(&r, url, "survey", "export", "--wave", "2026-AUTUMN", "--center", "TKY", "--csv", csv);
+        ok(&r);
+        tu_result_free(&r);
+        IK(&r, url, "survey", "export", "--wave", "2026-AUTUMN", "--center", "TKY", "--csv", sjis,
+           "--encoding", "cp932");
+        ok(&r);
+        tu_result_free(&r);
+        long size;
+        int bom;
+        assert_true(file_lines(xlsx, &size, &bom) >= 0 && size > 1000);
+        /* Header, 50 items, 7 elements. */
+        assert_int_equal(file_lines(csv, &size, &bom), 1 + 50 + 7);
+        assert_true(bom);
+        assert_int_equal(file_lines(sjis, &size, &bom), 1 + 50 + 7);
+        assert_false(bom);
+        static const struct {
+            const char *words[12];
+            const char *needle;
+        } wrong[] = {
+            {{"survey", "export", "--wave", "NOPE", "--center", "TKY", "--csv", "@"},
+             "wave \"NOPE\""},
+            {{"survey", "export", "--wave", "2026-AUTUMN", "--center", "NOPE", "--csv", "@"},
+             "center \"NOPE\" does not exist"},
+            {{"survey", "export", "--wave", "2026-AUTUMN", "--center", "TKY"}, "exactly one of"},
+            {{"survey", "export", "--wave", "2026-AUTUMN", "--center", "TKY", "--xlsx", "x.xlsx",
+              "--csv", "@"},
+             "exactly one of"},
+            {{"survey", "export", "--wave", "2026-AUTUMN", "--center", "TKY", "--encoding",
+              "latin1", "--csv", "@"},
+             "\"latin1\" is not utf8 or cp932"},
+            {{"survey", "export", "--wave", "2026-AUTUMN", "--center", "TKY", "--csv",
+              "/nonexistent-dir/x.csv"},
+             "/nonexistent-dir/x.csv"},
+        };
+        for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+            const char *words[14];
+            size_t k = 0;
+            /* "@" stands for the file that must not appear. */
+            for (; wrong[i].words[k]; k++)
+                words[k] = strcmp(wrong[i].words[k], "@") == 0 ? none : wrong[i].words[k];
+            words[k] = NULL;
+            ik(&r, url, words);
+            one_line_exit2(&r, wrong[i].needle);
+            tu_result_free(&r);
+            assert_int_equal(access(none, F_OK), -1);
+        }
+    }
+    /* Only the three files: nothing half-written or temporary is left. */
+    snprintf(cmd, sizeof cmd, "test $(ls -A '%s' | wc -l) -eq 3 && rm -rf '%s'", dir, dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_survey_cli),
         cmocka_unit_test(test_score_and_rank_demo),
         cmocka_unit_test(test_drivers_and_compare),
+        cmocka_unit_test(test_export_demo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -205,8 +205,7 @@ static int csv_put(struct csv *c, const char *text, const char *row, const char 
         iconv(c->cd, NULL, NULL, &o, &outleft) == (size_t)-1) {
         char where[160];
         snprintf(where, sizeof where, "%s", row);
-        set_err(err, errlen, "row \"%s\", column \"%s\": not representable in CP932", where,
-                col);
+        set_err(err, errlen, "row \"%s\", column \"%s\": not representable in CP932", where, col);
         return SURVEY_EXPORT_ENCODING;
     }
     size_t n = (size_t)(o - out);

@@ -25,7 +25,8 @@ static const char questionnaire_json[] =
     "\"互いに認め合う\"}]},"
     "{\"code\":\"team\",\"name\":\"チーム力\",\"items\":[{\"id\":\"T01\",\"text\":\"助け合う\"}]},"
     "{\"code\":\"agency\",\"name\":\"能力の発揮\",\"items\":[{\"id\":\"A01\",\"text\":\"a\"}]},"
-    "{\"code\":\"trust\",\"name\":\"会社との信頼関係\",\"items\":[{\"id\":\"C01\",\"text\":\"c\"}]},"
+    "{\"code\":\"trust\",\"name\":\"会社との信頼関係\",\"items\":[{\"id\":\"C01\",\"text\":\"c\"}]}"
+    ","
     "{\"code\":\"workplace\",\"name\":\"健全な職場\",\"items\":[{\"id\":\"W01\",\"text\":\"w\"}]},"
     "{\"code\":\"worklife\",\"name\":\"ワークライフサイクル\",\"items\":[{\"id\":\"L01\",\"text\":"
     "\"l\"}]}],"
@@ -50,25 +51,24 @@ static const char score_json[] =
     "\"R01\":{\"top3\":0.4}},\"elements\":{\"growth\":{\"top3\":0.7777778}}}},"
     "\"team\":null,\"tenure\":null}}";
 
-static const char want_csv[] =
-    "\xEF\xBB\xBF"
-    "ID,要素,設問,全体,契約社員,正社員,他センター平均,HPB\r\n"
-    "G01,学びと成長,\"よい職場, \"\"です\"\"\",72.5,—,77.8,60.0,80.0\r\n"
-    "R01,認め合い,互いに認め合う,50.0,—,40.0,62.5,75.0\r\n"
-    "T01,チーム力,助け合う,—,—,—,—,—\r\n"
-    "A01,能力の発揮,a,—,—,—,—,—\r\n"
-    "C01,会社との信頼関係,c,—,—,—,—,—\r\n"
-    "W01,健全な職場,w,—,—,—,—,—\r\n"
-    "L01,ワークライフサイクル,l,—,—,—,—,—\r\n"
-    "O01,グッドワークライフ,o,—,—,—,—,—\r\n"
-    "H01,主観的幸福度,h,—,—,—,—,—\r\n"
-    "growth,学びと成長,要素スコア（合算）,72.5,—,77.8,60.0,80.0\r\n"
-    "recognition,認め合い,要素スコア（合算）,—,—,—,—,—\r\n"
-    "team,チーム力,要素スコア（合算）,—,—,—,—,—\r\n"
-    "agency,能力の発揮,要素スコア（合算）,—,—,—,—,—\r\n"
-    "trust,会社との信頼関係,要素スコア（合算）,—,—,—,—,—\r\n"
-    "workplace,健全な職場,要素スコア（合算）,—,—,—,—,—\r\n"
-    "worklife,ワークライフサイクル,要素スコア（合算）,—,—,—,—,—\r\n";
+static const char want_csv[] = "\xEF\xBB\xBF"
+                               "ID,要素,設問,全体,契約社員,正社員,他センター平均,HPB\r\n"
+                               "G01,学びと成長,\"よい職場, \"\"です\"\"\",72.5,—,77.8,60.0,80.0\r\n"
+                               "R01,認め合い,互いに認め合う,50.0,—,40.0,62.5,75.0\r\n"
+                               "T01,チーム力,助け合う,—,—,—,—,—\r\n"
+                               "A01,能力の発揮,a,—,—,—,—,—\r\n"
+                               "C01,会社との信頼関係,c,—,—,—,—,—\r\n"
+                               "W01,健全な職場,w,—,—,—,—,—\r\n"
+                               "L01,ワークライフサイクル,l,—,—,—,—,—\r\n"
+                               "O01,グッドワークライフ,o,—,—,—,—,—\r\n"
+                               "H01,主観的幸福度,h,—,—,—,—,—\r\n"
+                               "growth,学びと成長,要素スコア（合算）,72.5,—,77.8,60.0,80.0\r\n"
+                               "recognition,認め合い,要素スコア（合算）,—,—,—,—,—\r\n"
+                               "team,チーム力,要素スコア（合算）,—,—,—,—,—\r\n"
+                               "agency,能力の発揮,要素スコア（合算）,—,—,—,—,—\r\n"
+                               "trust,会社との信頼関係,要素スコア（合算）,—,—,—,—,—\r\n"
+                               "workplace,健全な職場,要素スコア（合算）,—,—,—,—,—\r\n"
+                               "worklife,ワークライフサイクル,要素スコア（合算）,—,—,—,—,—\r\n";
 
 struct fixture {
     survey_questionnaire *q;
@@ -239,8 +239,8 @@ static void test_xlsx(void **state)
     char *sheet = zip_member(z, "xl/worksheets/sheet1.xml");
     zip_close(z);
     assert_non_null(strstr(wb, "診断結果一覧"));
-    static const char *const texts[] = {"—", "G01", "他センター平均", "HPB", "契約社員",
-                                        "正社員", "要素スコア（合算）", "学びと成長"};
+    static const char *const texts[] = {"—",        "G01",    "他センター平均",     "HPB",
+                                        "契約社員", "正社員", "要素スコア（合算）", "学びと成長"};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         if (!strstr(strings, texts[i]))
             fail_msg("\"%s\" not among the shared strings", texts[i]);

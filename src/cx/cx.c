@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsonfile.h"
 #include "core/util.h"
 
 struct cx_action {
@@ -126,10 +127,9 @@ int cx_sheet_from_json(json_t *root, cx_sheet **out, char *err, size_t errlen)
 
 int cx_sheet_load(const char *path, cx_sheet **out, char *err, size_t errlen)
 {
-    json_error_t je;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (!root)
-        FAIL("%s: line %d, column %d: %s", path, je.line, je.column, je.text);
+    json_t *root;
+    if (json_file_load(path, &root, err, errlen))
+        return -1;
     char inner[300];
     int rc = cx_sheet_from_json(root, out, inner, sizeof inner);
     json_decref(root);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/jsonfile.h"
 #include "core/util.h"
 
 struct harass_policy {
@@ -152,10 +153,9 @@ int harass_policy_from_json(json_t *root, harass_policy **out, char *err, size_t
 
 int harass_policy_load(const char *path, harass_policy **out, char *err, size_t errlen)
 {
-    json_error_t je;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (!root)
-        FAIL("%s: line %d, column %d: %s", path, je.line, je.column, je.text);
+    json_t *root;
+    if (json_file_load(path, &root, err, errlen))
+        return -1;
     char inner[300];
     int rc = harass_policy_from_json(root, out, inner, sizeof inner);
     json_decref(root);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsonfile.h"
 #include "core/util.h"
 
 struct skills_model {
@@ -145,10 +146,9 @@ int skills_model_from_json(json_t *root, const char *source, skills_model **out,
 
 int skills_model_load(const char *path, skills_model **out, char *err, size_t errlen)
 {
-    json_error_t je;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (!root)
-        FAIL("%s: line %d, column %d: %s", path, je.line, je.column, je.text);
+    json_t *root;
+    if (json_file_load(path, &root, err, errlen))
+        return -1;
     int rc = skills_model_from_json(root, path, out, err, errlen);
     json_decref(root);
     return rc;

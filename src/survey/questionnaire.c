@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/jsonfile.h"
 #include "core/util.h"
 #include "survey.h"
 
@@ -156,10 +157,9 @@ int survey_questionnaire_from_json(json_t *root, survey_questionnaire **out, cha
 int survey_questionnaire_load(const char *path, survey_questionnaire **out, char *err,
                               size_t errlen)
 {
-    json_error_t je;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (!root)
-        FAIL("%s: line %d, column %d: %s", path, je.line, je.column, je.text);
+    json_t *root;
+    if (json_file_load(path, &root, err, errlen))
+        return -1;
     char inner[300];
     int rc = survey_questionnaire_from_json(root, out, inner, sizeof inner);
     json_decref(root);

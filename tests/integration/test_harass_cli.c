@@ -13,17 +13,9 @@
 #include "store/store.h"
 #include "testutil.h"
 
-/* Runs ikiiki with the given words and --db url. */
 static void ik(struct tu_result *r, const char *url, const char *const *words)
 {
-    const char *argv[40] = {tu_bin()};
-    int n = 1;
-    for (int i = 0; words[i] && n < 36; i++)
-        argv[n++] = words[i];
-    argv[n++] = "--db";
-    argv[n++] = url;
-    argv[n] = NULL;
-    assert_int_equal(tu_run((char *const *)argv, NULL, r), 0);
+    assert_int_equal(tu_ikiiki(url, words, NULL, r), 0);
 }
 
 #define IK(r, url, ...) ik((r), (url), (const char *const[]){__VA_ARGS__, NULL})

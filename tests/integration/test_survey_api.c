@@ -15,15 +15,8 @@
 
 static void cli(const char *url, const char *const *words, const char *stdin_text)
 {
-    const char *argv[40] = {tu_bin()};
-    int n = 1;
-    for (int i = 0; words[i]; i++)
-        argv[n++] = words[i];
-    argv[n++] = "--db";
-    argv[n++] = url;
-    argv[n] = NULL;
     struct tu_result r;
-    assert_int_equal(tu_run((char *const *)argv, stdin_text, &r), 0);
+    assert_int_equal(tu_ikiiki(url, words, stdin_text, &r), 0);
     if (r.status != 0)
         fail_msg("%s %s: %s", words[0], words[1], r.err);
     tu_result_free(&r);

@@ -16,14 +16,7 @@
 
 static void ik(struct tu_result *r, const char *url, const char *const *words)
 {
-    const char *argv[40] = {tu_bin()};
-    int n = 1;
-    for (int i = 0; words[i] && n < 36; i++)
-        argv[n++] = words[i];
-    argv[n++] = "--db";
-    argv[n++] = url;
-    argv[n] = NULL;
-    assert_int_equal(tu_run((char *const *)argv, NULL, r), 0);
+    assert_int_equal(tu_ikiiki(url, words, NULL, r), 0);
 }
 
 #define IK(r, url, ...) ik((r), (url), (const char *const[]){__VA_ARGS__, NULL})
@@ -215,16 +208,14 @@ static void test_survey_cli(void **state)
 /* Runs ikiiki --json with the given words and --db url; returns the parsed output. */
 static json_t *ik_json(const char *url, const char *const *words)
 {
-    const char *argv[40] = {tu_bin()};
-    int n = 1;
-    for (int i = 0; words[i]; i++)
-        argv[n++] = words[i];
-    argv[n++] = "--db";
-    argv[n++] = url;
-    argv[n++] = "--json";
-    argv[n] = NULL;
+    const char *with_json[40];
+    int n = 0;
+    for (; words[n] && n < 36; n++)
+        with_json[n] = words[n];
+    with_json[n++] = "--json";
+    with_json[n] = NULL;
     struct tu_result r;
-    assert_int_equal(tu_run((char *const *)argv, NULL, &r), 0);
+    assert_int_equal(tu_ikiiki(url, with_json, NULL, &r), 0);
     if (r.status != 0)
         fail_msg("%s %s: exit %d: %s", words[0], words[1], r.status, r.err);
     json_t *j = json_loads(r.out, 0, NULL);

@@ -158,6 +158,19 @@ int tu_run(char *const argv[], const char *stdin_text, struct tu_result *res)
     return 0;
 }
 
+int tu_ikiiki(const char *url, const char *const *words, const char *stdin_text,
+              struct tu_result *res)
+{
+    const char *argv[40] = {tu_bin()};
+    int n = 1;
+    for (int i = 0; words[i] && n < 37; i++)
+        argv[n++] = words[i];
+    argv[n++] = "--db";
+    argv[n++] = url;
+    argv[n] = NULL;
+    return tu_run((char *const *)argv, stdin_text, res);
+}
+
 void tu_result_free(struct tu_result *res)
 {
     free(res->out);

@@ -29,6 +29,10 @@ struct tu_result {
 /* Runs argv (argv[0] = program path), feeding stdin_text (may be NULL), and waits. */
 int tu_run(char *const argv[], const char *stdin_text, struct tu_result *res);
 void tu_result_free(struct tu_result *res);
+/* Runs `ikiiki WORDS… --db url` (words NULL-terminated, at most 36), feeding stdin_text (may be
+ * NULL), and waits. */
+int tu_ikiiki(const char *url, const char *const *words, const char *stdin_text,
+              struct tu_result *res);
 
 struct tu_server {
     pid_t pid;

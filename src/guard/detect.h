@@ -1,0 +1,69 @@
+/* detect: the call guard's Japanese lexical detector. A lexicon (data/lexicon/ja.tsv, the
+ * project's own, editable by the center) of terms and patterns with a harassment-policy
+ * category, matched after NFKC on MeCab base forms and readings, with negation, reported speech
+ * and legitimate-complaint guards. One utterance in, categories with scores and spans out.
+ * Pure: no store, no HTTP. */
+#ifndef IKIIKI_GUARD_DETECT_H
+#define IKIIKI_GUARD_DETECT_H
+
+#include <stddef.h>
+
+#include "core/ja.h"
+
+#define GUARD_CODE_MAX  40
+#define GUARD_MAX_CATS  16
+#define GUARD_MAX_SPANS 16
+#define GUARD_TERM_MAX  96
+
+enum guard_speaker { GUARD_CUSTOMER, GUARD_OPERATOR };
+
+/* The loaded lexicon: immutable after loading, shared by every thread. */
+typedef struct guard_lexicon guard_lexicon;
+
+/* Loads a lexicon file. err names the file, the line and the field on failure. When
+ * category_codes is not NULL (ncodes entries, e.g. from the harassment policy), a category
+ * outside it is refused. */
+int guard_lexicon_load(const char *path, const char *const *category_codes, int ncodes,
+                       guard_lexicon **out, char *err, size_t errlen);
+void guard_lexicon_free(guard_lexicon *lx);
+
+struct guard_span {
+    size_t off, len; /* bytes of guard_result.norm */
+    char category[GUARD_CODE_MAX];
+    char term[GUARD_TERM_MAX]; /* the lexicon entry that matched */
+    double weight;
+};
+
+struct guard_category {
+    char code[GUARD_CODE_MAX];
+    double score; /* 0–1 */
+};
+
+struct guard_result {
+    int harassment; /* 1 when some category reached the threshold and the speaker is the customer */
+    double score;   /* the highest category score, 0–1 */
+    int ncat;
+    struct guard_category cat[GUARD_MAX_CATS];
+    int nspan;
+    struct guard_span span[GUARD_MAX_SPANS];
+    /* Demand kinds stated in the utterance, harassing or not (refund, manager, apology_letter,
+     * dogeza, compensation, personal_info …), which the call engine counts for repetition. */
+    int ndemand;
+    char demand[GUARD_MAX_CATS][GUARD_CODE_MAX];
+    const char *norm; /* the NFKC text the spans index; owned by the detector, valid until
+                       * its next guard_detect call */
+};
+
+/* A detector for one thread at a time: the shared lexicon and its own MeCab tagger. lx and d
+ * must outlive it. NULL when out of memory. */
+typedef struct guard_detector guard_detector;
+guard_detector *guard_detector_new(const guard_lexicon *lx, ja_dict *d);
+void guard_detector_free(guard_detector *det);
+
+/* Analyses one utterance (len bytes of UTF-8). Operator speech is analysed (spans are given)
+ * but never counts as customer harassment. Returns 0, or -1 on invalid UTF-8 / no memory;
+ * out is written only on success. */
+int guard_detect(guard_detector *det, const char *text, size_t len, enum guard_speaker who,
+                 struct guard_result *out);
+
+#endif

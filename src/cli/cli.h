@@ -87,6 +87,7 @@ int cmd_survey_rank(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_survey_responses(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_survey_drivers(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_survey_compare(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_survey_comments(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_survey_export(const struct cli_cmd *cmd, int argc, char **argv);
 
 /* A wave loaded for results (the place where `survey score` and `survey rank` start): the store,

@@ -248,6 +248,16 @@ static const char *const demo_comments[] = {
     "理不尽なお客様からの電話が怖いと感じることがあります。",
     "チームの雰囲気が良く、困ったときに相談しやすいです。",
     "評価の基準がもう少し分かりやすいとうれしいです。",
+    "繁忙期は休憩が取れない日があり、シフトを見直してほしい。",
+    "SVがすぐにフォローしてくれるので安心して電話に出られます。",
+    "長時間怒鳴られる電話が続いた日は眠れないことがあります。",
+    "有給休暇が取りやすく、家庭と両立できています。",
+    "お客様から「ありがとう」と言われると、この仕事を続けたいと思います。",
+    "新人研修の期間が短く、最初は不安でした。",
+    "システムが遅く、お客様を待たせてしまうのがつらいです。",
+    "評価面談で自分の成長を認めてもらえたのがうれしかった。",
+    "暴言を受けたあとに話を聞いてもらえる場があると助かります。",
+    "チーム内で情報共有がしっかりしていて働きやすいです。",
 };
 
 /* The next answer 1–6 from a linear congruential sequence (deterministic demo data). */
@@ -285,8 +295,8 @@ static int seed_survey(store *s, char *err, size_t errlen)
             str_copy(r[i].segment, sizeof r[i].segment, i % 4 == 0 ? "契約社員" : "正社員");
             for (int k = 0; k < nitems; k++)
                 r[i].answers[k] = (i + k) % 29 == 0 ? 0 : demo_answer(&seed, demo_survey[c].lean);
-            if (i % 7 == 0)
-                comments[i] = (char *)demo_comments[(size_t)i / 7 % ARRAY_LEN(demo_comments)];
+            if (i % 3 == 0)
+                comments[i] = (char *)demo_comments[((size_t)i / 3 + c) % ARRAY_LEN(demo_comments)];
         }
         if (rc == STORE_OK)
             rc = store_survey_respondents_add(s, wave, center.id, "2026-10-20", r, comments,

@@ -72,6 +72,8 @@ static const struct cli_cmd commands[] = {
      cmd_survey_compare},
     {"survey", "export", "one center's 診断結果一覧 as XLSX or CSV (UTF-8 with BOM or CP932)",
      cmd_survey_export},
+    {"survey", "comments", "free comments: top terms, pairs, by group, harassment and fear surfaced",
+     cmd_survey_comments},
     {NULL, NULL, NULL, NULL},
 };
 

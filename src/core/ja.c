@@ -1,6 +1,7 @@
 #include "core/ja.h"
 
 #include <mecab.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,24 @@ void ja_dict_close(ja_dict *d)
         return;
     mecab_model_destroy(d->model);
     free(d);
+}
+
+static pthread_once_t shared_once = PTHREAD_ONCE_INIT;
+static ja_dict *shared_dict;
+static char shared_err[300];
+
+static void shared_open(void)
+{
+    if (ja_dict_open(&shared_dict, shared_err, sizeof shared_err) != 0)
+        shared_dict = NULL;
+}
+
+ja_dict *ja_dict_shared(char *err, size_t errlen)
+{
+    pthread_once(&shared_once, shared_open);
+    if (!shared_dict)
+        snprintf(err, errlen, "%s", shared_err);
+    return shared_dict;
 }
 
 ja_tagger *ja_tagger_new(ja_dict *d)
@@ -213,6 +232,7 @@ int ja_tag(ja_tagger *t, const char *text, size_t len, const struct ja_token **t
         tk->pos_name = f[0];
         tk->pos = pos_of(f[0]);
         tk->pos1 = nf > 1 && strcmp(f[1], "*") ? f[1] : "";
+        tk->pos2 = nf > 2 && strcmp(f[2], "*") ? f[2] : "";
         tk->conj_type = nf > 4 && strcmp(f[4], "*") ? f[4] : "";
         tk->conj_form = nf > 5 && strcmp(f[5], "*") ? f[5] : "";
         tk->base = nf > 6 && strcmp(f[6], "*") ? f[6] : surface;

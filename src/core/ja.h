@@ -28,12 +28,13 @@ enum ja_pos {
 
 /* One morpheme. The strings are owned by the tagger and stay valid until its next ja_tag call
  * or ja_tagger_free. Unknown fields ("*" in IPADIC) are given as the surface (base, reading)
- * or as "" (pos1, conj_type, conj_form). */
+ * or as "" (pos1, pos2, conj_type, conj_form). */
 struct ja_token {
     size_t off, len; /* the surface: bytes [off, off+len) of the text given to ja_tag */
     enum ja_pos pos;
     const char *pos_name; /* 品詞 as IPADIC writes it */
-    const char *pos1; /* 品詞細分類1: 自立, 非自立, 数, 代名詞, 固有名詞 … */
+    const char *pos1; /* 品詞細分類1: 自立, 非自立, 数, 代名詞, 固有名詞, 接尾 … */
+    const char *pos2;      /* 品詞細分類2: 一般, 人名, 地域, サ変接続 … */
     const char *conj_type; /* 活用型 */
     const char *conj_form; /* 活用形: 基本形, 連用形, 命令ｅ … */
     const char *base;      /* 原形 */
@@ -46,6 +47,9 @@ typedef struct ja_dict ja_dict;
  * err gets a one-line reason on failure. */
 int ja_dict_open(ja_dict **out, char *err, size_t errlen);
 void ja_dict_close(ja_dict *d);
+/* The process-wide dictionary, opened on the first call (thread-safe) and kept until exit;
+ * NULL with err set when it cannot be opened (every later call fails the same way). */
+ja_dict *ja_dict_shared(char *err, size_t errlen);
 
 /* A tagger for one thread at a time: holds its own lattice and token buffers, so tagging
  * allocates nothing once warmed up. */

@@ -1,0 +1,121 @@
+/* ikiiki survey comments: what the free comments of one center say — top terms, co-occurring
+ * pairs, terms per group, and the comments that speak of harassment or fear of customers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "core/ja.h"
+#include "core/util.h"
+#include "survey/comments.h"
+#include "survey/survey.h"
+
+static void print_terms(const char *title, json_t *terms)
+{
+    printf("%s:", title);
+    if (!json_is_array(terms) || json_array_size(terms) == 0) {
+        printf(" —\n");
+        return;
+    }
+    size_t i;
+    json_t *t;
+    json_array_foreach(terms, i, t)
+    {
+        printf("%s %s(%lld)", i ? "," : "", json_string_value(json_object_get(t, "term")),
+               (long long)json_integer_value(json_object_get(t, "count")));
+    }
+    printf("\n");
+}
+
+static void print_comments(json_t *j, int k)
+{
+    printf("%s %s: 回答 %lld 人、自由記述 %lld 件\n", json_string_value(json_object_get(j, "wave")),
+           json_string_value(json_object_get(j, "center")),
+           (long long)json_integer_value(json_object_get(j, "respondents")),
+           (long long)json_integer_value(json_object_get(j, "comments")));
+    if (json_is_true(json_object_get(j, "suppressed"))) {
+        printf("回答者が %d 人未満のため、自由記述は表示しません (要確認のコメント %lld 件)\n", k,
+               (long long)json_integer_value(json_object_get(j, "alert_count")));
+        return;
+    }
+    print_terms("よく出る語", json_object_get(j, "terms"));
+    json_t *pairs = json_object_get(j, "pairs"), *p;
+    size_t i;
+    printf("一緒に出る語:");
+    json_array_foreach(pairs, i, p)
+    {
+        json_t *t = json_object_get(p, "terms");
+        printf("%s %s+%s(%lld)", i ? "," : "", json_string_value(json_array_get(t, 0)),
+               json_string_value(json_array_get(t, 1)),
+               (long long)json_integer_value(json_object_get(p, "docs")));
+    }
+    printf("%s\n", json_array_size(pairs) ? "" : " —");
+    json_t *alerts = json_object_get(j, "alerts"), *a;
+    printf("要確認のコメント (カスハラ・お客様への不安): %zu 件\n", json_array_size(alerts));
+    json_array_foreach(alerts, i, a)
+    {
+        printf("  [%s] %s\n",
+               strcmp(json_string_value(json_object_get(a, "kind")), "fear") == 0 ? "不安"
+                                                                                  : "カスハラ",
+               json_string_value(json_object_get(a, "text")));
+    }
+}
+
+int cmd_survey_comments(const struct cli_cmd *cmd, int argc, char **argv)
+{
+    struct cli_opt o[] = {
+        {"wave", 1, "wave code", NULL, 0},
+        {"center", 1, "the center", NULL, 0},
+        {"k", 1, "least group size that shows comments (default 10)", NULL, 0},
+        {"words", 1, "word list (default data/survey/comment_words.tsv)", NULL, 0},
+        {"db", 1, "database URL", NULL, 0},
+        {"json", 0, "print the result as JSON", NULL, 0},
+    };
+    int n = (int)ARRAY_LEN(o);
+    int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    int64_t k = SURVEY_K_COMMENTS;
+    if (cli_get(o, n, "k") && (rc = cli_int(cmd, o, n, "k", 1, 1000, &k)))
+        return rc;
+    if (!cli_get(o, n, "wave") || !cli_get(o, n, "center"))
+        return cli_fail(cmd, EXIT_USAGE, "options \"--wave\" and \"--center\" are required");
+    char path[4096], err[512];
+    const char *words_path = cli_get(o, n, "words");
+    if (!words_path) {
+        if (data_path("survey/comment_words.tsv", path, sizeof path) != 0)
+            return cli_fail(cmd, EXIT_FAIL, "data folder path too long");
+        words_path = path;
+    }
+    survey_comment_words *words = NULL;
+    if (survey_comment_words_load(words_path, &words, err, sizeof err) != 0)
+        return cli_fail(cmd, EXIT_USAGE, "%s", err);
+    ja_dict *dict = ja_dict_shared(err, sizeof err);
+    ja_tagger *tagger = dict ? ja_tagger_new(dict) : NULL;
+    if (!tagger) {
+        survey_comment_words_free(words);
+        return cli_fail(cmd, EXIT_FAIL, "%s", dict ? "out of memory" : err);
+    }
+    struct cli_survey w;
+    if ((rc = cli_survey_load(cmd, o, n, 1, &w))) {
+        ja_tagger_free(tagger);
+        survey_comment_words_free(words);
+        return rc;
+    }
+    const struct store_survey_center *c = w.data.n ? &w.data.centers[0] : NULL;
+    json_t *j = c ? survey_comments_json(words, tagger, c->r, c->comments, c->d.n, (int)k) : NULL;
+    if (j) {
+        json_object_set_new(j, "wave", json_string(w.wave));
+        json_object_set_new(j, "center", json_string(c->d.center));
+    }
+    cli_survey_release(&w);
+    ja_tagger_free(tagger);
+    survey_comment_words_free(words);
+    if (!j)
+        return cli_fail(cmd, EXIT_FAIL, "comment analysis failed (out of memory or MeCab)");
+    if (cli_flag(o, n, "json"))
+        return cli_print_json(j);
+    print_comments(j, (int)k);
+    json_decref(j);
+    return EXIT_OK;
+}

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "survey/wave.h"
 #include "core/util.h"
 #include "survey/drivers.h"
 #include "survey/import.h"
@@ -150,28 +151,15 @@ int cmd_survey_wave(const struct cli_cmd *cmd, int argc, char **argv)
     survey_questionnaire *q;
     if ((rc = load_questionnaire(cmd, cli_get(o, n, "questionnaire"), &q)))
         return rc;
-    char *doc = json_dumps(survey_questionnaire_document(q), JSON_COMPACT);
     int nitems = survey_nitems(q);
-    survey_questionnaire_free(q);
-    if (!doc)
-        return cli_fail(cmd, EXIT_FAIL, "out of memory");
     store *s;
     if ((rc = cli_open_store(cmd, o, n, &s))) {
-        free(doc);
+        survey_questionnaire_free(q);
         return rc;
     }
     int64_t id = 0;
-    char *old = NULL;
-    /* Asked first, so that a taken code is a plain message on both backends. */
-    rc = store_survey_wave_get(s, code, &id, &old);
-    free(old);
-    if (rc == STORE_OK)
-        rc = STORE_CONFLICT;
-    else if (rc == STORE_NOTFOUND)
-        rc = store_survey_wave_add(s, code, doc, now_unix(), &id);
-    if (rc == STORE_OK)
-        rc = store_audit_add(s, "cli", "survey.wave.add", code, "", "");
-    free(doc);
+    rc = survey_wave_create(s, code, q, "cli", "", &id);
+    survey_questionnaire_free(q);
     if (rc) {
         snprintf(err, sizeof err, "wave \"%s\"", code);
         rc = cli_store_fail(cmd, s, rc, err);
@@ -188,51 +176,19 @@ int cmd_survey_wave(const struct cli_cmd *cmd, int argc, char **argv)
 
 /* ---- survey import ---- */
 
-/* Today in Japan time as YYYY-MM-DD: the only time a respondent row keeps. */
-static void today_jst(char *out, size_t outlen)
-{
-    time_t t = (time_t)(now_unix() + 9 * 3600);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, outlen, "%Y-%m-%d", &tm);
-}
-
 static int store_import(const struct cli_cmd *cmd, store *s, int64_t wave_id,
                         const struct org_center *c, const char *file, int nitems,
                         const struct survey_import *im)
 {
-    char day[16], detail[600];
-    today_jst(day, sizeof day);
-    snprintf(detail, sizeof detail, "%zu respondents, %zu rows skipped from %s", im->n, im->nskips,
-             file);
-    /* One transaction: a file is stored whole or not at all. */
-    int rc = store_begin(s);
-    if (rc == STORE_OK)
-        rc = store_survey_respondents_add(s, wave_id, c->id, day, im->r, im->comments, im->n,
-                                          nitems);
-    if (rc == STORE_OK)
-        rc = store_audit_add(s, "cli", "survey.import", c->code, detail, "");
-    if (rc == STORE_OK)
-        rc = store_commit(s);
-    if (rc) {
-        store_rollback_all(s);
-        return cli_store_fail(cmd, s, rc, "respondents");
-    }
-    return 0;
+    int rc = survey_import_store(s, wave_id, c, nitems, im, "cli", file, "");
+    return rc ? cli_store_fail(cmd, s, rc, "respondents") : 0;
 }
 
 static int print_import(const struct survey_import *im, const char *center, int json)
 {
     if (json) {
-        json_t *skipped = json_array(), *warnings = json_array();
-        for (size_t i = 0; i < im->nskips; i++)
-            json_array_append_new(
-                skipped, json_pack("{s:I, s:s, s:s}", "row", (json_int_t)im->skips[i].row, "column",
-                                   im->skips[i].column, "value", im->skips[i].value));
-        for (size_t i = 0; i < im->nwarnings; i++)
-            json_array_append_new(warnings, json_string(im->warnings[i]));
-        return cli_print_json(json_pack("{s:I, s:o, s:o}", "imported", (json_int_t)im->n, "skipped",
-                                        skipped, "warnings", warnings));
+        json_t *j = survey_import_json(im);
+        return j ? cli_print_json(j) : EXIT_FAIL;
     }
     printf("%zu respondents imported for %s", im->n, center);
     if (im->nskips)
@@ -722,5 +678,71 @@ int cmd_survey_compare(const struct cli_cmd *cmd, int argc, char **argv)
         return cli_print_json(j);
     print_compare(j);
     json_decref(j);
+    return EXIT_OK;
+}
+
+/* ---- survey link ---- */
+
+int cmd_survey_link(const struct cli_cmd *cmd, int argc, char **argv)
+{
+    struct cli_opt o[] = {
+        {"wave", 1, "wave code", NULL, 0},
+        {"center", 1, "the center whose staff answer through the link", NULL, 0},
+        {"close", 0, "close the link: no more answers are taken", NULL, 0},
+        {"db", 1, "database URL", NULL, 0},
+        {"json", 0, "print the result as JSON", NULL, 0},
+    };
+    int n = (int)ARRAY_LEN(o);
+    int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if (!cli_get(o, n, "wave") || !cli_get(o, n, "center"))
+        return cli_fail(cmd, EXIT_USAGE, "options \"--wave\" and \"--center\" are required");
+    store *s = NULL;
+    if ((rc = cli_open_store(cmd, o, n, &s)))
+        return rc;
+    int64_t wave_id;
+    survey_questionnaire *q = NULL;
+    struct org_center c;
+    if ((rc = open_wave(cmd, s, cli_get(o, n, "wave"), &wave_id, &q)) ||
+        (rc = center_opt(cmd, s, cli_get(o, n, "center"), &c))) {
+        survey_questionnaire_free(q);
+        store_free(s);
+        return rc;
+    }
+    survey_questionnaire_free(q);
+    struct store_survey_link l = {0};
+    int closing = cli_flag(o, n, "close");
+    if (closing) {
+        rc = store_survey_link_close(s, wave_id, c.id, now_unix());
+    } else {
+        char token[ORG_TOKEN_LEN + 1], unused[ORG_TOKEN_HASH];
+        org_token_new(token, unused);
+        rc = store_survey_link_open(s, wave_id, c.id, token, now_unix(), &l);
+    }
+    if (rc) {
+        rc = rc == STORE_NOTFOUND ? cli_fail(cmd, EXIT_USAGE,
+                                             "no open link for wave \"%s\" and "
+                                             "center \"%s\"",
+                                             cli_get(o, n, "wave"), c.code)
+                                  : cli_store_fail(cmd, s, rc, "link");
+        store_free(s);
+        return rc;
+    }
+    store_free(s);
+    if (closing) {
+        if (cli_flag(o, n, "json"))
+            return cli_print_json(json_pack("{s:s,s:s,s:b}", "wave", cli_get(o, n, "wave"),
+                                            "center", c.code, "open", 0));
+        printf("closed the link of %s %s\n", cli_get(o, n, "wave"), c.code);
+        return EXIT_OK;
+    }
+    char path[160];
+    snprintf(path, sizeof path, "/api/v1/collect/%s", l.token);
+    if (cli_flag(o, n, "json"))
+        return cli_print_json(json_pack("{s:s,s:s,s:s,s:s,s:b}", "wave", l.wave, "center", l.center,
+                                        "token", l.token, "path", path, "open", 1));
+    printf("%s %s: answers are taken at %s (share this path on the server's address)\n", l.wave,
+           l.center, path);
     return EXIT_OK;
 }

@@ -72,7 +72,10 @@ static const struct cli_cmd commands[] = {
      cmd_survey_compare},
     {"survey", "export", "one center's 診断結果一覧 as XLSX or CSV (UTF-8 with BOM or CP932)",
      cmd_survey_export},
-    {"survey", "comments", "free comments: top terms, pairs, by group, harassment and fear surfaced",
+    {"survey", "link", "open (or --close) the anonymous answer link of a wave and center",
+     cmd_survey_link},
+    {"survey", "comments",
+     "free comments: top terms, pairs, by group, harassment and fear surfaced",
      cmd_survey_comments},
     {NULL, NULL, NULL, NULL},
 };

@@ -122,3 +122,11 @@ int data_path(const char *name, char *out, size_t outlen)
     int n = snprintf(out, outlen, "%s/%s", dir, name);
     return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
+
+void date_jst(int64_t t, char *out, size_t outlen)
+{
+    time_t jst = (time_t)(t + 9 * 3600);
+    struct tm tm;
+    gmtime_r(&jst, &tm);
+    strftime(out, outlen, "%Y-%m-%d", &tm);
+}

@@ -22,6 +22,10 @@ uint64_t now_mono_ns(void);
 /* Formats t as "2026-11-23T18:10:33Z" into out (at least 21 bytes). */
 void time_iso8601(int64_t t, char *out, size_t outlen);
 
+/* The day of t in Japan (UTC+9, no daylight saving) as "2026-11-23" (out: at least 11 bytes):
+ * survey answers keep the day only. */
+void date_jst(int64_t t, char *out, size_t outlen);
+
 /* The folder holding data/ files (questionnaire, sheets, models): $IKIIKI_DATA_DIR, else the
  * folder set at build time. Writes "<dir>/<name>" into out; returns -1 when it did not fit. */
 int data_path(const char *name, char *out, size_t outlen);

@@ -2,17 +2,28 @@
  * the wave is scored (the other-center average and HPB need them all); the reply holds only the
  * centers the caller reaches: admins all, consultants their clients', a center's manager and
  * supervisors their own. Operators and machine clients see none. */
+#include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "core/util.h"
 #include "http_int.h"
+#include "core/ja.h"
+#include "decode.h"
+#include "survey/comments.h"
+#include "survey/drivers.h"
+#include "survey/export.h"
+#include "survey/import.h"
 #include "survey/score.h"
 #include "survey/survey.h"
+#include "survey/wave.h"
 
 /* A wave with everything scoring needs, loaded for one request. */
 struct wave {
+    int64_t id;
     survey_questionnaire *q;
     struct store_survey_data data;
     struct survey_center_data *centers;
@@ -28,13 +39,16 @@ static void wave_release(struct wave *w)
     survey_questionnaire_free(w->q);
 }
 
-static int wave_load(struct req *r, struct wave *w)
+/* Loads wave code for every center (center_id 0) or one, with the comments when asked. */
+static int wave_load_as(struct req *r, const char *code, int64_t center_id, int with_comments,
+                        struct wave *w)
 {
     memset(w, 0, sizeof *w);
     int64_t id;
     char *doc = NULL;
     store *db = http__db(r);
-    int rc = store_survey_wave_get(db, r->params[0], &id, &doc);
+    int rc = store_survey_wave_get(db, code, &id, &doc);
+    w->id = id;
     if (rc) {
         free(doc);
         return http__store_error(r, rc, "wave");
@@ -45,12 +59,12 @@ static int wave_load(struct req *r, struct wave *w)
     rc = root ? survey_questionnaire_from_json(root, &w->q, err, sizeof err) : -1;
     json_decref(root);
     if (rc || survey_layout_build(w->q, &w->st, &w->L)) {
-        log_msg(LOG_ERROR, "wave %s: the stored questionnaire is damaged", r->params[0]);
+        log_msg(LOG_ERROR, "wave %s: the stored questionnaire is damaged", code);
         wave_release(w);
         http__reply_error(r, 500, "internal", "the wave's questionnaire could not be read");
         return 500;
     }
-    if ((rc = store_survey_load(db, id, 0, survey_nitems(w->q), 0, &w->data))) {
+    if ((rc = store_survey_load(db, id, center_id, survey_nitems(w->q), with_comments, &w->data))) {
         wave_release(w);
         return http__store_error(r, rc, "respondents");
     }
@@ -63,6 +77,11 @@ static int wave_load(struct req *r, struct wave *w)
         w->centers[i] = w->data.centers[i].d;
     w->ncenters = w->data.n;
     return 0;
+}
+
+static int wave_load(struct req *r, struct wave *w)
+{
+    return wave_load_as(r, r->params[0], 0, 0, w);
 }
 
 /* May the caller see the results of the center with this code? */
@@ -171,5 +190,304 @@ int api_survey_responses(struct req *r)
     }
     free(c);
     http__reply_json(r, 200, json_pack("{s:s, s:o}", "wave", r->params[0], "centers", arr));
+    return 200;
+}
+
+/* The center {1} of a per-center survey route, refused unless the caller reaches it. */
+static int center_param(struct req *r, struct org_center *c)
+{
+    int rc = store_center_get(http__db(r), r->params[1], c);
+    if (rc)
+        return http__store_error(r, rc, "center");
+    if (!org_can_read_center(&r->who, c)) {
+        http__reply_error(r, 403, "forbidden", "your role may not see center \"%.40s\"", c->code);
+        return 403;
+    }
+    return 0;
+}
+
+static const char *query(struct req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+int api_survey_create(struct req *r)
+{
+    static const char *const known[] = {"code", "questionnaire", NULL};
+    char code[ORG_CODE_MAX], err[600];
+    if (decode__only(r->json, known, err, sizeof err) ||
+        decode__opt_str(r->json, "code", code, sizeof code, err, sizeof err) ||
+        org_check_code("code", code, err, sizeof err)) {
+        http__reply_error(r, 400, "bad_request", "%s", err);
+        return 400;
+    }
+    json_t *doc = json_object_get(r->json, "questionnaire");
+    survey_questionnaire *q = NULL;
+    int rc;
+    if (doc && !json_is_null(doc)) {
+        rc = json_is_object(doc) ? survey_questionnaire_from_json(doc, &q, err, sizeof err) : -1;
+        if (rc && !json_is_object(doc))
+            snprintf(err, sizeof err,
+                     "questionnaire: must be an object like data/survey/"
+                     "questionnaire.json");
+    } else {
+        char path[4096];
+        rc = data_path("survey/questionnaire.json", path, sizeof path) ||
+             survey_questionnaire_load(path, &q, err, sizeof err);
+        if (rc) {
+            log_msg(LOG_ERROR, "survey: %s", err);
+            http__reply_error(r, 500, "internal", "the default questionnaire could not be read");
+            return 500;
+        }
+    }
+    if (rc) {
+        http__reply_error(r, 400, "bad_request", "%s", err);
+        return 400;
+    }
+    int64_t id = 0;
+    int nitems = survey_nitems(q);
+    rc = survey_wave_create(http__db(r), code, q, r->who.login, r->addr, &id);
+    survey_questionnaire_free(q);
+    if (rc)
+        return http__store_error(r, rc, "wave");
+    http__reply_json(
+        r, 201, json_pack("{s:s,s:I,s:i}", "wave", code, "id", (json_int_t)id, "items", nitems));
+    return 201;
+}
+
+int api_survey_drivers(struct req *r)
+{
+    int k, rc;
+    struct org_center c;
+    if ((rc = k_param(r, &k)) || (rc = center_param(r, &c)))
+        return rc;
+    struct wave w;
+    if ((rc = wave_load(r, &w)))
+        return rc;
+    json_t *j = survey_drivers_json(&w.L, w.centers, w.ncenters, c.code, k);
+    wave_release(&w);
+    if (!j)
+        return http__store_error(r, STORE_ERROR, "memory");
+    json_object_set_new(j, "wave", json_string(r->params[0]));
+    json_object_set_new(j, "center", json_string(c.code));
+    http__reply_json(r, 200, j);
+    return 200;
+}
+
+int api_survey_compare(struct req *r)
+{
+    int k, rc;
+    struct org_center c;
+    const char *from = query(r, "from");
+    if ((rc = k_param(r, &k)) || (rc = center_param(r, &c)))
+        return rc;
+    if (!from || !*from) {
+        http__reply_error(r, 400, "bad_request", "from: give the earlier wave (?from=W)");
+        return 400;
+    }
+    struct wave a, b;
+    if ((rc = wave_load_as(r, from, c.id, 0, &a)))
+        return rc;
+    if ((rc = wave_load_as(r, r->params[0], c.id, 0, &b))) {
+        wave_release(&a);
+        return rc;
+    }
+    json_t *j = survey_compare_json(&a.L, &a.centers[0], &b.L, &b.centers[0], k);
+    wave_release(&a);
+    wave_release(&b);
+    if (!j)
+        return http__store_error(r, STORE_ERROR, "memory");
+    json_object_set_new(j, "center", json_string(c.code));
+    json_object_set_new(j, "from", json_string(from));
+    json_object_set_new(j, "to", json_string(r->params[0]));
+    http__reply_json(r, 200, j);
+    return 200;
+}
+
+int api_survey_comments(struct req *r)
+{
+    struct org_center c;
+    int rc = center_param(r, &c);
+    if (rc)
+        return rc;
+    char path[4096], err[600];
+    survey_comment_words *words = NULL;
+    ja_dict *dict = ja_dict_shared(err, sizeof err);
+    if (!dict || data_path("survey/comment_words.tsv", path, sizeof path) ||
+        survey_comment_words_load(path, &words, err, sizeof err)) {
+        log_msg(LOG_ERROR, "survey comments: %s", err);
+        http__reply_error(r, 500, "internal", "comment analysis is not available");
+        return 500;
+    }
+    ja_tagger *t = ja_tagger_new(dict);
+    struct wave w;
+    if (!t || (rc = wave_load_as(r, r->params[0], c.id, 1, &w))) {
+        ja_tagger_free(t);
+        survey_comment_words_free(words);
+        return t ? rc : http__store_error(r, STORE_ERROR, "memory");
+    }
+    const struct store_survey_center *sc = &w.data.centers[0];
+    json_t *j = survey_comments_json(words, t, sc->r, sc->comments, sc->d.n, 0);
+    wave_release(&w);
+    ja_tagger_free(t);
+    survey_comment_words_free(words);
+    if (!j)
+        return http__store_error(r, STORE_ERROR, "memory");
+    json_object_set_new(j, "wave", json_string(r->params[0]));
+    json_object_set_new(j, "center", json_string(c.code));
+    http__reply_json(r, 200, j);
+    return 200;
+}
+
+int api_survey_import(struct req *r)
+{
+    static const char *const known[] = {"data", "skip_invalid", "name", NULL};
+    struct org_center c;
+    char err[600];
+    int rc = center_param(r, &c);
+    if (rc)
+        return rc;
+    if (!org_can_write_center(&r->who, &c)) {
+        http__reply_error(r, 403, "forbidden", "your role may not import for center \"%.40s\"",
+                          c.code);
+        return 403;
+    }
+    json_t *data = json_object_get(r->json, "data");
+    json_t *skip = json_object_get(r->json, "skip_invalid");
+    if (decode__only(r->json, known, err, sizeof err)) {
+        http__reply_error(r, 400, "bad_request", "%s", err);
+        return 400;
+    }
+    if (!json_is_string(data) || (skip && !json_is_boolean(skip))) {
+        http__reply_error(r, 400, "bad_request",
+                          "data: the file as base64 text; skip_invalid: true or false");
+        return 400;
+    }
+    size_t len = json_string_length(data), binlen = 0;
+    char *bin = malloc(len + 1);
+    if (!bin)
+        return http__store_error(r, STORE_ERROR, "memory");
+    if (sodium_base642bin((unsigned char *)bin, len + 1, json_string_value(data), len, " \r\n",
+                          &binlen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
+        free(bin);
+        http__reply_error(r, 400, "bad_request", "data: not base64 text");
+        return 400;
+    }
+    struct wave w;
+    if ((rc = wave_load_as(r, r->params[0], c.id, 0, &w))) {
+        free(bin);
+        return rc;
+    }
+    struct survey_import im = {0};
+    rc = survey_import_buffer(w.q, "upload", bin, binlen, json_is_true(skip), &im, err, sizeof err);
+    free(bin);
+    int nitems = survey_nitems(w.q);
+    int64_t wave_id = w.id;
+    wave_release(&w);
+    if (rc) {
+        survey_import_release(&im);
+        if (rc == SURVEY_IMPORT_EINPUT) {
+            http__reply_error(r, 400, "bad_request", "%s", err);
+            return 400;
+        }
+        return http__store_error(r, STORE_ERROR, "memory");
+    }
+    rc =
+        survey_import_store(http__db(r), wave_id, &c, nitems, &im, r->who.login, "upload", r->addr);
+    json_t *j = rc ? NULL : survey_import_json(&im);
+    survey_import_release(&im);
+    if (rc)
+        return http__store_error(r, rc, "respondents");
+    if (!j)
+        return http__store_error(r, STORE_ERROR, "memory");
+    http__reply_json(r, 201, j);
+    return 201;
+}
+
+/* Reads a whole small file the export wrote; *out is malloc'd. */
+static int slurp(const char *path, char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    struct buf b;
+    buf_init(&b, 64u << 20);
+    char chunk[65536];
+    size_t n;
+    int rc = 0;
+    while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        rc = buf_append(&b, chunk, n);
+    fclose(f);
+    if (rc) {
+        buf_release(&b);
+        return -1;
+    }
+    *len = b.len;
+    *out = b.len ? buf_detach(&b) : calloc(1, 1);
+    buf_release(&b);
+    return *out ? 0 : -1;
+}
+
+int api_survey_export(struct req *r)
+{
+    int k, rc;
+    struct org_center c;
+    if ((rc = k_param(r, &k)) || (rc = center_param(r, &c)))
+        return rc;
+    const char *format = query(r, "format"), *enc = query(r, "encoding");
+    int xlsx = !format || strcmp(format, "xlsx") == 0;
+    if (!xlsx && strcmp(format, "csv") != 0) {
+        http__reply_error(r, 400, "bad_request", "format: must be xlsx or csv");
+        return 400;
+    }
+    if (enc && (xlsx || (strcmp(enc, "utf8") != 0 && strcmp(enc, "cp932") != 0))) {
+        http__reply_error(r, 400, "bad_request",
+                          "encoding: utf8 or cp932, and only with format=csv");
+        return 400;
+    }
+    struct wave w;
+    if ((rc = wave_load(r, &w)))
+        return rc;
+    json_t *j = survey_score_json(&w.L, w.centers, w.ncenters, c.code, k);
+    json_t *center = json_array_get(json_object_get(j, "centers"), 0);
+    char dir[] = "/tmp/ikiiki-export-XXXXXX", path[64], err[600];
+    if (!center || !mkdtemp(dir)) {
+        json_decref(j);
+        wave_release(&w);
+        if (j && !center) {
+            http__reply_error(r, 404, "not_found", "no respondents of center \"%s\" in wave %s",
+                              c.code, r->params[0]);
+            return 404;
+        }
+        return http__store_error(r, STORE_ERROR, "memory");
+    }
+    snprintf(path, sizeof path, "%s/out", dir);
+    rc = xlsx ? survey_export_xlsx(w.q, center, path, err, sizeof err)
+              : survey_export_csv(w.q, center, path,
+                                  enc && strcmp(enc, "cp932") == 0 ? SURVEY_EXPORT_CP932
+                                                                   : SURVEY_EXPORT_UTF8,
+                                  err, sizeof err);
+    json_decref(j);
+    wave_release(&w);
+    char *data = NULL;
+    size_t len = 0;
+    if (rc == 0)
+        rc = slurp(path, &data, &len);
+    unlink(path);
+    rmdir(dir);
+    if (rc == SURVEY_EXPORT_ENCODING) {
+        http__reply_error(r, 422, "encoding", "%s", err);
+        return 422;
+    }
+    if (rc) {
+        log_msg(LOG_ERROR, "survey export: %s", err);
+        return http__store_error(r, STORE_ERROR, "export");
+    }
+    char name[128];
+    snprintf(name, sizeof name, "%s-%s.%s", r->params[0], c.code, xlsx ? "xlsx" : "csv");
+    http__reply_file(r, data, len,
+                     xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                          : "text/csv; charset=utf-8",
+                     name);
     return 200;
 }

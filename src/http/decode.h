@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "org/org.h"
+#include "survey/survey.h"
 
 #define HTTP_JSON_MAX_DEPTH 32
 
@@ -156,5 +157,21 @@ struct care_done_input {
     char note[512];
 };
 int http_decode_care_done(json_t *o, struct care_done_input *in, char *err, size_t errlen);
+
+/* Helpers shared by the decoders (decode_harass.c). decode__only refuses a field not in the
+ * NULL-terminated known list; decode__opt_str copies an optional string ("" when absent). */
+int decode__only(json_t *o, const char *const *known, char *err, size_t errlen);
+int decode__opt_str(json_t *o, const char *field, char *out, size_t outlen, char *err,
+                    size_t errlen);
+
+/* Well-being診断 answers through a collection link (decode_survey.c): position (code or Japanese
+ * label), optional segment/team/tenure, answers {"G01": 1–6 or null, …} for items of the wave's
+ * questionnaire (at least one), optional comment. */
+struct survey_answer_input {
+    struct survey_respondent r;
+    char comment[SURVEY_COMMENT_MAX * 4 + 1]; /* at most SURVEY_COMMENT_MAX characters */
+};
+int http_decode_survey_answer(json_t *o, const survey_questionnaire *q,
+                              struct survey_answer_input *in, char *err, size_t errlen);
 
 #endif

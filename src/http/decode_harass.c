@@ -6,7 +6,8 @@
 #include "decode.h"
 
 /* Copies an optional string field; -1 with a message when it is not a string or too long. */
-static int opt_str(json_t *o, const char *field, char *out, size_t outlen, char *err, size_t errlen)
+int decode__opt_str(json_t *o, const char *field, char *out, size_t outlen, char *err,
+                    size_t errlen)
 {
     json_t *v = json_object_get(o, field);
     out[0] = '\0';
@@ -63,7 +64,7 @@ static int code_list(json_t *o, const char *field, int required, char *out, size
     return 0;
 }
 
-static int only(json_t *o, const char *const *known, char *err, size_t errlen)
+int decode__only(json_t *o, const char *const *known, char *err, size_t errlen)
 {
     const char *k;
     json_t *v;
@@ -84,7 +85,7 @@ int http_decode_harass_judge(json_t *o, struct harass_judge_input *in, char *err
 {
     static const char *const known[] = {"behaviour", "demand", "requests", NULL};
     memset(in, 0, sizeof *in);
-    if (only(o, known, err, errlen) || level(o, "behaviour", &in->behaviour, err, errlen) ||
+    if (decode__only(o, known, err, errlen) || level(o, "behaviour", &in->behaviour, err, errlen) ||
         level(o, "demand", &in->demand, err, errlen) ||
         code_list(o, "requests", 0, in->requests, sizeof in->requests, err, errlen))
         return -1;
@@ -97,17 +98,17 @@ int http_decode_harass_case(json_t *o, struct harass_case_input *in, char *err, 
         "center", "operator", "behaviour", "demand",      "categories", "requests", "at",
         "memo",   "caller",   "channel",   "interaction", "evidence",   NULL};
     memset(in, 0, sizeof *in);
-    if (only(o, known, err, errlen) || level(o, "behaviour", &in->behaviour, err, errlen) ||
+    if (decode__only(o, known, err, errlen) || level(o, "behaviour", &in->behaviour, err, errlen) ||
         level(o, "demand", &in->demand, err, errlen) ||
         code_list(o, "categories", 1, in->categories, sizeof in->categories, err, errlen) ||
         code_list(o, "requests", 0, in->requests, sizeof in->requests, err, errlen) ||
-        opt_str(o, "center", in->center, sizeof in->center, err, errlen) ||
-        opt_str(o, "operator", in->operator, sizeof in->operator, err, errlen) ||
-        opt_str(o, "at", in->at, sizeof in->at, err, errlen) ||
-        opt_str(o, "memo", in->memo, sizeof in->memo, err, errlen) ||
-        opt_str(o, "caller", in->caller, sizeof in->caller, err, errlen) ||
-        opt_str(o, "channel", in->channel, sizeof in->channel, err, errlen) ||
-        opt_str(o, "interaction", in->interaction, sizeof in->interaction, err, errlen))
+        decode__opt_str(o, "center", in->center, sizeof in->center, err, errlen) ||
+        decode__opt_str(o, "operator", in->operator, sizeof in->operator, err, errlen) ||
+        decode__opt_str(o, "at", in->at, sizeof in->at, err, errlen) ||
+        decode__opt_str(o, "memo", in->memo, sizeof in->memo, err, errlen) ||
+        decode__opt_str(o, "caller", in->caller, sizeof in->caller, err, errlen) ||
+        decode__opt_str(o, "channel", in->channel, sizeof in->channel, err, errlen) ||
+        decode__opt_str(o, "interaction", in->interaction, sizeof in->interaction, err, errlen))
         return -1;
     json_t *ev = json_object_get(o, "evidence");
     if (ev && !json_is_null(ev)) {
@@ -129,9 +130,9 @@ int http_decode_harass_review(json_t *o, struct harass_review_input *in, char *e
 {
     static const char *const known[] = {"behaviour", "demand", "note", "amend", NULL};
     memset(in, 0, sizeof *in);
-    if (only(o, known, err, errlen) || level(o, "behaviour", &in->behaviour, err, errlen) ||
+    if (decode__only(o, known, err, errlen) || level(o, "behaviour", &in->behaviour, err, errlen) ||
         level(o, "demand", &in->demand, err, errlen) ||
-        opt_str(o, "note", in->note, sizeof in->note, err, errlen))
+        decode__opt_str(o, "note", in->note, sizeof in->note, err, errlen))
         return -1;
     json_t *a = json_object_get(o, "amend");
     if (a && !json_is_boolean(a)) {
@@ -146,7 +147,8 @@ int http_decode_care_done(json_t *o, struct care_done_input *in, char *err, size
 {
     static const char *const known[] = {"note", NULL};
     memset(in, 0, sizeof *in);
-    if (only(o, known, err, errlen) || opt_str(o, "note", in->note, sizeof in->note, err, errlen))
+    if (decode__only(o, known, err, errlen) ||
+        decode__opt_str(o, "note", in->note, sizeof in->note, err, errlen))
         return -1;
     if (!in->note[0]) {
         snprintf(err, errlen, "note: required");
@@ -159,7 +161,8 @@ int http_decode_mood(json_t *o, struct mood_input *in, char *err, size_t errlen)
 {
     static const char *const known[] = {"mood", "memo", "shared", NULL};
     memset(in, 0, sizeof *in);
-    if (only(o, known, err, errlen) || opt_str(o, "memo", in->memo, sizeof in->memo, err, errlen))
+    if (decode__only(o, known, err, errlen) ||
+        decode__opt_str(o, "memo", in->memo, sizeof in->memo, err, errlen))
         return -1;
     json_t *m = json_object_get(o, "mood"), *sh = json_object_get(o, "shared");
     if (!json_is_integer(m) || json_integer_value(m) < 1 || json_integer_value(m) > 5) {
@@ -195,7 +198,7 @@ int http_decode_calls(json_t *o, struct calls_input *in, char *err, size_t errle
     static const char *const known[] = {"days", NULL};
     static const char *const row_known[] = {"date", "calls", "team", NULL};
     in->n = 0;
-    if (only(o, known, err, errlen))
+    if (decode__only(o, known, err, errlen))
         return -1;
     json_t *days = json_object_get(o, "days");
     if (!json_is_array(days) || json_array_size(days) == 0 ||
@@ -211,14 +214,14 @@ int http_decode_calls(json_t *o, struct calls_input *in, char *err, size_t errle
         snprintf(where, sizeof where, "days[%zu]", i);
         json_t *calls = json_object_get(d, "calls");
         char inner[200];
-        if (json_is_object(d) && only(d, row_known, inner, sizeof inner)) {
+        if (json_is_object(d) && decode__only(d, row_known, inner, sizeof inner)) {
             /* "body: unknown field …" becomes "days[3]: unknown field …". */
             snprintf(err, errlen, "%s: %s", where, inner + 6);
             return -1;
         }
         if (!json_is_object(d) ||
-            opt_str(d, "date", in->rows[i].day, sizeof in->rows[i].day, err, errlen) ||
-            opt_str(d, "team", in->rows[i].team, sizeof in->rows[i].team, err, errlen) ||
+            decode__opt_str(d, "date", in->rows[i].day, sizeof in->rows[i].day, err, errlen) ||
+            decode__opt_str(d, "team", in->rows[i].team, sizeof in->rows[i].team, err, errlen) ||
             !day_shape(in->rows[i].day)) {
             snprintf(err, errlen, "%s: needs \"date\" as YYYY-MM-DD and \"calls\"", where);
             return -1;
@@ -238,7 +241,7 @@ int http_decode_purge(json_t *o, struct purge_input *in, char *err, size_t errle
 {
     static const char *const known[] = {"days", "dry_run", NULL};
     memset(in, 0, sizeof *in);
-    if (only(o, known, err, errlen))
+    if (decode__only(o, known, err, errlen))
         return -1;
     json_t *d = json_object_get(o, "days"), *dry = json_object_get(o, "dry_run");
     if (d && (!json_is_integer(d) || json_integer_value(d) < 1 || json_integer_value(d) > 36500)) {

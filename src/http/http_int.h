@@ -70,6 +70,7 @@ struct req {
     int status;
     char *out;
     size_t outlen;
+    const char *content_type; /* a static string; NULL for JSON */
     struct {
         char name[32];
         char value[320];
@@ -79,6 +80,10 @@ struct req {
 
 /* server.c */
 void http__reply_json(struct req *r, int status, json_t *body); /* takes ownership of body */
+/* A file as the reply: takes ownership of data (malloc'd); content_type is a static string;
+ * filename (ASCII) names the download. */
+void http__reply_file(struct req *r, char *data, size_t len, const char *content_type,
+                      const char *filename);
 void http__reply_error(struct req *r, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void http__add_header(struct req *r, const char *name, const char *value);
@@ -149,6 +154,16 @@ int api_harass_stats(struct req *r);
 int api_harass_calls(struct req *r);
 int api_harass_purge(struct req *r);
 int api_harass_mood_trend(struct req *r);
+int api_survey_create(struct req *r);
+int api_survey_drivers(struct req *r);
+int api_survey_compare(struct req *r);
+int api_survey_comments(struct req *r);
+int api_survey_import(struct req *r);
+int api_survey_export(struct req *r);
+int api_survey_link_open(struct req *r);
+int api_survey_link_close(struct req *r);
+int api_collect_get(struct req *r);
+int api_collect_post(struct req *r);
 int api_me_mood_add(struct req *r);
 int api_me_mood_list(struct req *r);
 int api_survey_score(struct req *r);

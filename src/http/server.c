@@ -49,6 +49,7 @@ void http__reply_json(struct req *r, int status, json_t *body)
     r->out = NULL;
     r->outlen = 0;
     r->status = status;
+    r->content_type = NULL;
     if (!body)
         return;
     /* 12 significant digits: 0.8333, not 0.83330000000000004. */
@@ -60,6 +61,19 @@ void http__reply_json(struct req *r, int status, json_t *body)
     }
     r->outlen = strlen(text);
     r->out = text;
+}
+
+void http__reply_file(struct req *r, char *data, size_t len, const char *content_type,
+                      const char *filename)
+{
+    free(r->out);
+    r->out = data;
+    r->outlen = len;
+    r->status = 200;
+    r->content_type = content_type;
+    char disp[200];
+    snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", filename);
+    http__add_header(r, "Content-Disposition", disp);
 }
 
 void http__reply_error(struct req *r, int status, const char *code, const char *fmt, ...)
@@ -128,9 +142,13 @@ static struct req *req_new(struct http_server *srv, struct MHD_Connection *conn,
     r->method = parse_method(method);
     r->method_name = method;
     buf_init(&r->body, srv->cfg.max_body);
-    client_address(conn, r->addr, sizeof r->addr);
     if (str_copy(r->path, sizeof r->path, url))
         r->status = 414;
+    /* Survey answers are anonymous: their requests leave no address, not even in the log. */
+    if (strncmp(url, "/api/v1/collect/", 16) == 0)
+        str_copy(r->addr, sizeof r->addr, "-");
+    else
+        client_address(conn, r->addr, sizeof r->addr);
     return r;
 }
 
@@ -157,7 +175,9 @@ static enum MHD_Result send_reply(struct req *r)
         return MHD_NO;
     r->out = NULL; /* libmicrohttpd owns it now */
     if (r->outlen)
-        MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+        MHD_add_response_header(resp, "Content-Type",
+                                r->content_type ? r->content_type
+                                                : "application/json; charset=utf-8");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     for (int i = 0; i < r->nheaders; i++)

@@ -45,6 +45,15 @@ const char *org_position_name(enum org_position p)
     return (p >= 0 && p < POS__COUNT) ? position_names[p] : "?";
 }
 
+const char *org_position_label(enum org_position p)
+{
+    /* The first label of each position in the table is the one shown. */
+    for (size_t i = 0; i < ARRAY_LEN(position_labels); i++)
+        if (position_labels[i].pos == p)
+            return position_labels[i].label;
+    return "?";
+}
+
 int org_position_parse(const char *s, enum org_position *out)
 {
     if (!s)

@@ -105,6 +105,8 @@ const char *org_role_name(enum org_role r);
 int org_role_parse(const char *s, enum org_role *out);
 const char *org_position_name(enum org_position p);
 /* Accepts OP/SV/MGR/OTHER in any case and the usual Japanese labels. */
+/* The Japanese name shown for a position (オペレーター …); a static string. */
+const char *org_position_label(enum org_position p);
 int org_position_parse(const char *s, enum org_position *out);
 const char *org_scope_name(enum org_scope s);
 int org_scope_parse(const char *s, enum org_scope *out);

@@ -222,4 +222,23 @@ struct store_survey_count {
 /* A malloc'd array by center code (centers with respondents only); the caller frees it. */
 int store_survey_counts(store *s, int64_t wave_id, struct store_survey_count **out, size_t *n);
 
+/* Anonymous collection links, one per wave and center. */
+struct store_survey_link {
+    int64_t id, wave_id, center_id;
+    char wave[ORG_CODE_MAX];
+    char center[ORG_CODE_MAX];
+    char center_name[ORG_NAME_MAX];
+    char token[64];
+    int64_t created_at;
+    int64_t closed_at; /* 0 while open */
+};
+/* Opens the link of a wave and center with token, or reopens the one there is (keeping its
+ * token, which may already be on a poster); *out gets the link as stored. */
+int store_survey_link_open(store *s, int64_t wave_id, int64_t center_id, const char *token,
+                           int64_t now, struct store_survey_link *out);
+/* STORE_NOTFOUND when no link has this token. */
+int store_survey_link_get(store *s, const char *token, struct store_survey_link *out);
+/* Closes the link of a wave and center; STORE_NOTFOUND when there is none. */
+int store_survey_link_close(store *s, int64_t wave_id, int64_t center_id, int64_t now);
+
 #endif

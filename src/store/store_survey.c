@@ -299,3 +299,58 @@ int store_survey_counts(store *s, int64_t wave_id, struct store_survey_count **o
     *n = c.n;
     return STORE_OK;
 }
+
+/* ---- collection links ---- */
+
+#define LINK_COLUMNS                                                                               \
+    "SELECT l.id, l.wave_id, l.center_id, w.code, c.code, c.name, l.token, l.created_at,"          \
+    " l.closed_at FROM survey_links l JOIN survey_waves w ON w.id = l.wave_id"                     \
+    " JOIN centers c ON c.id = l.center_id "
+
+static void decode_link(void *rec, const char *const *v)
+{
+    struct store_survey_link *l = rec;
+    l->id = store__atoi(v[0]);
+    l->wave_id = store__atoi(v[1]);
+    l->center_id = store__atoi(v[2]);
+    store__copy(l->wave, sizeof l->wave, v[3]);
+    store__copy(l->center, sizeof l->center, v[4]);
+    store__copy(l->center_name, sizeof l->center_name, v[5]);
+    store__copy(l->token, sizeof l->token, v[6]);
+    l->created_at = store__atoi(v[7]);
+    l->closed_at = v[8] ? store__atoi(v[8]) : 0;
+}
+
+int store_survey_link_open(store *s, int64_t wave_id, int64_t center_id, const char *token,
+                           int64_t now, struct store_survey_link *out)
+{
+    struct store_arg a[] = {ARG_INT(wave_id), ARG_INT(center_id), ARG_TEXT(token), ARG_INT(now)};
+    int rc = store__exec_args(s,
+                              "INSERT INTO survey_links (wave_id, center_id, token, created_at)"
+                              " VALUES (?, ?, ?, ?) ON CONFLICT (wave_id, center_id) DO UPDATE"
+                              " SET closed_at = NULL",
+                              a, 4, NULL);
+    if (rc)
+        return rc;
+    return store__get_one(s, LINK_COLUMNS "WHERE l.wave_id = ? AND l.center_id = ?", a, 2,
+                          sizeof *out, decode_link, out);
+}
+
+int store_survey_link_get(store *s, const char *token, struct store_survey_link *out)
+{
+    struct store_arg a[] = {ARG_TEXT(token)};
+    return store__get_one(s, LINK_COLUMNS "WHERE l.token = ?", a, 1, sizeof *out, decode_link, out);
+}
+
+int store_survey_link_close(store *s, int64_t wave_id, int64_t center_id, int64_t now)
+{
+    struct store_arg a[] = {ARG_INT(now), ARG_INT(wave_id), ARG_INT(center_id)};
+    int64_t changes = 0;
+    int rc = store__exec_args(s,
+                              "UPDATE survey_links SET closed_at = ? WHERE wave_id = ?"
+                              " AND center_id = ? AND closed_at IS NULL",
+                              a, 3, &changes);
+    if (rc == STORE_OK && changes == 0)
+        rc = store__fail(s, STORE_NOTFOUND, "no open link for this wave and center");
+    return rc;
+}

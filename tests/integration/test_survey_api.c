@@ -94,8 +94,153 @@ static void test_survey_api(void **state)
     }
 }
 
+/* The CLI's JSON for words (a NULL-terminated list after the URL). */
+static json_t *cli_json(const char *url, const char *const *words)
+{
+    struct tu_result r;
+    assert_int_equal(tu_ikiiki(url, words, NULL, &r), 0);
+    if (r.status != 0)
+        fail_msg("%s %s: %s", words[0], words[1], r.err);
+    json_t *j = json_loads(r.out, 0, NULL);
+    tu_result_free(&r);
+    assert_non_null(j);
+    return j;
+}
+
+static long respondents_of(const struct tu_server *srv, const char *center)
+{
+    long st;
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/surveys/2026-AUTUMN/score?center=%s", center);
+    json_t *j = get(srv, "boss", path, &st);
+    assert_int_equal(st, 200);
+    long n = (long)json_integer_value(
+        json_object_get(json_array_get(json_object_get(j, "centers"), 0), "respondents"));
+    json_decref(j);
+    return n;
+}
+
+/* The anonymous link, the live count, and the CLI mirrors (comments, drivers, import, export). */
+static void test_collect_and_mirrors(void **state)
+{
+    (void)state;
+    for (int b = 0; b < 2; b++) {
+        char url[512];
+        if (tu_db_url(tu_backends[b], "svcol", url, sizeof url))
+            continue;
+        CLI(url, NULL, "init", "--demo");
+        CLI(url, PW "\n", "user", "add", "--login", "boss", "--role", "admin", "--password-stdin");
+        CLI(url, PW "\n", "user", "add", "--login", "mgr", "--role", "center_manager", "--center",
+            "TKY", "--password-stdin");
+        struct tu_server srv;
+        assert_int_equal(tu_server_start(url, &srv, NULL), 0); /* with the access log */
+        struct tu_http *mgr = tu_http_new(srv.base), *anon = tu_http_new(srv.base);
+        assert_int_equal(tu_login(mgr, "mgr", PW), 200);
+        struct tu_resp r;
+        assert_int_equal(
+            tu_request(mgr, "POST", "/api/v1/surveys/2026-AUTUMN/centers/TKY/link", "{}", NULL, &r),
+            0);
+        assert_int_equal(r.status, 201);
+        char path[200];
+        snprintf(path, sizeof path, "%s", json_string_value(json_object_get(r.json, "path")));
+        tu_resp_free(&r);
+        /* The questionnaire as the link serves it: the wave's 7 elements and the scale. */
+        assert_int_equal(tu_request(anon, "GET", path, NULL, NULL, &r), 0);
+        assert_int_equal(r.status, 200);
+        json_t *q = json_object_get(r.json, "questionnaire");
+        assert_int_equal(json_array_size(json_object_get(q, "elements")), 7);
+        assert_string_equal(
+            json_string_value(json_object_get(json_object_get(r.json, "center"), "code")), "TKY");
+        tu_resp_free(&r);
+        long before = respondents_of(&srv, "TKY");
+        const char *answer = "{\"position\":\"OP\",\"team\":\"A\",\"answers\":{\"G01\":6,"
+                             "\"O01\":5,\"H01\":4},\"comment\":\"お客様に怒鳴られて怖かった\"}";
+        assert_int_equal(tu_request(anon, "POST", path, answer, NULL, &r), 0);
+        assert_int_equal(r.status, 201);
+        tu_resp_free(&r);
+        /* Counted at once: the response rate is live while the link is open. */
+        assert_int_equal(respondents_of(&srv, "TKY"), before + 1);
+
+        /* Comments over the API are the CLI's, and the new comment is surfaced. */
+        long st;
+        json_t *api = get(&srv, "mgr", "/api/v1/surveys/2026-AUTUMN/centers/TKY/comments", &st);
+        assert_int_equal(st, 200);
+        json_t *cl =
+            cli_json(url, (const char *const[]){"survey", "comments", "--wave", "2026-AUTUMN",
+                                                "--center", "TKY", "--json", NULL});
+        assert_true(json_equal(api, cl));
+        json_t *alerts = json_object_get(api, "alerts");
+        json_t *last = json_array_get(alerts, json_array_size(alerts) - 1);
+        assert_string_equal(json_string_value(json_object_get(last, "text")),
+                            "お客様に怒鳴られて怖かった");
+        json_decref(api);
+        json_decref(cl);
+        /* Drivers: the same JSON either way. */
+        api = get(&srv, "mgr", "/api/v1/surveys/2026-AUTUMN/centers/TKY/drivers", &st);
+        assert_int_equal(st, 200);
+        cl = cli_json(url, (const char *const[]){"survey", "drivers", "--wave", "2026-AUTUMN",
+                                                 "--center", "TKY", "--json", NULL});
+        assert_true(json_equal(api, cl));
+        json_decref(api);
+        json_decref(cl);
+
+        /* Import over the API: two rows in base64 CSV. */
+        before = respondents_of(&srv, "FUK");
+        const char *imp = "{\"data\":\"cG9zaXRpb24sRzAxLE8wMSxIMDEKT1AsNCw1LDYKU1YsMywzLDMK\"}";
+        struct tu_http *boss = tu_http_new(srv.base);
+        assert_int_equal(tu_login(boss, "boss", PW), 200);
+        assert_int_equal(tu_request(boss, "POST", "/api/v1/surveys/2026-AUTUMN/centers/FUK/import",
+                                    imp, NULL, &r),
+                         0);
+        assert_int_equal(r.status, 201);
+        assert_int_equal(json_integer_value(json_object_get(r.json, "imported")), 2);
+        tu_resp_free(&r);
+        assert_int_equal(respondents_of(&srv, "FUK"), before + 2);
+        /* Export: an XLSX (a zip archive) as a download. */
+        assert_int_equal(tu_request(mgr, "GET", "/api/v1/surveys/2026-AUTUMN/centers/TKY/export",
+                                    NULL, NULL, &r),
+                         0);
+        assert_int_equal(r.status, 200);
+        assert_memory_equal(r.body, "PK\x03\x04", 4);
+        assert_non_null(strstr(r.headers, "2026-AUTUMN-TKY.xlsx"));
+        tu_resp_free(&r);
+        /* Closing the link stops answers. */
+        assert_int_equal(tu_request(mgr, "DELETE", "/api/v1/surveys/2026-AUTUMN/centers/TKY/link",
+                                    NULL, NULL, &r),
+                         0);
+        assert_int_equal(r.status, 200);
+        tu_resp_free(&r);
+        assert_int_equal(tu_request(anon, "POST", path, answer, NULL, &r), 0);
+        assert_int_equal(r.status, 410);
+        tu_resp_free(&r);
+        tu_http_free(boss);
+        tu_http_free(mgr);
+        tu_http_free(anon);
+        assert_int_equal(tu_server_stop(&srv), 0);
+        /* The access log names the address of every request but the answers'. */
+        FILE *f = fopen(srv.errlog, "r");
+        assert_non_null(f);
+        char line[2048];
+        int collect = 0, other = 0;
+        while (fgets(line, sizeof line, f)) {
+            if (!strstr(line, "access "))
+                continue;
+            if (strstr(line, "/api/v1/collect/")) {
+                collect++;
+                assert_null(strstr(line, "127.0.0.1"));
+            } else if (strstr(line, "127.0.0.1")) {
+                other++;
+            }
+        }
+        fclose(f);
+        assert_int_equal(collect, 3);
+        assert_true(other > 0);
+    }
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_survey_api)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_survey_api),
+                                       cmocka_unit_test(test_collect_and_mirrors)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,29 @@
+/* wave: the steps shared by the CLI and the API around a wave — adding it with its
+ * questionnaire, storing an import in one transaction, and the import's result as JSON. Calls the
+ * store interface only (no SQL here). */
+#ifndef IKIIKI_SURVEY_WAVE_H
+#define IKIIKI_SURVEY_WAVE_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "org/org.h"
+#include "store/store.h"
+#include "survey/import.h"
+#include "survey/survey.h"
+
+/* Adds wave code with q's document, audited as actor from addr. STORE_CONFLICT when the code is
+ * taken (asked first, so the message is the same on both backends). */
+int survey_wave_create(store *s, const char *code, const survey_questionnaire *q, const char *actor,
+                       const char *addr, int64_t *id);
+
+/* Stores im's respondents for center c in one transaction with an audit line naming source
+ * (a file name or "upload"): all rows or none. The day stored is today's in Japan. */
+int survey_import_store(store *s, int64_t wave_id, const struct org_center *c, int nitems,
+                        const struct survey_import *im, const char *actor, const char *source,
+                        const char *addr);
+
+/* {"imported","skipped":[{"row","column","value"}],"warnings":[…]}; a new reference or NULL. */
+json_t *survey_import_json(const struct survey_import *im);
+
+#endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
 #include "http/decode.h"
 
 /* Aborts (a finding) when a fixed-size string field is not terminated inside its buffer. */
@@ -163,8 +164,38 @@ static void run_harass(json_t *o)
     }
 }
 
+/* Survey answers through a link, against the default questionnaire (loaded once). */
+static void run_survey(json_t *o)
+{
+    static survey_questionnaire *q;
+    char err[300] = "", path[1024];
+    if (!q && (data_path("survey/questionnaire.json", path, sizeof path) ||
+               survey_questionnaire_load(path, &q, err, sizeof err)))
+        abort();
+    static struct survey_answer_input in;
+    err[0] = '\0';
+    int rc = http_decode_survey_answer(o, q, &in, err, sizeof err);
+    check_refusal(rc, err);
+    if (rc)
+        return;
+    CHECK_STR(in.r.segment);
+    CHECK_STR(in.r.team);
+    CHECK_STR(in.r.tenure);
+    CHECK_STR(in.comment);
+    int given = 0;
+    for (int i = 0; i < SURVEY_MAX_ITEMS; i++) {
+        if (in.r.answers[i] > SURVEY_SCALE || (i >= survey_nitems(q) && in.r.answers[i]))
+            abort();
+        given += in.r.answers[i] != 0;
+    }
+    if (!given || in.r.position >= POS__COUNT || !utf8_is_clean(in.comment, strlen(in.comment)) ||
+        utf8_count(in.comment) > SURVEY_COMMENT_MAX)
+        abort();
+}
+
 static void run_decoders(json_t *o)
 {
+    run_survey(o);
     char err[300];
     {
         struct login_input in;

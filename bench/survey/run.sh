@@ -47,15 +47,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# The libraries libikiiki.a needs (gsl only where the build uses it).
-read -ra libs <<<"$(pkg-config --libs jansson sqlite3 libsodium libmicrohttpd libpq)"
-if grep -q gsl "$build/build.ninja" 2>/dev/null; then
-  read -ra gsl <<<"$(pkg-config --libs gsl)"
-  libs+=("${gsl[@]}")
-fi
 cc -O2 -o "$tmp/gen" "$here/gen.c"
-cc -O2 -std=c11 -D_GNU_SOURCE -I"$root/src" -o "$tmp/inproc" "$here/inproc.c" \
-  "$build/libikiiki.a" "${libs[@]}" -lpthread -lm
+# The in-process tool is a meson target (build_by_default false), so it links whatever
+# libikiiki needs today.
+ninja -C "$build" bench_survey_inproc >/dev/null
+cp "$build/bench_survey_inproc" "$tmp/inproc"
 
 ns() { date +%s%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }

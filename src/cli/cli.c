@@ -135,13 +135,52 @@ int cli_store_fail(const struct cli_cmd *cmd, store *s, int rc, const char *what
     return cli_fail(cmd, EXIT_FAIL, "%s: %s", what, store_errmsg(s));
 }
 
+/* jansson hands over a few bytes at a time; a whole wave's scores are tens of megabytes, and
+ * one fwrite per token cost more than the scoring. Gathered here and written in large pieces. */
+struct json_out {
+    char buf[1 << 16];
+    size_t len;
+    int failed;
+};
+
+static void json_out_flush(struct json_out *o)
+{
+    if (o->len && fwrite(o->buf, 1, o->len, stdout) != o->len)
+        o->failed = 1;
+    o->len = 0;
+}
+
+static int json_out_write(const char *p, size_t n, void *ud)
+{
+    struct json_out *o = ud;
+    if (n > sizeof o->buf - o->len)
+        json_out_flush(o);
+    if (n > sizeof o->buf) {
+        o->failed |= fwrite(p, 1, n, stdout) != n;
+        return o->failed ? -1 : 0;
+    }
+    memcpy(o->buf + o->len, p, n);
+    o->len += n;
+    return o->failed ? -1 : 0;
+}
+
 int cli_print_json(json_t *v)
 {
     if (!v)
         return EXIT_FAIL;
-    int rc = json_dumpf(v, stdout, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(12));
+    struct json_out *o = malloc(sizeof *o);
+    int rc = -1;
+    if (o) {
+        o->len = 0;
+        o->failed = 0;
+        rc = json_dump_callback(v, json_out_write, o,
+                                JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(12));
+        json_out_write("\n", 1, o);
+        json_out_flush(o);
+        rc |= o->failed;
+        free(o);
+    }
     json_decref(v);
-    fputc('\n', stdout);
     return rc ? EXIT_FAIL : EXIT_OK;
 }
 

@@ -87,6 +87,7 @@ int cmd_survey_rank(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_survey_responses(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_survey_drivers(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_survey_compare(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_survey_report(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_survey_link(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_survey_comments(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_survey_export(const struct cli_cmd *cmd, int argc, char **argv);

@@ -5,9 +5,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "core/ja.h"
 #include "core/util.h"
-#include "survey/comments.h"
+#include "survey/wave.h"
 #include "survey/survey.h"
 
 static void print_terms(const char *title, json_t *terms)
@@ -80,39 +79,22 @@ int cmd_survey_comments(const struct cli_cmd *cmd, int argc, char **argv)
         return rc;
     if (!cli_get(o, n, "wave") || !cli_get(o, n, "center"))
         return cli_fail(cmd, EXIT_USAGE, "options \"--wave\" and \"--center\" are required");
-    char path[4096], err[512];
-    const char *words_path = cli_get(o, n, "words");
-    if (!words_path) {
-        if (data_path("survey/comment_words.tsv", path, sizeof path) != 0)
-            return cli_fail(cmd, EXIT_FAIL, "data folder path too long");
-        words_path = path;
-    }
-    survey_comment_words *words = NULL;
-    if (survey_comment_words_load(words_path, &words, err, sizeof err) != 0)
-        return cli_fail(cmd, EXIT_USAGE, "%s", err);
-    ja_dict *dict = ja_dict_shared(err, sizeof err);
-    ja_tagger *tagger = dict ? ja_tagger_new(dict) : NULL;
-    if (!tagger) {
-        survey_comment_words_free(words);
-        return cli_fail(cmd, EXIT_FAIL, "%s", dict ? "out of memory" : err);
-    }
+    /* The wave and center first, so a wrong code is reported as such. */
     struct cli_survey w;
-    if ((rc = cli_survey_load(cmd, o, n, 1, &w))) {
-        ja_tagger_free(tagger);
-        survey_comment_words_free(words);
+    if ((rc = cli_survey_load(cmd, o, n, 0, &w)))
         return rc;
-    }
-    const struct store_survey_center *c = w.data.n ? &w.data.centers[0] : NULL;
-    json_t *j = c ? survey_comments_json(words, tagger, c->r, c->comments, c->d.n, (int)k) : NULL;
+    char err[600];
+    int bad = 0;
+    int64_t center_id = w.data.n ? w.data.centers[0].center_id : 0;
+    json_t *j = survey_center_comments(w.s, w.wave_id, center_id, survey_nitems(w.q), (int)k,
+                                       cli_get(o, n, "words"), &bad, err, sizeof err);
     if (j) {
         json_object_set_new(j, "wave", json_string(w.wave));
-        json_object_set_new(j, "center", json_string(c->d.center));
+        json_object_set_new(j, "center", json_string(w.data.centers[0].d.center));
     }
     cli_survey_release(&w);
-    ja_tagger_free(tagger);
-    survey_comment_words_free(words);
     if (!j)
-        return cli_fail(cmd, EXIT_FAIL, "comment analysis failed (out of memory or MeCab)");
+        return cli_fail(cmd, bad ? EXIT_USAGE : EXIT_FAIL, "%s", err);
     if (cli_flag(o, n, "json"))
         return cli_print_json(j);
     print_comments(j, (int)k);

@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "report/survey_pdf.h"
+#include "survey/drivers.h"
+#include "survey/wave.h"
 #include "core/util.h"
 #include "survey/export.h"
 #include "survey/score.h"
@@ -123,4 +126,60 @@ int cmd_survey_export(const struct cli_cmd *cmd, int argc, char **argv)
     if (rc == 0)
         printf("wrote %s\n", t.path);
     return rc;
+}
+
+/* ---- survey report: the PDF ---- */
+
+int cmd_survey_report(const struct cli_cmd *cmd, int argc, char **argv)
+{
+    struct cli_opt o[] = {
+        {"wave", 1, "wave code", NULL, 0},
+        {"center", 1, "the center (the averages still use every center)", NULL, 0},
+        {"pdf", 1, "write the report to FILE", NULL, 0},
+        {"k", 1, "anonymity threshold: smaller groups show \"—\" (default 5)", NULL, 0},
+        {"db", 1, "database URL", NULL, 0},
+    };
+    int n = (int)ARRAY_LEN(o);
+    int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    int64_t k = SURVEY_K_DEFAULT;
+    const char *pdf = cli_get(o, n, "pdf");
+    if (cli_get(o, n, "k") && (rc = cli_int(cmd, o, n, "k", 1, 1000, &k)))
+        return rc;
+    if (!pdf || !*pdf)
+        return cli_fail(cmd, EXIT_USAGE, "option \"--pdf FILE\" is required");
+    struct cli_survey w;
+    struct survey_layout_store st;
+    struct survey_layout L;
+    if ((rc = export_load(cmd, o, n, &w, &st, &L)))
+        return rc;
+    struct org_center c;
+    store_center_get(w.s, cli_get(o, n, "center"), &c); /* export_load found it */
+    json_t *whole;
+    json_t *ce = center_score(&L, &w, c.code, (int)k, &whole);
+    json_t *drivers = survey_drivers_json(&L, w.centers, w.ncenters, c.code, (int)k);
+    char day[16], err[700];
+    json_t *comments = survey_center_comments(w.s, w.wave_id, c.id, survey_nitems(w.q), 0, NULL,
+                                              NULL, err, sizeof err);
+    date_jst(now_unix(), day, sizeof day);
+    struct report_survey in = {.wave = w.wave,
+                               .center = c.code,
+                               .center_name = c.name,
+                               .date = day,
+                               .q = w.q,
+                               .score = ce,
+                               .drivers = drivers,
+                               .comments = comments};
+    rc = ce ? report_survey_pdf(&in, pdf, err, sizeof err) : -1;
+    if (!ce)
+        snprintf(err, sizeof err, "out of memory");
+    json_decref(whole);
+    json_decref(drivers);
+    json_decref(comments);
+    cli_survey_release(&w);
+    if (rc)
+        return cli_fail(cmd, EXIT_USAGE, "%s", err);
+    printf("wrote %s\n", pdf);
+    return EXIT_OK;
 }

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 int str_copy(char *dst, size_t dstlen, const char *src)
 {
@@ -129,4 +131,33 @@ void date_jst(int64_t t, char *out, size_t outlen)
     struct tm tm;
     gmtime_r(&jst, &tm);
     strftime(out, outlen, "%Y-%m-%d", &tm);
+}
+
+int file_temp_beside(const char *path, char *tmp, size_t tmplen, char *err, size_t errlen)
+{
+    int n = snprintf(tmp, tmplen, "%s.tmpXXXXXX", path);
+    if (n < 0 || (size_t)n >= tmplen) {
+        snprintf(err, errlen, "\"%s\": path too long", path);
+        return -1;
+    }
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        snprintf(err, errlen, "\"%s\": %s", path, strerror(errno));
+        return -1;
+    }
+    /* mkstemp makes the file private; an exported report is an ordinary document. */
+    (void)fchmod(fd, 0644);
+    close(fd);
+    return 0;
+}
+
+int file_commit(int rc, const char *tmp, const char *path, char *err, size_t errlen)
+{
+    if (rc == 0 && rename(tmp, path) != 0) {
+        snprintf(err, errlen, "\"%s\": %s", path, strerror(errno));
+        rc = -1;
+    }
+    if (rc)
+        unlink(tmp);
+    return rc;
 }

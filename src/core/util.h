@@ -26,6 +26,13 @@ void time_iso8601(int64_t t, char *out, size_t outlen);
  * survey answers keep the day only. */
 void date_jst(int64_t t, char *out, size_t outlen);
 
+/* Files that appear whole or not at all. file_temp_beside makes an empty temporary file next to
+ * path (mode 0644) and writes its name into tmp; file_commit renames it over path when rc is 0,
+ * else removes it. Both return 0 or -1 with err naming path; file_commit returns rc unchanged
+ * when rc is not 0. */
+int file_temp_beside(const char *path, char *tmp, size_t tmplen, char *err, size_t errlen);
+int file_commit(int rc, const char *tmp, const char *path, char *err, size_t errlen);
+
 /* The folder holding data/ files (questionnaire, sheets, models): $IKIIKI_DATA_DIR, else the
  * folder set at build time. Writes "<dir>/<name>" into out; returns -1 when it did not fit. */
 int data_path(const char *name, char *out, size_t outlen);

@@ -11,9 +11,8 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "http_int.h"
-#include "core/ja.h"
 #include "decode.h"
-#include "survey/comments.h"
+#include "report/survey_pdf.h"
 #include "survey/drivers.h"
 #include "survey/export.h"
 #include "survey/import.h"
@@ -310,29 +309,18 @@ int api_survey_comments(struct req *r)
     int rc = center_param(r, &c);
     if (rc)
         return rc;
-    char path[4096], err[600];
-    survey_comment_words *words = NULL;
-    ja_dict *dict = ja_dict_shared(err, sizeof err);
-    if (!dict || data_path("survey/comment_words.tsv", path, sizeof path) ||
-        survey_comment_words_load(path, &words, err, sizeof err)) {
+    struct wave w;
+    if ((rc = wave_load_as(r, r->params[0], c.id, 0, &w)))
+        return rc;
+    char err[600];
+    json_t *j = survey_center_comments(http__db(r), w.id, c.id, survey_nitems(w.q), 0, NULL, NULL,
+                                       err, sizeof err);
+    wave_release(&w);
+    if (!j) {
         log_msg(LOG_ERROR, "survey comments: %s", err);
         http__reply_error(r, 500, "internal", "comment analysis is not available");
         return 500;
     }
-    ja_tagger *t = ja_tagger_new(dict);
-    struct wave w;
-    if (!t || (rc = wave_load_as(r, r->params[0], c.id, 1, &w))) {
-        ja_tagger_free(t);
-        survey_comment_words_free(words);
-        return t ? rc : http__store_error(r, STORE_ERROR, "memory");
-    }
-    const struct store_survey_center *sc = &w.data.centers[0];
-    json_t *j = survey_comments_json(words, t, sc->r, sc->comments, sc->d.n, 0);
-    wave_release(&w);
-    ja_tagger_free(t);
-    survey_comment_words_free(words);
-    if (!j)
-        return http__store_error(r, STORE_ERROR, "memory");
     json_object_set_new(j, "wave", json_string(r->params[0]));
     json_object_set_new(j, "center", json_string(c.code));
     http__reply_json(r, 200, j);
@@ -428,6 +416,29 @@ static int slurp(const char *path, char **out, size_t *len)
     return *out ? 0 : -1;
 }
 
+/* The PDF report of center c from the loaded wave w (every center, for the benchmarks). */
+static int write_pdf(struct req *r, const struct wave *w, const struct org_center *c,
+                     json_t *center, int k, const char *path, char *err, size_t errlen)
+{
+    char day[16];
+    date_jst(now_unix(), day, sizeof day);
+    json_t *drivers = survey_drivers_json(&w->L, w->centers, w->ncenters, c->code, k);
+    json_t *comments = survey_center_comments(http__db(r), w->id, c->id, survey_nitems(w->q), 0,
+                                              NULL, NULL, err, errlen);
+    struct report_survey in = {.wave = r->params[0],
+                               .center = c->code,
+                               .center_name = c->name,
+                               .date = day,
+                               .q = w->q,
+                               .score = center,
+                               .drivers = drivers,
+                               .comments = comments};
+    int rc = report_survey_pdf(&in, path, err, errlen);
+    json_decref(drivers);
+    json_decref(comments);
+    return rc ? SURVEY_EXPORT_EIO : 0;
+}
+
 int api_survey_export(struct req *r)
 {
     int k, rc;
@@ -436,8 +447,13 @@ int api_survey_export(struct req *r)
         return rc;
     const char *format = query(r, "format"), *enc = query(r, "encoding");
     int xlsx = !format || strcmp(format, "xlsx") == 0;
-    if (!xlsx && strcmp(format, "csv") != 0) {
-        http__reply_error(r, 400, "bad_request", "format: must be xlsx or csv");
+    int pdf = format && strcmp(format, "pdf") == 0;
+    if (!xlsx && !pdf && strcmp(format, "csv") != 0) {
+        http__reply_error(r, 400, "bad_request", "format: must be xlsx, csv or pdf");
+        return 400;
+    }
+    if (pdf && enc) {
+        http__reply_error(r, 400, "bad_request", "encoding: only with format=csv");
         return 400;
     }
     if (enc && (xlsx || (strcmp(enc, "utf8") != 0 && strcmp(enc, "cp932") != 0))) {
@@ -462,11 +478,12 @@ int api_survey_export(struct req *r)
         return http__store_error(r, STORE_ERROR, "memory");
     }
     snprintf(path, sizeof path, "%s/out", dir);
-    rc = xlsx ? survey_export_xlsx(w.q, center, path, err, sizeof err)
-              : survey_export_csv(w.q, center, path,
-                                  enc && strcmp(enc, "cp932") == 0 ? SURVEY_EXPORT_CP932
-                                                                   : SURVEY_EXPORT_UTF8,
-                                  err, sizeof err);
+    rc = pdf    ? write_pdf(r, &w, &c, center, k, path, err, sizeof err)
+         : xlsx ? survey_export_xlsx(w.q, center, path, err, sizeof err)
+                : survey_export_csv(w.q, center, path,
+                                    enc && strcmp(enc, "cp932") == 0 ? SURVEY_EXPORT_CP932
+                                                                     : SURVEY_EXPORT_UTF8,
+                                    err, sizeof err);
     json_decref(j);
     wave_release(&w);
     char *data = NULL;
@@ -484,10 +501,14 @@ int api_survey_export(struct req *r)
         return http__store_error(r, STORE_ERROR, "export");
     }
     char name[128];
-    snprintf(name, sizeof name, "%s-%s.%s", r->params[0], c.code, xlsx ? "xlsx" : "csv");
+    snprintf(name, sizeof name, "%s-%s.%s", r->params[0], c.code,
+             pdf    ? "pdf"
+             : xlsx ? "xlsx"
+                    : "csv");
     http__reply_file(r, data, len,
-                     xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                          : "text/csv; charset=utf-8",
+                     pdf    ? "application/pdf"
+                     : xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            : "text/csv; charset=utf-8",
                      name);
     return 200;
 }

@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "core/util.h"
+
 #define SHEET_NAME  "診断結果一覧"
 #define SUPPRESSED  "—"
 #define ELEMENT_ROW "要素スコア（合算）"
@@ -153,35 +155,8 @@ static int row_below(const struct table *t, const struct row *row, size_t v)
 
 /* ---- writing beside the target ---- */
 
-/* Creates an empty temporary file next to path; tmp receives its name. */
-static int temp_beside(const char *path, char *tmp, size_t tmplen, char *err, size_t errlen)
-{
-    int n = snprintf(tmp, tmplen, "%s.tmpXXXXXX", path);
-    if (n < 0 || (size_t)n >= tmplen) {
-        set_err(err, errlen, "\"%s\": path too long%s", path, NULL);
-        return SURVEY_EXPORT_EIO;
-    }
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        set_err(err, errlen, "\"%s\": %s", path, strerror(errno));
-        return SURVEY_EXPORT_EIO;
-    }
-    /* mkstemp makes the file private; an exported report is an ordinary document. */
-    (void)fchmod(fd, 0644);
-    close(fd);
-    return 0;
-}
-
-static int finish_temp(int rc, const char *tmp, const char *path, char *err, size_t errlen)
-{
-    if (rc == 0 && rename(tmp, path) != 0) {
-        set_err(err, errlen, "\"%s\": %s", path, strerror(errno));
-        rc = SURVEY_EXPORT_EIO;
-    }
-    if (rc)
-        unlink(tmp);
-    return rc;
-}
+/* SURVEY_EXPORT_EIO is -1, the failure of the core helpers. */
+_Static_assert(SURVEY_EXPORT_EIO == -1, "file_temp_beside and file_commit fail with -1");
 
 /* ---- CSV ---- */
 
@@ -303,7 +278,7 @@ int survey_export_csv(const survey_questionnaire *q, json_t *center, const char 
     int rc = table_init(&t, q, center);
     char tmp[4096];
     if (rc == 0)
-        rc = temp_beside(path, tmp, sizeof tmp, err, errlen);
+        rc = file_temp_beside(path, tmp, sizeof tmp, err, errlen);
     if (rc) {
         if (rc == SURVEY_EXPORT_EINPUT)
             set_err(err, errlen, "the score has no center%s%s", "", NULL);
@@ -320,7 +295,7 @@ int survey_export_csv(const survey_questionnaire *q, json_t *center, const char 
     if (rc == SURVEY_EXPORT_EIO)
         set_err(err, errlen, "\"%s\": %s", path, strerror(errno));
     table_release(&t);
-    return finish_temp(rc, tmp, path, err, errlen);
+    return file_commit(rc, tmp, path, err, errlen);
 }
 
 /* ---- XLSX ---- */
@@ -410,7 +385,7 @@ int survey_export_xlsx(const survey_questionnaire *q, json_t *center, const char
     int rc = table_init(&t, q, center);
     char tmp[4096];
     if (rc == 0)
-        rc = temp_beside(path, tmp, sizeof tmp, err, errlen);
+        rc = file_temp_beside(path, tmp, sizeof tmp, err, errlen);
     if (rc) {
         if (rc == SURVEY_EXPORT_EINPUT)
             set_err(err, errlen, "the score has no center%s%s", "", NULL);
@@ -421,5 +396,5 @@ int survey_export_xlsx(const survey_questionnaire *q, json_t *center, const char
     if (rc == SURVEY_EXPORT_EIO)
         set_err(err, errlen, "\"%s\": the workbook could not be written%s", path, NULL);
     table_release(&t);
-    return finish_temp(rc, tmp, path, err, errlen);
+    return file_commit(rc, tmp, path, err, errlen);
 }

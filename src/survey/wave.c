@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/ja.h"
 #include "core/util.h"
+#include "survey/comments.h"
 
 int survey_wave_create(store *s, const char *code, const survey_questionnaire *q, const char *actor,
                        const char *addr, int64_t *id)
@@ -64,4 +66,39 @@ json_t *survey_import_json(const struct survey_import *im)
     }
     return json_pack("{s:I, s:o, s:o}", "imported", (json_int_t)im->n, "skipped", skipped,
                      "warnings", warnings);
+}
+
+json_t *survey_center_comments(store *s, int64_t wave_id, int64_t center_id, int nitems, int k,
+                               const char *words_path, int *bad_input, char *err, size_t errlen)
+{
+    char path[4096];
+    survey_comment_words *words = NULL;
+    if (bad_input)
+        *bad_input = 0;
+    if (!words_path) {
+        if (data_path("survey/comment_words.tsv", path, sizeof path) != 0) {
+            snprintf(err, errlen, "data folder path too long");
+            return NULL;
+        }
+        words_path = path;
+    }
+    if (survey_comment_words_load(words_path, &words, err, errlen) != 0) {
+        if (bad_input)
+            *bad_input = 1;
+        return NULL;
+    }
+    ja_dict *dict = ja_dict_shared(err, errlen);
+    ja_tagger *t = dict ? ja_tagger_new(dict) : NULL;
+    struct store_survey_data d = {0};
+    json_t *j = NULL;
+    int rc = t ? store_survey_load(s, wave_id, center_id, nitems, 1, &d) : STORE_ERROR;
+    if (rc == STORE_OK && d.n)
+        j = survey_comments_json(words, t, d.centers[0].r, d.centers[0].comments, d.centers[0].d.n,
+                                 k);
+    if (!j && dict)
+        snprintf(err, errlen, "%s", rc ? store_errmsg(s) : "out of memory or MeCab failed");
+    store_survey_data_release(&d);
+    ja_tagger_free(t);
+    survey_comment_words_free(words);
+    return j;
 }

@@ -26,4 +26,11 @@ int survey_import_store(store *s, int64_t wave_id, const struct org_center *c, i
 /* {"imported","skipped":[{"row","column","value"}],"warnings":[…]}; a new reference or NULL. */
 json_t *survey_import_json(const struct survey_import *im);
 
+/* The comment analysis (survey_comments_json) of one center of a wave, with the word list at
+ * words_path (NULL: data/survey/comment_words.tsv) and the process-wide MeCab dictionary. NULL
+ * with err set when the list, the dictionary or the store fails, or memory runs out; *bad_input
+ * (may be NULL) is set to 1 when the word list is at fault. */
+json_t *survey_center_comments(store *s, int64_t wave_id, int64_t center_id, int nitems, int k,
+                               const char *words_path, int *bad_input, char *err, size_t errlen);
+
 #endif

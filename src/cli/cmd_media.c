@@ -70,6 +70,7 @@ static void print_summary(const char *path, json_t *o)
 int cmd_media_analyze(const struct cli_cmd *cmd, int argc, char **argv)
 {
     struct cli_opt o[] = {
+        {"db", 1, "database URL (not used: the analysis reads only the file)", NULL, 0},
         {"json", 0, "print the analysis as JSON, with per-second detail", NULL, 0},
     };
     int n = (int)ARRAY_LEN(o);
@@ -102,6 +103,7 @@ int cmd_media_purge(const struct cli_cmd *cmd, int argc, char **argv)
 {
     struct cli_opt o[] = {
         {"days", 1, "delete recordings older than this many days (required)", NULL, 0},
+        {"db", 1, "database URL (not used: recordings are files)", NULL, 0},
         {"json", 0, "print the count as JSON", NULL, 0},
         {"root", 1, "recordings folder (default $IKIIKI_RECORDINGS, else ./recordings)", NULL, 0},
     };

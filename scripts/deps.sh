@@ -9,6 +9,8 @@ build_pkgs=(gcc make pkg-config meson ninja-build libjansson-dev libsqlite3-dev 
             fonts-noto-cjk)
 test_pkgs=(libcmocka-dev libcurl4-openssl-dev postgresql clang libclang-rt-14-dev curl libzip-dev
            poppler-utils)
+# media (audio): analysis, recording, voiceprints; espeak-ng and sox make the prompts at set-up
+build_pkgs+=(libspeexdsp-dev libaubio-dev libopusenc-dev libopus-dev libsndfile1-dev espeak-ng sox)
 bench_pkgs=(wrk time python3-pandas)
 
 want=("${build_pkgs[@]}")

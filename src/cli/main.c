@@ -80,6 +80,11 @@ static const struct cli_cmd commands[] = {
     {"survey", "comments",
      "free comments: top terms, pairs, by group, harassment and fear surfaced",
      cmd_survey_comments},
+    {"media", "analyze", "analyse a sound file: speech, level, pitch, arousal (--json per second)",
+     cmd_media_analyze},
+    {"media", "purge", "delete call recordings older than --days N", cmd_media_purge},
+    {"media", "voiceprint", "caller voiceprints: add FILE, list, delete ID, match FILE",
+     cmd_media_voiceprint},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -290,6 +290,7 @@ int cmd_guard_analyze(const struct cli_cmd *cmd, int argc, char **argv)
         {"policy", 1, "harassment policy file (default data/policy/default.json)", NULL, 0},
         {"lexicon", 1, "lexicon file (default data/lexicon/ja.tsv)", NULL, 0},
         {"mode", 1, "advisory, assisted or automatic (default automatic)", NULL, 0},
+        {"db", 1, "database URL (unused: analyze reads no store)", NULL, 0},
     };
     int n = (int)(sizeof o / sizeof o[0]);
     int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);

@@ -123,9 +123,10 @@ static int read_lines(const struct cli_cmd *cmd, char *data, size_t n, struct li
             l.text = p + 2 + (len > 2 && p[2] == ' ');
             l.len = len - (size_t)(l.text - p);
         }
-        if (l.len > GUARD_TEXT_MAX) {
+        if (l.len > GUARD_UTTERANCE_MAX) {
             free(ls);
-            return cli_fail(cmd, EXIT_USAGE, "line %d: longer than %d bytes", no, GUARD_TEXT_MAX);
+            return cli_fail(cmd, EXIT_USAGE, "line %d: longer than %d bytes", no,
+                            GUARD_UTTERANCE_MAX);
         }
         if (!utf8_is_clean(l.text, l.len)) {
             free(ls);

@@ -88,7 +88,7 @@ static void run_guard(json_t *o)
         CHECK_STR(ev.name);
         CHECK_STR(ev.detail);
         if (ev.type == GEV_UTTERANCE &&
-            (ev.len == 0 || ev.len > GUARD_TEXT_MAX || strlen(ev.text) != ev.len))
+            (ev.len == 0 || ev.len > GUARD_UTTERANCE_MAX || strlen(ev.text) != ev.len))
             abort();
         if (ev.start_ms >= 0 && ev.end_ms >= 0 && ev.end_ms < ev.start_ms)
             abort();

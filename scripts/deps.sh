@@ -8,6 +8,8 @@ build_pkgs=(gcc make pkg-config meson ninja-build libjansson-dev libsqlite3-dev 
             libutf8proc-dev libmecab-dev mecab-ipadic-utf8)
 test_pkgs=(libcmocka-dev libcurl4-openssl-dev postgresql clang libclang-rt-14-dev curl libzip-dev)
 bench_pkgs=(wrk time python3-pandas)
+# 通話ガード: the webhook notifier posts with libcurl from the library itself.
+build_pkgs+=(libcurl4-openssl-dev)
 
 want=("${build_pkgs[@]}")
 case "${1:-build}" in

@@ -478,7 +478,9 @@ static void assisted_flow(const char *db, const struct tu_server *srv, const cha
         usleep(50000);
     }
     assert_true(json_integer_value(json_object_get(rec, "case_id")) > 0);
-    assert_null(strstr(json_dumps(rec, 0), "5555-0001")); /* never the number */
+    char *text = json_dumps(rec, 0);
+    assert_null(strstr(text, "5555-0001")); /* never the number */
+    free(text);
     json_decref(rec);
     /* The case waits in this week's review queue, source guard. */
     char *q = cli(db, NULL, "harass", "queue", "--center", "TKY", "--json", NULL);

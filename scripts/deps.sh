@@ -12,6 +12,8 @@ test_pkgs=(libcmocka-dev libcurl4-openssl-dev postgresql clang libclang-rt-14-de
 # media (audio): analysis, recording, voiceprints; espeak-ng and sox make the prompts at set-up
 build_pkgs+=(libspeexdsp-dev libaubio-dev libopusenc-dev libopus-dev libsndfile1-dev espeak-ng sox)
 bench_pkgs=(wrk time python3-pandas)
+# 通話ガード: the webhook notifier posts with libcurl from the library itself.
+build_pkgs+=(libcurl4-openssl-dev)
 
 want=("${build_pkgs[@]}")
 case "${1:-build}" in

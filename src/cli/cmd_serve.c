@@ -1,11 +1,85 @@
 /* ikiiki serve: run the API until SIGTERM or SIGINT, then stop gracefully. */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "core/log.h"
+#include "core/util.h"
+#include "guard/notify.h"
+#include "harass/harass.h"
 #include "http/http.h"
+
+/* The call guard of one server: its parts live as long as the server. Events reach the
+ * dashboards through the bus; srv is set once the HTTP server runs. */
+struct serve_guard {
+    harass_policy *policy;
+    int version;
+    guard_lexicon *lx;
+    ja_dict *dict;
+    guard_bus *bus;
+    guard_webhook *hook;
+    guard_engine *engine;
+    pthread_mutex_t mu;
+    http_server *srv;
+};
+
+static void to_dashboards(void *ud, const char *center, const char *kind, const char *json)
+{
+    struct serve_guard *sg = ud;
+    pthread_mutex_lock(&sg->mu);
+    http_server_publish(sg->srv, center, kind, json);
+    pthread_mutex_unlock(&sg->mu);
+}
+
+static void guard_stop(struct serve_guard *sg)
+{
+    guard_engine_free(sg->engine);
+    guard_webhook_free(sg->hook);
+    guard_bus_free(sg->bus);
+    guard_lexicon_free(sg->lx);
+    ja_dict_close(sg->dict);
+    harass_policy_free(sg->policy);
+}
+
+static int guard_webhook_start(struct serve_guard *sg, const char *url, char *err, size_t errlen)
+{
+    const struct harass_guard_policy *gp = harass_policy_guard(sg->policy);
+    if (!url && gp->webhook_url[0])
+        url = gp->webhook_url;
+    return url ? guard_webhook_new(url, gp->webhook_retries, &sg->hook, err, errlen) : 0;
+}
+
+/* Loads the policy in force, the lexicon and the dictionary, and starts the engine. */
+static int guard_start(struct serve_guard *sg, store *s, const char *db_url, enum guard_mode mode,
+                       const char *lexicon, const char *webhook, char *err, size_t errlen)
+{
+    char path[512];
+    if (data_path("policy/default.json", path, sizeof path) ||
+        harass_policy_active(s, path, &sg->policy, &sg->version, err, errlen) ||
+        cli_guard_parts(lexicon, sg->policy, &sg->lx, &sg->dict, err, errlen) ||
+        guard_bus_new(db_url, to_dashboards, sg, &sg->bus, err, errlen) ||
+        guard_webhook_start(sg, webhook, err, errlen))
+        return -1;
+    struct guard_actions ad[2];
+    int nad = 0;
+    ad[nad++] = guard_log_actions();
+    if (sg->hook)
+        ad[nad++] = guard_webhook_actions(sg->hook);
+    struct guard_config cfg = {
+        .db_url = db_url,
+        .policy = sg->policy,
+        .policy_version = sg->version,
+        .lexicon = sg->lx,
+        .ja_dict = sg->dict,
+        .mode = mode,
+        .actions = ad,
+        .nactions = nad,
+        .notifier = guard_bus_notifier(sg->bus),
+    };
+    return guard_engine_new(&cfg, &sg->engine, err, errlen);
+}
 
 int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
 {
@@ -16,6 +90,10 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
         {"threads", 1, "worker threads (default: one per CPU)", NULL, 0},
         {"behind-tls", 0, "a TLS proxy is in front: mark session cookies Secure", NULL, 0},
         {"no-access-log", 0, "do not write one line per request", NULL, 0},
+        {"guard-mode", 1,
+         "call guard mode: advisory, assisted or automatic (default: the policy's)", NULL, 0},
+        {"guard-lexicon", 1, "call guard lexicon (default data/lexicon/ja.tsv)", NULL, 0},
+        {"guard-webhook", 1, "POST call guard alerts to this URL (default: the policy's)", NULL, 0},
     };
     int n = (int)(sizeof o / sizeof o[0]);
     int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
@@ -24,10 +102,24 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
     int64_t threads = 0;
     if (cli_get(o, n, "threads") && (rc = cli_int(cmd, o, n, "threads", 1, 256, &threads)))
         return rc;
+    enum guard_mode mode = GUARD_MODE_POLICY;
+    if (cli_get(o, n, "guard-mode") && guard_mode_parse(cli_get(o, n, "guard-mode"), &mode))
+        return cli_fail(cmd, EXIT_USAGE,
+                        "--guard-mode: \"%s\" is not advisory, assisted or automatic",
+                        cli_get(o, n, "guard-mode"));
     store *s;
     if ((rc = cli_open_store(cmd, o, n, &s)))
         return rc;
+    const char *db_url = store_default_url(cli_get(o, n, "db"));
+    struct serve_guard sg = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    char err[600];
+    rc = guard_start(&sg, s, db_url, mode, cli_get(o, n, "guard-lexicon"),
+                     cli_get(o, n, "guard-webhook"), err, sizeof err);
     store_free(s); /* migrated; the server opens its own connections */
+    if (rc) {
+        guard_stop(&sg);
+        return cli_fail(cmd, EXIT_FAIL, "call guard: %s", err);
+    }
 
     /* Block the stop signals before any thread starts, so only sigwait below receives them. */
     sigset_t stop;
@@ -43,12 +135,21 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
         .threads = (int)threads,
         .behind_tls = cli_flag(o, n, "behind-tls"),
         .access_log = !cli_flag(o, n, "no-access-log"),
+        .guard = sg.engine,
     };
     http_server *srv;
-    char err[600];
     rc = http_server_start(&cfg, &srv, err, sizeof err);
-    if (rc)
+    if (rc) {
+        guard_stop(&sg);
         return cli_fail(cmd, rc == -2 ? EXIT_USAGE : EXIT_FAIL, "%s", err);
+    }
+    pthread_mutex_lock(&sg.mu);
+    sg.srv = srv;
+    pthread_mutex_unlock(&sg.mu);
+    log_msg(LOG_INFO, "call guard: %s mode, policy version %d%s%s",
+            guard_mode_name(guard_engine_mode(sg.engine)), sg.version,
+            guard_bus_shared(sg.bus) ? ", events shared over PostgreSQL" : "",
+            sg.hook ? ", webhook on" : "");
     const char *listen = cfg.listen ? cfg.listen : "127.0.0.1:8080";
     char host[128];
     snprintf(host, sizeof host, "%.*s", (int)(strrchr(listen, ':') - listen), listen);
@@ -62,7 +163,11 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
     sigwait(&stop, &sig);
     log_msg(LOG_INFO, "%s received, finishing requests in flight",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    pthread_mutex_lock(&sg.mu);
+    sg.srv = NULL;
+    pthread_mutex_unlock(&sg.mu);
     http_server_stop(srv);
+    guard_stop(&sg);
     log_msg(LOG_INFO, "stopped");
     return EXIT_OK;
 }

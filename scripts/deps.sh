@@ -5,8 +5,9 @@ set -euo pipefail
 
 build_pkgs=(gcc make pkg-config meson ninja-build libjansson-dev libsqlite3-dev libpq-dev
             libsodium-dev libmicrohttpd-dev libgsl-dev libxlsxwriter-dev
-            libutf8proc-dev libmecab-dev mecab-ipadic-utf8)
-test_pkgs=(libcmocka-dev libcurl4-openssl-dev postgresql clang libclang-rt-14-dev curl libzip-dev)
+            libutf8proc-dev libmecab-dev mecab-ipadic-utf8
+            libzip-dev libexpat1-dev)
+test_pkgs=(libcmocka-dev libcurl4-openssl-dev postgresql clang libclang-rt-14-dev curl)
 bench_pkgs=(wrk time python3-pandas)
 
 want=("${build_pkgs[@]}")

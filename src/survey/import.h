@@ -72,8 +72,8 @@ struct survey_import {
  * A missing position column, a bad header or a file over the limits is always an error.
  * opts may be NULL (AUTO, no skipping). */
 int survey_import_read(const survey_questionnaire *q, const char *name, const char *data,
-                       size_t len, const struct survey_import_opts *opts,
-                       struct survey_import *out, char *err, size_t errlen);
+                       size_t len, const struct survey_import_opts *opts, struct survey_import *out,
+                       char *err, size_t errlen);
 /* The same for a file (read whole, at most SURVEY_IMPORT_MAX_BYTES). */
 int survey_import_read_file(const survey_questionnaire *q, const char *path,
                             const struct survey_import_opts *opts, struct survey_import *out,

@@ -98,8 +98,8 @@ static void on_text(void *ud, const XML_Char *s, int len)
 }
 
 /* A DTD could declare entities that expand without end; an XLSX part never has one. */
-static void on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
-                       const XML_Char *pubid, int has_internal)
+static void on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char *pubid,
+                       int has_internal)
 {
     (void)name, (void)sysid, (void)pubid, (void)has_internal;
     struct xr *x = ud;
@@ -241,8 +241,7 @@ static void cell_begin(struct xr *x, const char **atts)
         return;
     }
     if (col >= x->lim.max_cols) {
-        fail(x, XLSX_EINPUT, "%s: row %zu: more than %d columns", x->part, x->row,
-             x->lim.max_cols);
+        fail(x, XLSX_EINPUT, "%s: row %zu: more than %d columns", x->part, x->row, x->lim.max_cols);
         return;
     }
     if (col <= x->col) {
@@ -453,8 +452,7 @@ static int read_workbook(struct xr *x, zip_t *z)
     if (rc)
         return rc;
     if (!x->sheet_target[0]) {
-        fail(x, XLSX_EINPUT, "xl/_rels/workbook.xml.rels: no part for sheet \"%s\"",
-             x->sheet_rid);
+        fail(x, XLSX_EINPUT, "xl/_rels/workbook.xml.rels: no part for sheet \"%s\"", x->sheet_rid);
         return x->rc;
     }
     rc = parse_part(x, z, "xl/sharedStrings.xml", P_STRINGS, 0);

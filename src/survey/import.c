@@ -212,6 +212,7 @@ struct importer {
     struct survey_import out;
     size_t cap_r, cap_skips, cap_warn;
     char *err; /* where a row callback writes its message */
+    int cb_rc; /* what take_row returned inside the XLSX reader */
     size_t errlen;
 };
 
@@ -841,9 +842,12 @@ static int import_csv(struct importer *im, const char *data, size_t len)
     return rc ? rc : finish(im);
 }
 
+/* The reader hands back what the callback returned; 1 says "see cb_rc", apart from its own. */
 static int xlsx_row(void *ctx, size_t row, char **cells, int n)
 {
-    return take_row(ctx, row, cells, n);
+    struct importer *im = ctx;
+    im->cb_rc = take_row(im, row, cells, n);
+    return im->cb_rc ? 1 : 0;
 }
 
 static int import_xlsx(struct importer *im, const char *data, size_t len)
@@ -855,11 +859,13 @@ static int import_xlsx(struct importer *im, const char *data, size_t len)
     };
     char why[400];
     int rc = xlsx_read(data, len, &lim, xlsx_row, im, why, sizeof why);
-    if (rc == XLSX_EINPUT || rc == XLSX_ENOMEM) {
+    if (rc == 1)
+        return im->cb_rc;
+    if (rc) {
         snprintf(im->err, im->errlen, "%s: %s", im->name, why);
         return rc == XLSX_ENOMEM ? SURVEY_IMPORT_ENOMEM : SURVEY_IMPORT_EINPUT;
     }
-    return rc ? rc : finish(im);
+    return finish(im);
 }
 
 /* UTF-8 text to read: data itself, without a BOM, or converted from CP932 into *converted. */

@@ -48,7 +48,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # The libraries libikiiki.a needs (gsl only where the build uses it).
-read -ra libs <<<"$(pkg-config --libs jansson sqlite3 libsodium libmicrohttpd libpq)"
+read -ra libs <<<"$(pkg-config --libs jansson sqlite3 libsodium libmicrohttpd libpq libutf8proc \
+  libzip expat)"
+libs+=(-lmecab) # the import's NFKC header matching lives beside the MeCab tagger in core/ja.c
 if grep -q gsl "$build/build.ninja" 2>/dev/null; then
   read -ra gsl <<<"$(pkg-config --libs gsl)"
   libs+=("${gsl[@]}")

@@ -106,6 +106,46 @@ static void on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, co
     fail(x, XLSX_EINPUT, "%s: a document type declaration is not allowed", x->part);
 }
 
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* Office writes characters that XML cannot hold (a carriage return, say) as "_xHHHH_", and a
+ * literal "_x" as "_x005F_x"; decodes s[0..n) in place and returns the new length. U+0000 and
+ * surrogates are dropped: they are no text. */
+static size_t unescape_x(char *s, size_t n)
+{
+    size_t r = 0, w = 0;
+    while (r < n) {
+        int h[4] = {-1, -1, -1, -1};
+        if (r + 7 <= n && s[r] == '_' && s[r + 1] == 'x' && s[r + 6] == '_' &&
+            (h[0] = hexval(s[r + 2])) >= 0 && (h[1] = hexval(s[r + 3])) >= 0 &&
+            (h[2] = hexval(s[r + 4])) >= 0 && (h[3] = hexval(s[r + 5])) >= 0) {
+            unsigned cp = (unsigned)(h[0] << 12 | h[1] << 8 | h[2] << 4 | h[3]);
+            r += 7;
+            if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff))
+                continue;
+            if (cp < 0x80) {
+                s[w++] = (char)cp;
+            } else if (cp < 0x800) {
+                s[w++] = (char)(0xc0 | cp >> 6);
+                s[w++] = (char)(0x80 | (cp & 0x3f));
+            } else {
+                s[w++] = (char)(0xe0 | cp >> 12);
+                s[w++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+                s[w++] = (char)(0x80 | (cp & 0x3f));
+            }
+        } else {
+            s[w++] = s[r++];
+        }
+    }
+    return w;
+}
+
 /* ---- xl/workbook.xml and its relationships ---- */
 
 static void wb_start(void *ud, const XML_Char *name, const XML_Char **atts)
@@ -184,8 +224,8 @@ static void sst_end(void *ud, const XML_Char *name)
             x->cap_sst = nc;
         }
         x->sst_off[x->nsst++] = x->sst.len;
-        if (buf_append(&x->sst, x->text.data ? x->text.data : "", x->text.len) ||
-            buf_append(&x->sst, "", 1))
+        size_t len = x->text.len ? unescape_x(x->text.data, x->text.len) : 0;
+        if (buf_append(&x->sst, x->text.data ? x->text.data : "", len) || buf_append(&x->sst, "", 1))
             fail(x, XLSX_ENOMEM, "out of memory");
     }
 }
@@ -295,6 +335,8 @@ static void cell_end(struct xr *x)
     } else if (strcmp(x->ctype, "b") == 0) {
         v = n == 1 && v[0] == '1' ? "TRUE" : "FALSE";
         n = strlen(v);
+    } else if (n) {
+        n = unescape_x(x->text.data, n);
     }
     if (n == 0)
         return; /* a blank cell is the same as a missing one */

@@ -469,10 +469,12 @@ static void test_xlsx_cells(void **state)
         {"xl/workbook.xml", workbook_xml, 0},
         {"xl/_rels/workbook.xml.rels", rels_xml, 0},
         {"xl/sharedStrings.xml",
-         "<sst><si><r><t>とても</t></r><r><t>そう思う</t></r><rPh><t>トテモ</t></rPh></si></sst>",
+         "<sst><si><r><t>とても</t></r><r><t>そう思う</t></r><rPh><t>トテモ</t></rPh></si>"
+         "<si><t>a_x000D_\nb _x005F_x000D_ _x3042_ _x0000_ _xZZ</t></si></sst>",
          0},
         {"xl/worksheets/sheet1.xml",
          "<worksheet><sheetData><row r=\"2\"><c r=\"B2\" t=\"s\"><v>0</v></c>"
+         "<c r=\"C2\" t=\"s\"><v>1</v></c>"
          "<c r=\"D2\" t=\"b\"><v>1</v></c><c r=\"E2\" t=\"inlineStr\"><is><t>in</t></is></c>"
          "<c r=\"F2\"><f>1+3</f><v>4</v></c></row></sheetData></worksheet>",
          0},
@@ -488,7 +490,8 @@ static void test_xlsx_cells(void **state)
     assert_int_equal(s.n, 6);
     assert_string_equal(s.text[0], "");
     assert_string_equal(s.text[1], "とてもそう思う");
-    assert_string_equal(s.text[2], "");
+    /* Office's "_xHHHH_" escapes decoded; "_x005F_" keeps a literal "_x". */
+    assert_string_equal(s.text[2], "a\r\nb _x000D_ あ  _xZZ");
     assert_string_equal(s.text[3], "TRUE");
     assert_string_equal(s.text[4], "in");
     assert_string_equal(s.text[5], "4");

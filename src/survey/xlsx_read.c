@@ -225,7 +225,8 @@ static void sst_end(void *ud, const XML_Char *name)
         }
         x->sst_off[x->nsst++] = x->sst.len;
         size_t len = x->text.len ? unescape_x(x->text.data, x->text.len) : 0;
-        if (buf_append(&x->sst, x->text.data ? x->text.data : "", len) || buf_append(&x->sst, "", 1))
+        if (buf_append(&x->sst, x->text.data ? x->text.data : "", len) ||
+            buf_append(&x->sst, "", 1))
             fail(x, XLSX_ENOMEM, "out of memory");
     }
 }

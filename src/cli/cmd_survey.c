@@ -1,5 +1,6 @@
-/* ikiiki survey wave|import|responses: the Well-being診断 — waves, the import of the template CSV
- * and response rates. Scoring and ranking are added on top of cli_survey_load below. */
+/* ikiiki survey wave|import|responses: the Well-being診断 — waves, the import of the template CSV,
+ * SurveyMonkey CSV or Forms XLSX and response rates. Scoring and ranking are added on top of
+ * cli_survey_load below. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,12 +189,14 @@ static int print_import(const struct survey_import *im, const char *center, int 
 {
     if (json) {
         json_t *j = survey_import_json(im);
+        if (j)
+            json_object_set_new(j, "format", json_string(survey_import_format_name(im->format)));
         return j ? cli_print_json(j) : EXIT_FAIL;
     }
     printf("%zu respondents imported for %s", im->n, center);
     if (im->nskips)
         printf(", %zu rows skipped", im->nskips);
-    printf("\n");
+    printf(" (%s%s)\n", survey_import_format_name(im->format), im->xlsx ? ", XLSX" : "");
     for (size_t i = 0; i < im->nwarnings; i++)
         printf("warning: %s\n", im->warnings[i]);
     for (size_t i = 0; i < im->nskips; i++)
@@ -208,6 +211,8 @@ int cmd_survey_import(const struct cli_cmd *cmd, int argc, char **argv)
         {"wave", 1, "the wave's code", NULL, 0},
         {"center", 1, "the center that answered", NULL, 0},
         {"skip-invalid", 0, "keep the good rows and list the bad ones", NULL, 0},
+        {"format", 1, "template, surveymonkey or forms (default: from the file's content)", NULL,
+         0},
         {"db", 1, "database URL", NULL, 0},
         {"json", 0, "print the result as JSON", NULL, 0},
     };
@@ -218,7 +223,7 @@ int cmd_survey_import(const struct cli_cmd *cmd, int argc, char **argv)
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
     if (npos != 1)
-        return cli_fail(cmd, EXIT_USAGE, "expected one CSV file: --wave W --center C FILE");
+        return cli_fail(cmd, EXIT_USAGE, "expected one file: --wave W --center C FILE");
     store *s;
     if ((rc = cli_open_store(cmd, o, n, &s)))
         return rc;
@@ -232,8 +237,17 @@ int cmd_survey_import(const struct cli_cmd *cmd, int argc, char **argv)
         return rc;
     }
     struct survey_import im = {0};
+    struct survey_import_opts opts = {SURVEY_FORMAT_AUTO, cli_flag(o, n, "skip-invalid")};
+    const char *fmt = cli_get(o, n, "format");
     char err[600];
-    rc = survey_import_file(q, pos[0], cli_flag(o, n, "skip-invalid"), &im, err, sizeof err);
+    if (fmt &&
+        (survey_import_format_parse(fmt, &opts.format) || opts.format == SURVEY_FORMAT_AUTO)) {
+        survey_questionnaire_free(q);
+        store_free(s);
+        return cli_fail(cmd, EXIT_USAGE, "format \"%s\" is not template, surveymonkey or forms",
+                        fmt);
+    }
+    rc = survey_import_read_file(q, pos[0], &opts, &im, err, sizeof err);
     if (rc)
         rc = cli_fail(cmd, rc == SURVEY_IMPORT_ENOMEM ? EXIT_FAIL : EXIT_USAGE, "%s", err);
     else

@@ -542,13 +542,198 @@ static void test_export_demo(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* ---- the survey tools' exports: SurveyMonkey CSV (UTF-8 with BOM, CP932) and Forms XLSX ---- */
+
+static void data_path_of(const char *name, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "%s/survey-import/%s", getenv("IKIIKI_TEST_DATA"), name);
+}
+
+/* The file's bytes (malloc'd, NUL-terminated), NULL when it does not exist; *len its size. */
+static char *file_bytes(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    assert_non_null(b);
+    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
+    b[n] = '\0';
+    fclose(f);
+    *len = (size_t)n;
+    return b;
+}
+
+static int has_bytes(const char *hay, size_t n, const char *needle)
+{
+    return memmem(hay, n, needle, strlen(needle)) != NULL;
+}
+
+/* What the exports hold about the respondents and must never be stored. */
+static const char *const identifying[] = {"203.0.113.77", "taro.yamada",     "EMP-0003",
+                                          "11/03/2026",   "taro@example.jp", "hanako@example.jp",
+                                          "山田 太郎",    "431000"};
+
+/* The whole database as bytes: the SQLite file (and its WAL), or pg_dump of the PostgreSQL one. */
+static char *database_bytes(const char *url, size_t *len)
+{
+    if (strstr(url, "://") == NULL) {
+        char *db = file_bytes(url, len);
+        assert_non_null(db);
+        char wal[600];
+        snprintf(wal, sizeof wal, "%s-wal", url);
+        size_t wn;
+        char *w = file_bytes(wal, &wn);
+        if (w) {
+            db = realloc(db, *len + wn + 1);
+            memcpy(db + *len, w, wn);
+            *len += wn;
+            free(w);
+        }
+        return db;
+    }
+    struct tu_result r;
+    assert_int_equal(
+        tu_run((char *const[]){"/usr/bin/pg_dump", "--data-only", (char *)url, NULL}, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    *len = strlen(r.out);
+    char *out = strdup(r.out);
+    tu_result_free(&r);
+    return out;
+}
+
+static double item_top3(json_t *center, const char *id)
+{
+    json_t *v = json_object_get(json_object_get(json_object_get(center, "items"), id), "top3");
+    assert_true(json_is_number(v));
+    return json_number_value(v);
+}
+
+static void check_exports_score(const char *url)
+{
+    json_t *score = ik_json(url, (const char *const[]){"survey", "score", "--wave", "WX", NULL});
+    json_t *centers = json_object_get(score, "centers");
+    json_t *tky = entry_of(centers, "TKY"), *osk = entry_of(centers, "OSK"),
+           *fuk = entry_of(centers, "FUK");
+    assert_non_null(tky);
+    assert_non_null(osk);
+    assert_non_null(fuk);
+    /* SurveyMonkey (both files): G01 6 3 4 6 2 5, G02 5 6 2 6 - 1, T01 4 1 5 6 4 2,
+     * H01 6 5 4 3 4 -; TOP3BOX counts the 4s, 5s and 6s. */
+    json_t *sm[] = {tky, osk};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(json_integer_value(json_object_get(sm[i], "respondents")), 6);
+        assert_true(fabs(item_top3(sm[i], "G01") - 4.0 / 6) < 1e-9);
+        assert_true(fabs(item_top3(sm[i], "G02") - 3.0 / 5) < 1e-9);
+        assert_true(fabs(item_top3(sm[i], "T01") - 4.0 / 6) < 1e-9);
+        assert_true(fabs(item_top3(sm[i], "H01") - 4.0 / 5) < 1e-9);
+    }
+    /* Forms: G01 6 4 2 6 1, G03 5 1 3 4 6, T01 4 6 5 - 2, H01 6 5 4 3 4. */
+    assert_int_equal(json_integer_value(json_object_get(fuk, "respondents")), 5);
+    assert_true(fabs(item_top3(fuk, "G01") - 3.0 / 5) < 1e-9);
+    assert_true(fabs(item_top3(fuk, "G03") - 3.0 / 5) < 1e-9);
+    assert_true(fabs(item_top3(fuk, "T01") - 3.0 / 4) < 1e-9);
+    assert_true(fabs(item_top3(fuk, "H01") - 4.0 / 5) < 1e-9);
+    json_decref(score);
+}
+
+static void test_import_exports(void **state)
+{
+    (void)state;
+    char sm[512], smja[512], bad[512], forms[512], cp932[512], broken[512];
+    data_path_of("surveymonkey-en-bom.csv", sm, sizeof sm);
+    data_path_of("surveymonkey-ja.csv", smja, sizeof smja);
+    data_path_of("surveymonkey-bad.csv", bad, sizeof bad);
+    data_path_of("forms.xlsx", forms, sizeof forms);
+    assert_int_equal(tu_write_temp("broken.xlsx", "PK\x03\x04 not really", broken, sizeof broken),
+                     0);
+    /* The Japanese SurveyMonkey file in CP932, made here with iconv(1). */
+    assert_int_equal(tu_write_temp("sm-cp932.csv", "", cp932, sizeof cp932), 0);
+    struct tu_result r;
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "iconv -f UTF-8 -t CP932 '%s' > '%s'", smja, cp932);
+    assert_int_equal(tu_run((char *const[]){"/bin/sh", "-c", cmd, NULL}, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    tu_result_free(&r);
+    for (int b = 0; b < 2; b++) {
+        char url[512];
+        if (tu_db_url(tu_backends[b], "svexports", url, sizeof url))
+            continue;
+        IK(&r, url, "init", "--demo");
+        ok(&r);
+        tu_result_free(&r);
+        IK(&r, url, "survey", "wave", "add", "--code", "WX");
+        ok(&r);
+        tu_result_free(&r);
+        /* Bad files: one line, exit 2, nothing stored. */
+        static const struct {
+            const char *file; /* "bad", "broken" or a --format value for the good file */
+            const char *needle;
+        } wrong[] = {
+            {"bad", "row 5, column \"G02\": value \"7\" is not 1–6"},
+            {"broken", "not a readable zip archive"},
+            {"xml", "format \"xml\" is not template, surveymonkey or forms"},
+            {"template", "row 2, column \"職種\": value \"Response\" is not a position"},
+        };
+        for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+            const char *f = wrong[i].file;
+            const char *file = strcmp(f, "bad") == 0 ? bad : strcmp(f, "broken") == 0 ? broken : sm;
+            int forced = file == sm;
+            ik(&r, url,
+               (const char *const[]){"survey", "import", "--wave", "WX", "--center", "TKY", file,
+                                     forced ? "--format" : NULL, f, NULL});
+            one_line_exit2(&r, wrong[i].needle);
+            tu_result_free(&r);
+        }
+        json_t *score =
+            ik_json(url, (const char *const[]){"survey", "score", "--wave", "WX", NULL});
+        json_t *c;
+        size_t i;
+        json_array_foreach(json_object_get(score, "centers"), i, c)
+            assert_int_equal(json_integer_value(json_object_get(c, "respondents")), 0);
+        json_decref(score);
+
+        /* Each format into its own center. */
+        IK(&r, url, "survey", "import", "--wave", "WX", "--center", "TKY", sm);
+        ok(&r);
+        assert_non_null(strstr(r.out, "6 respondents imported for TKY (surveymonkey)"));
+        assert_null(strstr(r.out, "IP"));
+        tu_result_free(&r);
+        IK(&r, url, "survey", "import", "--wave", "WX", "--center", "OSK", cp932, "--format",
+           "surveymonkey", "--json");
+        ok(&r);
+        json_t *out = json_loads(r.out, 0, NULL);
+        assert_int_equal(json_integer_value(json_object_get(out, "imported")), 6);
+        assert_string_equal(json_string_value(json_object_get(out, "format")), "surveymonkey");
+        json_decref(out);
+        tu_result_free(&r);
+        IK(&r, url, "survey", "import", "--wave", "WX", "--center", "FUK", forms);
+        ok(&r);
+        assert_non_null(strstr(r.out, "5 respondents imported for FUK (forms, XLSX)"));
+        assert_non_null(strstr(r.out, "warning: column \"L\" (備考)"));
+        tu_result_free(&r);
+        check_exports_score(url);
+
+        /* Anonymity: nothing the tools knew about a respondent is in the database. */
+        size_t n;
+        char *db = database_bytes(url, &n);
+        assert_true(has_bytes(db, n, "よい職場です")); /* the check can see stored text */
+        for (size_t k = 0; k < sizeof identifying / sizeof identifying[0]; k++)
+            if (has_bytes(db, n, identifying[k]))
+                fail_msg("%s: \"%s\" was stored", tu_backends[b], identifying[k]);
+        free(db);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_survey_cli),
-        cmocka_unit_test(test_score_and_rank_demo),
-        cmocka_unit_test(test_drivers_and_compare),
-        cmocka_unit_test(test_export_demo),
+        cmocka_unit_test(test_survey_cli),          cmocka_unit_test(test_score_and_rank_demo),
+        cmocka_unit_test(test_drivers_and_compare), cmocka_unit_test(test_export_demo),
+        cmocka_unit_test(test_import_exports),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

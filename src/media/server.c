@@ -68,6 +68,7 @@ struct media_server {
     int stopping;
 
     uint64_t tick_start_ns, ticks;
+    int stopping_loop; /* loop thread only: handles are being closed */
     struct media_stats st;
     struct lag_hist lag, late;
     char read_buf[65536];
@@ -277,6 +278,7 @@ static void feature(struct conn *c, const char *name, double value, const char *
 }
 
 static void vb_start(struct conn *c);
+static void on_tick_cb(uv_timer_t *t);
 
 int media__call_start(struct conn *c, const char *call_id, const struct media_call_info *info)
 {
@@ -530,14 +532,24 @@ static void pace(struct conn *c, uint64_t now)
         c->ops->idle(c);
 }
 
-static void on_tick(uv_timer_t *t)
+/* Arms the one-shot tick for the next 20 ms grid point. libuv timers count whole milliseconds
+ * from the loop's cached time, so the delay is computed from the real clock each time. */
+static void arm_tick(struct media_server *m)
+{
+    uv_update_time(&m->loop);
+    uint64_t due = m->tick_start_ns + (m->ticks + 1) * TICK_NS, now = uv_hrtime();
+    uint64_t delay = due > now ? (due - now + 999999) / 1000000 : 0;
+    uv_timer_start(&m->tick, on_tick_cb, delay, 0);
+}
+
+static void on_tick_cb(uv_timer_t *t)
 {
     struct media_server *m = t->data;
     uint64_t now_ns = uv_hrtime();
-    /* Run one pacing step per 20 ms of wall time since the start, so a late tick catches up
-     * instead of slowing the audio down; at most five at once after a long stall. */
+    /* One pacing step per 20 ms of real time since the start, so a late tick catches up instead
+     * of slowing the audio down; at most five at once after a long stall, the rest is skipped. */
     int steps = 0;
-    while (m->tick_start_ns + (m->ticks + 1) * TICK_NS <= now_ns + TICK_NS / 4 && steps < 5) {
+    while (m->tick_start_ns + (m->ticks + 1) * TICK_NS <= now_ns + 500000 && steps < 5) {
         uint64_t due = m->tick_start_ns + (m->ticks + 1) * TICK_NS;
         if (steps == 0)
             hist_add(&m->late, now_ns > due ? now_ns - due : 0);
@@ -550,8 +562,10 @@ static void on_tick(uv_timer_t *t)
                 pace(c, now);
         }
     }
-    if (steps == 5) /* skip what cannot be caught up */
+    if (steps == 5)
         m->ticks = (now_ns - m->tick_start_ns) / TICK_NS;
+    if (!m->stopping_loop)
+        arm_tick(m);
 }
 
 /* ---- reading and accepting ---- */
@@ -694,6 +708,7 @@ static void run_cmd(struct media_server *m, const struct cmd *k)
 
 static void stop_loop(struct media_server *m)
 {
+    m->stopping_loop = 1;
     for (int i = 0; i < 2; i++)
         if (m->has_listen[i])
             uv_close((uv_handle_t *)&m->listen[i], NULL);
@@ -927,7 +942,7 @@ int media_server_start(const struct media_config *cfg, media_server **out, char 
         return rc;
     }
     m->tick_start_ns = uv_hrtime();
-    uv_timer_start(&m->tick, on_tick, 20, 20);
+    arm_tick(m);
     if (uv_thread_create(&m->thread, run_loop, m)) {
         snprintf(err, errlen, "media: cannot start the loop thread");
         abort_start(m);

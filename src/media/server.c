@@ -10,7 +10,7 @@
 #include "core/util.h"
 #include "media/ari.h"
 #include "media/media_int.h"
-#include "media/prompt.h"
+#include "media/promptset.h"
 
 #define TICK_NS       20000000ull
 #define CALL_BUCKETS  4096

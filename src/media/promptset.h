@@ -1,8 +1,8 @@
-/* prompt: what the media loop plays and asks: the announcement prompts (WAV files, any rate,
+/* promptset: what the media loop plays and asks: the announcement prompts (WAV files, any rate,
  * read with libsndfile and resampled to 8 kHz mono once at start) and the voicebot's DTMF
  * purpose menu (a JSON data file). Loaded before the loop starts, read-only afterwards. */
-#ifndef IKIIKI_MEDIA_PROMPT_H
-#define IKIIKI_MEDIA_PROMPT_H
+#ifndef IKIIKI_MEDIA_PROMPTSET_H
+#define IKIIKI_MEDIA_PROMPTSET_H
 
 #include <stddef.h>
 

@@ -1,5 +1,5 @@
 /* Prompts and the voicebot menu; see prompt.h. */
-#include "prompt.h"
+#include "promptset.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "guard/guard.h"
 #include "store/store.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -48,9 +49,15 @@ int cli_print_json(json_t *v);
 /* Reads one line (without the newline) from stdin into out. */
 int cli_read_stdin_line(char *out, size_t outlen);
 
+/* The call guard's lexicon (lexicon_path NULL: data/lexicon/ja.tsv, categories checked against
+ * the policy) and the MeCab dictionary, for guard analyze and serve. */
+int cli_guard_parts(const char *lexicon_path, const harass_policy *p, guard_lexicon **lx,
+                    ja_dict **dict, char *err, size_t errlen);
+
 /* Command groups. */
 int cmd_init(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_guard_analyze(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_company_add(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_company_list(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_center_add(const struct cli_cmd *cmd, int argc, char **argv);

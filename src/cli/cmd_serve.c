@@ -1,4 +1,5 @@
 /* ikiiki serve: run the API until SIGTERM or SIGINT, then stop gracefully. */
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -6,21 +7,89 @@
 
 #include "cli.h"
 #include "core/log.h"
+#include "core/util.h"
+#include "guard/notify.h"
+#include "harass/harass.h"
 #include "http/http.h"
+#include "media/glue.h"
 #include "media/media.h"
 
-/* Without the guard engine the media side only reports what it hears on the log. */
-static void log_feature(void *ud, const char *call_id, const char *name, double value,
-                        const char *detail)
+/* The call guard of one server: its parts live as long as the server. Events reach the
+ * dashboards through the bus; srv is set once the HTTP server runs. */
+struct serve_guard {
+    harass_policy *policy;
+    int version;
+    guard_lexicon *lx;
+    ja_dict *dict;
+    guard_bus *bus;
+    guard_webhook *hook;
+    guard_engine *engine;
+    pthread_mutex_t mu;
+    http_server *srv;
+};
+
+static void to_dashboards(void *ud, const char *center, const char *kind, const char *json)
 {
-    (void)ud;
-    log_msg(LOG_INFO, "media: call %s: %s %g %s", call_id, name, value, detail ? detail : "");
+    struct serve_guard *sg = ud;
+    pthread_mutex_lock(&sg->mu);
+    http_server_publish(sg->srv, center, kind, json);
+    pthread_mutex_unlock(&sg->mu);
 }
 
-static int start_media(const struct cli_cmd *cmd, const struct cli_opt *o, int n,
-                       media_server **out)
+static void guard_stop(struct serve_guard *sg)
+{
+    guard_engine_free(sg->engine);
+    guard_webhook_free(sg->hook);
+    guard_bus_free(sg->bus);
+    guard_lexicon_free(sg->lx);
+    ja_dict_close(sg->dict);
+    harass_policy_free(sg->policy);
+}
+
+static int guard_webhook_start(struct serve_guard *sg, const char *url, char *err, size_t errlen)
+{
+    const struct harass_guard_policy *gp = harass_policy_guard(sg->policy);
+    if (!url && gp->webhook_url[0])
+        url = gp->webhook_url;
+    return url ? guard_webhook_new(url, gp->webhook_retries, &sg->hook, err, errlen) : 0;
+}
+
+/* Loads the policy in force, the lexicon and the dictionary, and starts the engine. */
+static int guard_start(struct serve_guard *sg, store *s, const char *db_url, enum guard_mode mode,
+                       const char *lexicon, const char *webhook, char *err, size_t errlen)
+{
+    char path[512];
+    if (data_path("policy/default.json", path, sizeof path) ||
+        harass_policy_active(s, path, &sg->policy, &sg->version, err, errlen) ||
+        cli_guard_parts(lexicon, sg->policy, &sg->lx, &sg->dict, err, errlen) ||
+        guard_bus_new(db_url, to_dashboards, sg, &sg->bus, err, errlen) ||
+        guard_webhook_start(sg, webhook, err, errlen))
+        return -1;
+    struct guard_actions ad[2];
+    int nad = 0;
+    ad[nad++] = guard_log_actions();
+    if (sg->hook)
+        ad[nad++] = guard_webhook_actions(sg->hook);
+    struct guard_config cfg = {
+        .db_url = db_url,
+        .policy = sg->policy,
+        .policy_version = sg->version,
+        .lexicon = sg->lx,
+        .ja_dict = sg->dict,
+        .mode = mode,
+        .actions = ad,
+        .nactions = nad,
+        .notifier = guard_bus_notifier(sg->bus),
+    };
+    return guard_engine_new(&cfg, &sg->engine, err, errlen);
+}
+
+/* The media loop, wired to the guard engine through the glue. */
+static int start_media(const struct cli_cmd *cmd, const struct cli_opt *o, int n, guard_engine *g,
+                       struct media_glue *glue, media_server **out)
 {
     const char *as = cli_get(o, n, "audiosocket"), *ws = cli_get(o, n, "media-ws");
+    media_glue_init(glue, g);
     struct media_config mc = {
         .audiosocket = as ? as : "127.0.0.1:9092",
         .media_ws = ws ? ws : "127.0.0.1:8090",
@@ -30,14 +99,22 @@ static int start_media(const struct cli_cmd *cmd, const struct cli_opt *o, int n
         .ari_url = cli_get(o, n, "ari"),
         .ari_user = getenv("IKIIKI_ARI_USER"),
         .ari_password = getenv("IKIIKI_ARI_PASSWORD"),
-        .hooks = {.feature = log_feature},
+        .hooks = media_glue_hooks(glue),
     };
-    if (strcmp(mc.audiosocket, "off") == 0 && strcmp(mc.media_ws, "off") == 0)
+    if (strcmp(mc.audiosocket, "off") == 0 && strcmp(mc.media_ws, "off") == 0) {
+        media_glue_release(glue);
         return 0;
+    }
     char err[600];
     int rc = media_server_start(&mc, out, err, sizeof err);
-    if (rc)
+    if (rc) {
+        media_glue_release(glue);
         return cli_fail(cmd, rc == -2 ? EXIT_USAGE : EXIT_FAIL, "%s", err);
+    }
+    media_glue_attach(glue, *out);
+    struct guard_actions acts = media_glue_actions(glue);
+    if (g && guard_engine_add_actions(g, &acts))
+        log_msg(LOG_WARN, "media: the guard engine has no room for the media actions");
     /* Tests and scripts that asked for port 0 read the ports from these lines. */
     if (media_server_port(*out, 0))
         log_msg(LOG_INFO, "media: audiosocket listening on port %u",
@@ -48,12 +125,15 @@ static int start_media(const struct cli_cmd *cmd, const struct cli_opt *o, int n
     return 0;
 }
 
-static void stop_media(media_server *m)
+/* Detaches the guard's actions first: the engine may act from its own threads meanwhile. */
+static void stop_media(struct media_glue *glue, media_server *m)
 {
     if (!m)
         return;
+    media_glue_attach(glue, NULL);
     struct media_stats st;
     media_server_stop(m, &st);
+    media_glue_release(glue);
     log_msg(LOG_INFO,
             "media: stopped: calls %llu, frames in %llu out %llu dropped %llu, protocol errors "
             "%llu, frame lag p50 %.3f ms p99 %.3f ms max %.3f ms, tick late p99 %.3f ms max "
@@ -84,6 +164,10 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
          "Asterisk ARI base URL for transfers, e.g. http://127.0.0.1:8088 (user and "
          "password from $IKIIKI_ARI_USER, $IKIIKI_ARI_PASSWORD)",
          NULL, 0},
+        {"guard-mode", 1,
+         "call guard mode: advisory, assisted or automatic (default: the policy's)", NULL, 0},
+        {"guard-lexicon", 1, "call guard lexicon (default data/lexicon/ja.tsv)", NULL, 0},
+        {"guard-webhook", 1, "POST call guard alerts to this URL (default: the policy's)", NULL, 0},
     };
     int n = (int)(sizeof o / sizeof o[0]);
     int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
@@ -92,10 +176,24 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
     int64_t threads = 0;
     if (cli_get(o, n, "threads") && (rc = cli_int(cmd, o, n, "threads", 1, 256, &threads)))
         return rc;
+    enum guard_mode mode = GUARD_MODE_POLICY;
+    if (cli_get(o, n, "guard-mode") && guard_mode_parse(cli_get(o, n, "guard-mode"), &mode))
+        return cli_fail(cmd, EXIT_USAGE,
+                        "--guard-mode: \"%s\" is not advisory, assisted or automatic",
+                        cli_get(o, n, "guard-mode"));
     store *s;
     if ((rc = cli_open_store(cmd, o, n, &s)))
         return rc;
+    const char *db_url = store_default_url(cli_get(o, n, "db"));
+    struct serve_guard sg = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    char err[600];
+    rc = guard_start(&sg, s, db_url, mode, cli_get(o, n, "guard-lexicon"),
+                     cli_get(o, n, "guard-webhook"), err, sizeof err);
     store_free(s); /* migrated; the server opens its own connections */
+    if (rc) {
+        guard_stop(&sg);
+        return cli_fail(cmd, EXIT_FAIL, "call guard: %s", err);
+    }
 
     /* Block the stop signals before any thread starts, so only sigwait below receives them. */
     sigset_t stop;
@@ -111,15 +209,26 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
         .threads = (int)threads,
         .behind_tls = cli_flag(o, n, "behind-tls"),
         .access_log = !cli_flag(o, n, "no-access-log"),
+        .guard = sg.engine,
     };
     http_server *srv;
-    char err[600];
     rc = http_server_start(&cfg, &srv, err, sizeof err);
-    if (rc)
+    if (rc) {
+        guard_stop(&sg);
         return cli_fail(cmd, rc == -2 ? EXIT_USAGE : EXIT_FAIL, "%s", err);
+    }
+    pthread_mutex_lock(&sg.mu);
+    sg.srv = srv;
+    pthread_mutex_unlock(&sg.mu);
+    log_msg(LOG_INFO, "call guard: %s mode, policy version %d%s%s",
+            guard_mode_name(guard_engine_mode(sg.engine)), sg.version,
+            guard_bus_shared(sg.bus) ? ", events shared over PostgreSQL" : "",
+            sg.hook ? ", webhook on" : "");
+    struct media_glue glue;
     media_server *media = NULL;
-    if ((rc = start_media(cmd, o, n, &media))) {
+    if ((rc = start_media(cmd, o, n, sg.engine, &glue, &media))) {
         http_server_stop(srv);
+        guard_stop(&sg);
         return rc;
     }
     const char *listen = cfg.listen ? cfg.listen : "127.0.0.1:8080";
@@ -135,8 +244,12 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
     sigwait(&stop, &sig);
     log_msg(LOG_INFO, "%s received, finishing requests in flight",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    stop_media(media);
+    stop_media(&glue, media);
+    pthread_mutex_lock(&sg.mu);
+    sg.srv = NULL;
+    pthread_mutex_unlock(&sg.mu);
     http_server_stop(srv);
+    guard_stop(&sg);
     log_msg(LOG_INFO, "stopped");
     return EXIT_OK;
 }

@@ -117,8 +117,7 @@ int harass_policy_save(struct store *s, const harass_policy *p, const char *by, 
     return HARASS_OK;
 }
 
-/* The 32-byte key for caller references, made once per database. */
-static int caller_key(struct store *s, unsigned char *key)
+int harass_caller_key(struct store *s, unsigned char *key)
 {
     unsigned char fresh[32];
     char hex[65], stored[128];
@@ -256,7 +255,7 @@ static int build_case(struct store *s, const harass_policy *p, int version,
         return HARASS_EINVAL;
     if (in->caller_number && in->caller_number[0]) {
         unsigned char key[32];
-        if (caller_key(s, key))
+        if (harass_caller_key(s, key))
             FAIL(HARASS_ESTORE, "caller key: %s", store_errmsg(s));
         if (harass_caller_ref(key, in->caller_number, c->caller_ref))
             FAIL(HARASS_EINVAL, "--caller: \"%.30s\" is not a phone number", in->caller_number);

@@ -127,6 +127,8 @@ int harass_week_start(const char *week, int64_t *start);
 /* The caller reference: keyed BLAKE2b of the number's digits (a leading +81 becomes 0).
  * key is 32 bytes. Returns -1 when the number holds fewer than 4 digits. */
 int harass_caller_ref(const unsigned char *key, const char *number, char *out_hex);
+/* The database's 32-byte key for caller references, made on first use. Returns 0 or -1. */
+int harass_caller_key(struct store *s, unsigned char *key);
 
 /* The policy in force: the newest version in the store, else the file at default_path stored as
  * version 1. On success *out is the caller's to free with harass_policy_free. */

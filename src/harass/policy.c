@@ -14,6 +14,7 @@ struct harass_policy {
     const char *cell_response[HARASS_LEVELS][HARASS_LEVELS]; /* NULL: the verdict's response */
     const char *verdict_response[VERDICT__COUNT];
     int care_due_hours;
+    struct harass_guard_policy guard;
 };
 
 static const char *const verdict_names[VERDICT__COUNT] = {"claim", "grey", "harassment"};
@@ -127,6 +128,168 @@ static int check_code_list(json_t *root, const char *key, int required, char *er
     return 0;
 }
 
+static int guard_int(json_t *g, const char *key, int lo, int hi, int def, int *out, char *err,
+                     size_t errlen)
+{
+    json_t *v = json_object_get(g, key);
+    if (!v) {
+        *out = def;
+        return 0;
+    }
+    if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
+        FAIL("guard.%s: expected a whole number from %d to %d", key, lo, hi);
+    *out = (int)json_integer_value(v);
+    return 0;
+}
+
+static int guard_real(json_t *g, const char *key, double def, double *out, char *err, size_t errlen)
+{
+    json_t *v = json_object_get(g, key);
+    if (!v) {
+        *out = def;
+        return 0;
+    }
+    if (!json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 1)
+        FAIL("guard.%s: expected a number from 0 to 1", key);
+    *out = json_number_value(v);
+    return 0;
+}
+
+static int guard_word(json_t *g, const char *key, const char *const *words, const char *def,
+                      char *out, size_t outlen, char *err, size_t errlen)
+{
+    json_t *v = json_object_get(g, key);
+    const char *w = v ? json_string_value(v) : def;
+    for (int i = 0; w && words[i]; i++)
+        if (strcmp(w, words[i]) == 0)
+            return str_copy(out, outlen, w), 0;
+    FAIL("guard.%s: \"%.20s\" is not one of %s, %s, %s", key, w ? w : "", words[0], words[1],
+         words[2]);
+}
+
+static int guard_stage(json_t *e, size_t i, struct harass_guard_stage *st, char *err, size_t errlen)
+{
+    static const char *const steps[] = {"notify", "warn", "end"};
+    static const char *const prompts[] = {"warning1", "final_warning", "closing"};
+    const char *step = json_string_value(json_object_get(e, "action"));
+    const char *prompt = json_string_value(json_object_get(e, "prompt"));
+    int s = -1;
+    for (int k = 0; step && k < 3; k++)
+        if (strcmp(step, steps[k]) == 0)
+            s = k;
+    if (s < 0)
+        FAIL("guard.stages[%zu].action: expected notify, warn or end", i);
+    st->step = (enum harass_guard_step)s;
+    int ok = prompt == NULL;
+    for (int k = 0; prompt && k < 3; k++)
+        ok |= strcmp(prompt, prompts[k]) == 0;
+    if (!ok)
+        FAIL("guard.stages[%zu].prompt: \"%.20s\" is not one of warning1, final_warning, closing",
+             i, prompt);
+    str_copy(st->prompt, sizeof st->prompt,
+             prompt            ? prompt
+             : s == GSTEP_WARN ? "warning1"
+             : s == GSTEP_END  ? "closing"
+                               : "");
+    return 0;
+}
+
+static int guard_stages(json_t *g, struct harass_guard_policy *gp, char *err, size_t errlen)
+{
+    json_t *a = json_object_get(g, "stages");
+    if (!a) {
+        gp->nstages = 3;
+        gp->stage[0] = (struct harass_guard_stage){GSTEP_NOTIFY, ""};
+        gp->stage[1] = (struct harass_guard_stage){GSTEP_WARN, "warning1"};
+        gp->stage[2] = (struct harass_guard_stage){GSTEP_END, "closing"};
+        return 0;
+    }
+    if (!json_is_array(a) || json_array_size(a) < 1 || json_array_size(a) > HARASS_GUARD_STAGES)
+        FAIL("guard.stages: expected a list of 1 to %d stages", HARASS_GUARD_STAGES);
+    size_t i;
+    json_t *e;
+    json_array_foreach(a, i, e)
+    {
+        if (guard_stage(e, i, &gp->stage[i], err, errlen))
+            return -1;
+    }
+    gp->nstages = (int)json_array_size(a);
+    return 0;
+}
+
+static int check_guard(harass_policy *p, char *err, size_t errlen)
+{
+    static const char *const modes[] = {"advisory", "assisted", "automatic", NULL};
+    static const char *const blocked[] = {"voicebot", "reject", "operator", NULL};
+    json_t *g = json_object_get(p->root, "guard");
+    struct harass_guard_policy *gp = &p->guard;
+    if (g && !json_is_object(g))
+        FAIL("guard: expected an object");
+    const char *url = json_string_value(json_object_get(g, "webhook_url"));
+    if (json_object_get(g, "webhook_url") &&
+        (!url || (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) ||
+         str_copy(gp->webhook_url, sizeof gp->webhook_url, url)))
+        FAIL("guard.webhook_url: expected an http:// or https:// URL under 512 bytes");
+    return guard_word(g, "mode", modes, "assisted", gp->mode, sizeof gp->mode, err, errlen) ||
+           guard_word(g, "blocked_caller", blocked, "voicebot", gp->blocked, sizeof gp->blocked,
+                      err, errlen) ||
+           guard_int(g, "repeat_count", 2, 100, 3, &gp->repeat_count, err, errlen) ||
+           guard_int(g, "long_call_alert_s", 1, 86400, 1800, &gp->long_call_alert_s, err, errlen) ||
+           guard_int(g, "long_call_s", 1, 86400, 3600, &gp->long_call_s, err, errlen) ||
+           guard_real(g, "shouting_threshold", 0.8, &gp->shouting_threshold, err, errlen) ||
+           guard_int(g, "shouting_cooldown_s", 0, 3600, 10, &gp->shouting_cooldown_s, err,
+                     errlen) ||
+           guard_real(g, "voiceprint_threshold", 0.85, &gp->voiceprint_threshold, err, errlen) ||
+           guard_int(g, "known_caller_verdicts", 1, 1000, 2, &gp->known_caller_verdicts, err,
+                     errlen) ||
+           guard_int(g, "known_caller_days", 1, 3650, 90, &gp->known_caller_days, err, errlen) ||
+           guard_int(g, "recording_notice", 0, 1, 1, &gp->recording_notice, err, errlen) ||
+           guard_int(g, "webhook_retries", 0, 10, 3, &gp->webhook_retries, err, errlen) ||
+           guard_stages(g, gp, err, errlen);
+}
+
+const struct harass_guard_policy *harass_policy_guard(const harass_policy *p)
+{
+    return &p->guard;
+}
+
+void harass_category_levels(const harass_policy *p, const char *code, int *behaviour, int *demand)
+{
+    size_t i;
+    json_t *e;
+    *behaviour = 3;
+    *demand = 0;
+    json_array_foreach(json_object_get(p->root, "categories"), i, e)
+    {
+        const char *c = json_string_value(json_object_get(e, "code"));
+        if (!c || strcmp(c, code) != 0)
+            continue;
+        json_t *b = json_object_get(e, "behaviour"), *d = json_object_get(e, "demand");
+        if (json_is_integer(b))
+            *behaviour = (int)json_integer_value(b);
+        if (json_is_integer(d))
+            *demand = (int)json_integer_value(d);
+    }
+}
+
+/* A category's optional case levels for guard detections must be policy levels. */
+static int check_category_levels(json_t *root, char *err, size_t errlen)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(root, "categories"), i, e)
+    {
+        static const char *const axes[] = {"behaviour", "demand"};
+        for (int k = 0; k < 2; k++) {
+            json_t *v = json_object_get(e, axes[k]);
+            if (v && (!json_is_integer(v) || json_integer_value(v) < 0 ||
+                      json_integer_value(v) >= HARASS_LEVELS))
+                FAIL("categories[%zu].%s: expected a level 0–4", i, axes[k]);
+        }
+    }
+    return 0;
+}
+
 int harass_policy_from_json(json_t *root, harass_policy **out, char *err, size_t errlen)
 {
     harass_policy *p = calloc(1, sizeof *p);
@@ -138,7 +301,8 @@ int harass_policy_from_json(json_t *root, harass_policy **out, char *err, size_t
     int rc = check_axis(root, "behaviour", err, errlen) ||
              check_axis(root, "demand", err, errlen) || check_verdicts(p, err, errlen) ||
              check_grid(p, err, errlen) || check_code_list(root, "categories", 1, err, errlen) ||
-             check_code_list(root, "escalation", 0, err, errlen);
+             check_code_list(root, "escalation", 0, err, errlen) || check_guard(p, err, errlen) ||
+             check_category_levels(root, err, errlen);
     if (!rc && (p->care_due_hours < 1 || p->care_due_hours > 24 * 30)) {
         snprintf(err, errlen, "care.due_hours: expected 1 to 720");
         rc = 1;

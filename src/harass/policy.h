@@ -53,6 +53,38 @@ int harass_requests_check(const harass_policy *p, const char *csv, char *out, si
 /* Splits a comma-separated list in place into at most max codes; returns how many. Reentrant
  * (the server judges on several threads at once). */
 int harass_split_codes(char *csv, const char **out, int max);
+/* The call guard's part of the policy ("guard" section; every field optional, defaults below).
+ * Stage n applies at the n-th harassment detection of a call; past the last stage the last one
+ * applies again. */
+#define HARASS_GUARD_STAGES 6
+enum harass_guard_step { GSTEP_NOTIFY, GSTEP_WARN, GSTEP_END };
+struct harass_guard_stage {
+    enum harass_guard_step step;
+    char prompt[32]; /* warn: warning1 / final_warning; end: closing */
+};
+struct harass_guard_policy {
+    char mode[16];               /* advisory, assisted (default), automatic */
+    int repeat_count;            /* the same demand this many times → "repeat" (3) */
+    int long_call_alert_s;       /* alert the supervisor (1800) */
+    int long_call_s;             /* a "long_call" detection (3600) */
+    double shouting_threshold;   /* arousal score from the media side (0.8) */
+    int shouting_cooldown_s;     /* at most one shouting detection per this many s (10) */
+    double voiceprint_threshold; /* match score of a known harasser's voice (0.85) */
+    int known_caller_verdicts;   /* harassment verdicts that make a caller known (2) */
+    int known_caller_days;       /* … within this many days (90) */
+    char blocked[16];            /* blocked callers: voicebot (default), reject, operator */
+    int recording_notice;        /* play recording_notice when a call starts (1) */
+    int nstages;
+    struct harass_guard_stage stage[HARASS_GUARD_STAGES];
+    char webhook_url[512]; /* "" = no webhook */
+    int webhook_retries;   /* 3 */
+};
+/* The guard section (defaults when the document has none). Borrowed from p. */
+const struct harass_guard_policy *harass_policy_guard(const harass_policy *p);
+/* Levels a guard detection category gets when a case is opened: the category's "behaviour" and
+ * "demand" in the categories list, else 3 and 0. */
+void harass_category_levels(const harass_policy *p, const char *code, int *behaviour, int *demand);
+
 /* Days a case is kept before a purge (the policy's retention_days, else 1095). */
 int64_t harass_retention_days(const harass_policy *p);
 /* Hours until a care task is due after a harassment verdict. */

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct guard_engine;
+
 struct http_config {
     const char *db_url;   /* the store every worker opens a connection to */
     const char *listen;   /* "ADDR:PORT"; port 0 picks a free one */
@@ -17,6 +19,8 @@ struct http_config {
     int login_addr_limit; /* login attempts per address per window; 0 = 30 */
     int login_window;     /* seconds; 0 = 900 */
     int access_log;       /* 1 = one line per request on stderr */
+    struct guard_engine
+        *guard; /* the call guard (borrowed; may be NULL: calls routes answer 503) */
 };
 
 typedef struct http_server http_server;
@@ -27,5 +31,8 @@ int http_server_start(const struct http_config *cfg, http_server **out, char *er
 uint16_t http_server_port(const http_server *srv);
 /* Stops accepting, lets requests in flight finish, and frees the server. NULL is a no-op. */
 void http_server_stop(http_server *srv);
+/* Sends a guard event (kind "alert", "state" …; json an object's text) to the SSE clients that
+ * may see center. Safe from any thread. */
+void http_server_publish(http_server *srv, const char *center, const char *kind, const char *json);
 
 #endif

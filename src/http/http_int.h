@@ -10,6 +10,7 @@
 #include "cx/cx.h"
 #include "http.h"
 #include "org/org.h"
+#include "guard/guard.h"
 #include "store/store.h"
 
 #define HTTP_MAX_PARAMS  4
@@ -38,6 +39,7 @@ extern const int http__nroutes;
 struct store_pool;
 
 struct ratelimit;
+struct http_sse;
 
 struct http_server {
     struct http_config cfg;
@@ -45,6 +47,8 @@ struct http_server {
     struct store_pool *pool;
     struct ratelimit *limits;
     cx_sheet *cx; /* the self-diagnosis sheet, loaded once at start */
+    struct http_sse *sse;
+    guard_engine *guard; /* borrowed from the config; NULL: the calls routes answer 503 */
     uint16_t port;
 };
 
@@ -70,6 +74,7 @@ struct req {
     int status;
     char *out;
     size_t outlen;
+    struct MHD_Response *stream; /* a streaming reply (SSE) queued instead of out */
     struct {
         char name[32];
         char value[320];
@@ -111,6 +116,17 @@ int http__ratelimit_check(struct ratelimit *rl, const char *key, int limit, int 
                           int64_t now);
 void http__ratelimit_hit(struct ratelimit *rl, const char *key, int window, int64_t now);
 void http__ratelimit_clear(struct ratelimit *rl, const char *key);
+
+/* sse.c: server-sent events. centers NULL with ncenters -1: every center. max_s > 0 ends the
+ * stream after that many seconds. */
+int http__sse_new(struct http_sse **out);
+void http__sse_stop(struct http_sse *h);
+void http__sse_free(struct http_sse *h);
+int http__sse_clients(struct http_sse *h);
+void http__sse_publish(struct http_sse *h, const char *center, const char *kind, const char *json);
+struct MHD_Response *http__sse_open(struct http_sse *h, struct MHD_Connection *conn,
+                                    const char *const *centers, int ncenters, int max_s,
+                                    const char *hello);
 
 /* Handlers. */
 int api_health(struct req *r);
@@ -163,5 +179,10 @@ int api_skills_model(struct req *r);
 int api_user_skills_get(struct req *r);
 int api_user_skills_post(struct req *r);
 int api_center_skills(struct req *r);
+int api_calls_list(struct req *r);
+int api_call_get(struct req *r);
+int api_call_events(struct req *r);
+int api_call_actions(struct req *r);
+int api_events_stream(struct req *r);
 
 #endif

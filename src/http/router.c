@@ -70,6 +70,13 @@ const struct route http__routes[] = {
     {M_GET, "/api/v1/users/{}/skills", ROLES_ANY, 0, 0, api_user_skills_get},
     {M_POST, "/api/v1/users/{}/skills", ROLES_ANY, 0, 0, api_user_skills_post},
     {M_GET, "/api/v1/centers/{}/skills", ROLES_STAFF, 0, 0, api_center_skills},
+    /* 通話ガード: phone systems post events with a calls key; staff watch their centers. */
+    {M_GET, "/api/v1/calls", ROLES_STAFF, SCOPE_BIT(SCOPE_CALLS), 0, api_calls_list},
+    {M_GET, "/api/v1/calls/{}", ROLES_STAFF, SCOPE_BIT(SCOPE_CALLS), 0, api_call_get},
+    {M_POST, "/api/v1/calls/{}/events", 0, SCOPE_BIT(SCOPE_CALLS), 0, api_call_events},
+    {M_POST, "/api/v1/calls/{}/actions", R_ADMIN | R_MANAGER | ROLE_BIT(ROLE_SUPERVISOR), 0, 0,
+     api_call_actions},
+    {M_GET, "/api/v1/events", ROLES_STAFF, 0, 0, api_events_stream},
 };
 const int http__nroutes = (int)ARRAY_LEN(http__routes);
 

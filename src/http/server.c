@@ -142,12 +142,25 @@ static void req_free(struct req *r)
         http__pool_release(r->srv->pool, r->db);
     buf_release(&r->body);
     json_decref(r->json);
+    if (r->stream)
+        MHD_destroy_response(r->stream);
     free(r->out);
     free(r);
 }
 
 static enum MHD_Result send_reply(struct req *r)
 {
+    if (r->stream) {
+        struct MHD_Response *resp = r->stream;
+        r->stream = NULL;
+        MHD_add_response_header(resp, "Content-Type", "text/event-stream; charset=utf-8");
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
+        MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+        MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+        enum MHD_Result ret = MHD_queue_response(r->conn, 200, resp);
+        MHD_destroy_response(resp);
+        return ret;
+    }
     if (r->status == 0)
         r->status = 500;
     struct MHD_Response *resp =
@@ -305,8 +318,8 @@ int http_server_start(const struct http_config *cfg, http_server **out, char *er
     srv->cfg = *cfg;
     apply_defaults(&srv->cfg);
     struct sockaddr_storage ss;
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME; /* SSE streams wait suspended */
     if (parse_listen(srv->cfg.listen, &ss, &flags)) {
         snprintf(err, errlen, "--listen: \"%s\" is not ADDR:PORT (e.g. 127.0.0.1:8080)",
                  srv->cfg.listen);
@@ -320,8 +333,12 @@ int http_server_start(const struct http_config *cfg, http_server **out, char *er
         return -1;
     }
     /* One store connection per worker, plus one spare for the rare request that waits. */
+    srv->guard = cfg->guard;
     if (http__pool_new(srv->cfg.db_url, srv->cfg.threads + 1, &srv->pool, err, errlen) ||
-        !(srv->limits = http__ratelimit_new())) {
+        !(srv->limits = http__ratelimit_new()) || http__sse_new(&srv->sse)) {
+        if (!srv->sse)
+            snprintf(err, errlen, "out of memory");
+        http__ratelimit_free(srv->limits);
         http__pool_free(srv->pool);
         cx_sheet_free(srv->cx);
         free(srv);
@@ -335,6 +352,8 @@ int http_server_start(const struct http_config *cfg, http_server **out, char *er
     if (!srv->daemon) {
         snprintf(err, errlen, "--listen: cannot listen on %s (in use or not permitted)",
                  srv->cfg.listen);
+        http__sse_stop(srv->sse);
+        http__sse_free(srv->sse);
         http__ratelimit_free(srv->limits);
         http__pool_free(srv->pool);
         cx_sheet_free(srv->cx);
@@ -345,6 +364,12 @@ int http_server_start(const struct http_config *cfg, http_server **out, char *er
     srv->port = di ? di->port : 0;
     *out = srv;
     return 0;
+}
+
+void http_server_publish(http_server *srv, const char *center, const char *kind, const char *json)
+{
+    if (srv)
+        http__sse_publish(srv->sse, center, kind, json);
 }
 
 uint16_t http_server_port(const http_server *srv)
@@ -360,7 +385,12 @@ void http_server_stop(http_server *srv)
     MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
+    http__sse_stop(srv->sse);
+    /* Let the streams that were just woken send their end before the daemon goes. */
+    for (int i = 0; i < 50 && http__sse_clients(srv->sse) > 0; i++)
+        usleep(20000);
     MHD_stop_daemon(srv->daemon);
+    http__sse_free(srv->sse);
     http__ratelimit_free(srv->limits);
     http__pool_free(srv->pool);
     cx_sheet_free(srv->cx);

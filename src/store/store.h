@@ -222,4 +222,55 @@ struct store_survey_count {
 /* A malloc'd array by center code (centers with respondents only); the caller frees it. */
 int store_survey_counts(store *s, int64_t wave_id, struct store_survey_count **out, size_t *n);
 
+/* 通話ガード. Calls and their timelines as the engine records them (times in Unix ms). */
+struct store_guard_call {
+    char call_id[64];
+    char center[ORG_CODE_MAX];
+    char operator_login[ORG_LOGIN_MAX];
+    char caller_ref[65];
+    char mode[16];
+    int64_t started_at, ended_at; /* ended_at 0 while active */
+    char risk[16];
+    int stage, detections;
+    char categories[512];
+    int64_t case_id; /* 0 when no case was opened */
+    int policy_version;
+};
+/* Inserts the call or updates every field of the stored one (same call_id). */
+int store_guard_call_put(store *s, const struct store_guard_call *c);
+int store_guard_call_get(store *s, const char *call_id, struct store_guard_call *out);
+/* Calls of a center (center NULL: every center) that started in [from, to) ms, newest first,
+ * at most limit; a malloc'd array. */
+int store_guard_call_list(store *s, const char *center, int64_t from, int64_t to, int limit,
+                          struct store_guard_call **out, size_t *n);
+struct store_guard_event {
+    int64_t id;
+    int64_t at;
+    char kind[32];
+    char detail[8192]; /* JSON object text */
+};
+int store_guard_event_add(store *s, const char *call_id, int64_t at, const char *kind,
+                          const char *detail_json);
+/* A call's timeline, oldest first; a malloc'd array the caller frees. */
+int store_guard_events(store *s, const char *call_id, struct store_guard_event **out, size_t *n);
+/* The block list, by caller reference. Adding an existing reference replaces its reason. */
+int store_guard_block_add(store *s, const char *caller_ref, const char *reason, const char *by,
+                          int64_t at);
+int store_guard_block_remove(store *s, const char *caller_ref);
+/* *blocked = 1 when listed; reason (may be NULL, 256 bytes) gets its reason. */
+int store_guard_block_find(store *s, const char *caller_ref, int *blocked, char *reason);
+/* Harassment cases of a caller that occurred at or after since (Unix s) whose verdict — the
+ * latest review's when reviewed, else the field's — is harassment. */
+int store_guard_caller_verdicts(store *s, const char *caller_ref, int64_t since, int64_t *count);
+
+/* Live events between servers sharing one PostgreSQL (LISTEN/NOTIFY); STORE_NOBACKEND on SQLite.
+ * Use a connection of its own for listening: it must not run other queries meanwhile. payload is
+ * text under 8000 bytes. */
+int store_notify(store *s, const char *channel, const char *payload);
+int store_listen(store *s, const char *channel);
+/* Waits up to timeout_ms for notifications and calls fn for each payload (borrowed for the
+ * call). Returns the number received (>= 0) or an error code. */
+int store_wait_notify(store *s, int timeout_ms, void (*fn)(void *ud, const char *payload),
+                      void *ud);
+
 #endif

@@ -31,6 +31,11 @@ struct store_ops {
     int (*exec)(store *s, const char *script);
     int (*query)(store *s, const char *sql, const struct store_arg *args, int nargs,
                  store_row_fn fn, void *ud, int64_t *changes);
+    /* Optional (NULL: STORE_NOBACKEND): cross-server notifications. */
+    int (*notify)(store *s, const char *channel, const char *payload);
+    int (*listen)(store *s, const char *channel);
+    int (*wait_notify)(store *s, int timeout_ms, void (*fn)(void *ud, const char *payload),
+                       void *ud);
 };
 
 struct store {

@@ -4,7 +4,9 @@
  * parsed and analysed once per connection rather than on every call. */
 #include "store_int.h"
 
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,6 +312,60 @@ static int pg_query(store *s, const char *sql, const struct store_arg *args, int
     return rc;
 }
 
+/* NOTIFY through pg_notify() so the channel and payload travel as parameters. */
+static int pg_notify(store *s, const char *channel, const char *payload)
+{
+    struct store_arg a[] = {ARG_TEXT(channel), ARG_TEXT(payload)};
+    return pg_query(s, "SELECT pg_notify(?, ?)", a, 2, NULL, NULL, NULL);
+}
+
+static int pg_listen(store *s, const char *channel)
+{
+    struct pg_conn *pc = s->conn;
+    char *id = PQescapeIdentifier(pc->pg, channel, strlen(channel));
+    if (!id)
+        return store__fail(s, STORE_ERROR, "listen: %s", PQerrorMessage(pc->pg));
+    struct buf sql;
+    buf_init(&sql, 0);
+    buf_printf(&sql, "LISTEN %s", id);
+    PQfreemem(id);
+    int rc = sql.data ? pg_exec(s, sql.data) : STORE_ERROR;
+    buf_release(&sql);
+    return rc;
+}
+
+static int pg_drain(store *s, void (*fn)(void *ud, const char *payload), void *ud)
+{
+    struct pg_conn *pc = s->conn;
+    int got = 0;
+    PGnotify *nt;
+    if (!PQconsumeInput(pc->pg))
+        return store__fail(s, STORE_ERROR, "listen: %s", PQerrorMessage(pc->pg));
+    while ((nt = PQnotifies(pc->pg)) != NULL) {
+        fn(ud, nt->extra ? nt->extra : "");
+        PQfreemem(nt);
+        got++;
+    }
+    return got;
+}
+
+static int pg_wait_notify(store *s, int timeout_ms, void (*fn)(void *ud, const char *payload),
+                          void *ud)
+{
+    struct pg_conn *pc = s->conn;
+    int got = pg_drain(s, fn, ud);
+    if (got != 0)
+        return got;
+    int fd = PQsocket(pc->pg);
+    if (fd < 0)
+        return store__fail(s, STORE_ERROR, "listen: the connection is closed");
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int n = poll(&p, 1, timeout_ms);
+    if (n < 0)
+        return errno == EINTR ? 0 : store__fail(s, STORE_ERROR, "listen: poll failed");
+    return n == 0 ? 0 : pg_drain(s, fn, ud);
+}
+
 const struct store_ops store__pg_ops = {
     .name = "postgresql",
     .id_type = "BIGSERIAL PRIMARY KEY",
@@ -318,4 +374,7 @@ const struct store_ops store__pg_ops = {
     .close = pg_close,
     .exec = pg_exec,
     .query = pg_query,
+    .notify = pg_notify,
+    .listen = pg_listen,
+    .wait_notify = pg_wait_notify,
 };

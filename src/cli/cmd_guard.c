@@ -1,0 +1,343 @@
+/* ikiiki guard analyze: one call's transcript from stdin through the call guard, line by line,
+ * with the staged actions the policy would take. Also the loader the server shares. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "core/buf.h"
+#include "core/util.h"
+#include "guard/guard.h"
+
+#define ANALYZE_INPUT_MAX (16u << 20)
+
+int cli_guard_parts(const char *lexicon_path, const harass_policy *p, guard_lexicon **lx,
+                    ja_dict **dict, char *err, size_t errlen)
+{
+    char path[512];
+    if (!lexicon_path) {
+        if (data_path("lexicon/ja.tsv", path, sizeof path))
+            return snprintf(err, errlen, "lexicon: data path too long"), -1;
+        lexicon_path = path;
+    }
+    const char *codes[HARASS_MAX_CATEGORIES];
+    int ncodes = 0;
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(harass_policy_document(p), "categories"), i, e)
+    {
+        if (ncodes < HARASS_MAX_CATEGORIES)
+            codes[ncodes++] = json_string_value(json_object_get(e, "code"));
+    }
+    if (guard_lexicon_load(lexicon_path, codes, ncodes, lx, err, errlen))
+        return -1;
+    if (ja_dict_open(dict, err, errlen)) {
+        guard_lexicon_free(*lx);
+        return -1;
+    }
+    return 0;
+}
+
+struct line {
+    enum guard_speaker who;
+    const char *text;
+    size_t len;
+};
+
+/* Records what the engine would do, with the line that caused it. */
+struct recorder {
+    json_t *actions;
+    int line;
+};
+
+static void rec(struct recorder *r, const char *action, const char *prompt)
+{
+    json_array_append_new(r->actions, json_pack("{s:i, s:s, s:s*}", "line", r->line, "action",
+                                                action, "prompt", prompt));
+}
+
+static int rec_notify(void *ud, const char *call_id, const char *alert_json)
+{
+    (void)call_id;
+    json_t *a = json_loads(alert_json, 0, NULL);
+    struct recorder *r = ud;
+    json_array_append_new(r->actions,
+                          json_pack("{s:i, s:s, s:O?, s:O?, s:O?}", "line", r->line, "action",
+                                    "notify", "rule", json_object_get(a, "rule"), "stage",
+                                    json_object_get(a, "stage"), "pending_end",
+                                    json_object_get(a, "pending_end")));
+    json_decref(a);
+    return 0;
+}
+
+static int rec_play(void *ud, const char *call_id, const char *prompt)
+{
+    (void)call_id;
+    rec(ud, "play", prompt);
+    return 0;
+}
+
+static int rec_end(void *ud, const char *call_id)
+{
+    (void)call_id;
+    rec(ud, "end_call", NULL);
+    return 0;
+}
+
+static int rec_voicebot(void *ud, const char *call_id)
+{
+    (void)call_id;
+    rec(ud, "voicebot", NULL);
+    return 0;
+}
+
+static int rec_release(void *ud, const char *call_id)
+{
+    (void)call_id;
+    rec(ud, "release", NULL);
+    return 0;
+}
+
+/* Splits stdin into checked lines; prints the error and returns EXIT_USAGE on bad input. */
+static int read_lines(const struct cli_cmd *cmd, char *data, size_t n, struct line **out,
+                      size_t *nout)
+{
+    size_t cap = 64, count = 0;
+    struct line *ls = malloc(cap * sizeof *ls);
+    if (!ls)
+        return cli_fail(cmd, EXIT_FAIL, "out of memory");
+    char *p = data, *end = data + n;
+    for (int no = 1; p < end; no++) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        if (len && p[len - 1] == '\r')
+            len--;
+        struct line l = {GUARD_CUSTOMER, p, len};
+        if (len >= 2 && p[1] == ':' &&
+            ((p[0] >= 'A' && p[0] <= 'Z') || (p[0] >= 'a' && p[0] <= 'z'))) {
+            if (p[0] != 'C' && p[0] != 'O') {
+                free(ls);
+                return cli_fail(cmd, EXIT_USAGE, "line %d: speaker \"%c\" is not C or O", no, p[0]);
+            }
+            l.who = p[0] == 'O' ? GUARD_OPERATOR : GUARD_CUSTOMER;
+            l.text = p + 2 + (len > 2 && p[2] == ' ');
+            l.len = len - (size_t)(l.text - p);
+        }
+        if (l.len > GUARD_TEXT_MAX) {
+            free(ls);
+            return cli_fail(cmd, EXIT_USAGE, "line %d: longer than %d bytes", no, GUARD_TEXT_MAX);
+        }
+        if (!utf8_is_clean(l.text, l.len)) {
+            free(ls);
+            return cli_fail(cmd, EXIT_USAGE, "line %d: not valid UTF-8 text", no);
+        }
+        if (count == cap) {
+            struct line *g = realloc(ls, (cap *= 2) * sizeof *ls);
+            if (!g) {
+                free(ls);
+                return cli_fail(cmd, EXIT_FAIL, "out of memory");
+            }
+            ls = g;
+        }
+        ls[count++] = l;
+        p = nl ? nl + 1 : end;
+    }
+    *out = ls;
+    *nout = count;
+    return 0;
+}
+
+static char *slurp_stdin(size_t *n)
+{
+    struct buf b;
+    buf_init(&b, ANALYZE_INPUT_MAX);
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+        if (buf_append(&b, chunk, got)) {
+            buf_release(&b);
+            return NULL;
+        }
+    *n = b.len;
+    return b.data ? buf_detach(&b) : calloc(1, 1);
+}
+
+static json_t *line_json(int no, enum guard_speaker who, const struct guard_result *r)
+{
+    json_t *cats = json_array(), *spans = json_array();
+    for (int i = 0; i < r->ncat; i++)
+        json_array_append_new(cats, json_string(r->cat[i].code));
+    for (int i = 0; i < r->nspan; i++)
+        json_array_append_new(
+            spans, json_pack("{s:I, s:I, s:s, s:s, s:f}", "off", (json_int_t)r->span[i].off, "len",
+                             (json_int_t)r->span[i].len, "category", r->span[i].category, "term",
+                             r->span[i].term, "weight", r->span[i].weight));
+    return json_pack("{s:i, s:s, s:b, s:o, s:f, s:o}", "line", no, "speaker",
+                     who == GUARD_CUSTOMER ? "customer" : "operator", "harassment", r->harassment,
+                     "categories", cats, "score", r->score, "spans", spans);
+}
+
+static void print_line_ja(int no, enum guard_speaker who, const struct guard_result *r)
+{
+    if (!r->harassment && r->ncat == 0)
+        return;
+    printf("%d行目 (%s): %s", no, who == GUARD_CUSTOMER ? "顧客" : "オペレーター",
+           r->harassment ? "カスハラの可能性" : "注意語");
+    for (int i = 0; i < r->ncat; i++)
+        printf(" %s(%.2f)", r->cat[i].code, r->cat[i].score);
+    for (int i = 0; i < r->nspan; i++)
+        printf(" 「%s」", r->span[i].term);
+    printf("\n");
+}
+
+static const char *action_ja(const char *a)
+{
+    return strcmp(a, "notify") == 0     ? "SVへ通知"
+           : strcmp(a, "play") == 0     ? "アナウンス再生"
+           : strcmp(a, "end_call") == 0 ? "通話終了"
+           : strcmp(a, "voicebot") == 0 ? "ボイスボットへ転送"
+                                        : "オペレーターへ戻す";
+}
+
+static void print_summary_ja(json_t *call, json_t *actions)
+{
+    printf("判定: 検出 %d 回、リスク %s、カテゴリ %s\n",
+           (int)json_integer_value(json_object_get(call, "detections")),
+           json_string_value(json_object_get(call, "risk")),
+           *json_string_value(json_object_get(call, "categories"))
+               ? json_string_value(json_object_get(call, "categories"))
+               : "なし");
+    size_t i;
+    json_t *a;
+    if (json_array_size(actions) == 0)
+        printf("対応: なし\n");
+    json_array_foreach(actions, i, a)
+    {
+        const char *prompt = json_string_value(json_object_get(a, "prompt"));
+        int line = (int)json_integer_value(json_object_get(a, "line"));
+        char where[32];
+        if (line)
+            snprintf(where, sizeof where, "%d行目で", line);
+        else
+            str_copy(where, sizeof where, "通話開始時に");
+        printf("対応 %zu: %s%s%s%s%s\n", i + 1, where,
+               action_ja(json_string_value(json_object_get(a, "action"))), prompt ? " (" : "",
+               prompt ? prompt : "", prompt ? ")" : "");
+    }
+}
+
+/* One object per line, as the command promises (cli_print_json indents). */
+static void print_compact(json_t *v)
+{
+    char *text = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(12));
+    if (text)
+        printf("%s\n", text);
+    free(text);
+    json_decref(v);
+}
+
+struct analyze {
+    const struct cli_cmd *cmd;
+    int json;
+    guard_engine *g;
+    struct recorder rec;
+};
+
+static int run_lines(struct analyze *a, const struct line *ls, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (ls[i].len == 0)
+            continue;
+        struct guard_result r;
+        a->rec.line = (int)i + 1;
+        if (guard_utterance_r(a->g, "cli", ls[i].who, ls[i].text, ls[i].len, -1, -1, &r))
+            return cli_fail(a->cmd, EXIT_USAGE, "line %zu: the detector refused the text", i + 1);
+        if (a->json)
+            print_compact(line_json((int)i + 1, ls[i].who, &r));
+        else
+            print_line_ja((int)i + 1, ls[i].who, &r);
+    }
+    return 0;
+}
+
+static int analyze(struct analyze *a, const struct line *ls, size_t n)
+{
+    if (guard_call_start(a->g, "cli", NULL, NULL, NULL))
+        return cli_fail(a->cmd, EXIT_FAIL, "cannot start the call");
+    int rc = run_lines(a, ls, n);
+    if (rc)
+        return rc;
+    json_t *call = guard_call_json(a->g, "cli", NULL);
+    if (!call)
+        return cli_fail(a->cmd, EXIT_FAIL, "out of memory");
+    json_object_del(call, "timeline");
+    json_object_del(call, "evidence");
+    json_object_del(call, "started_at");
+    guard_call_end(a->g, "cli");
+    if (a->json) {
+        print_compact(json_pack("{s:o, s:O}", "call", call, "actions", a->rec.actions));
+    } else {
+        print_summary_ja(call, a->rec.actions);
+        json_decref(call);
+    }
+    return EXIT_OK;
+}
+
+int cmd_guard_analyze(const struct cli_cmd *cmd, int argc, char **argv)
+{
+    struct cli_opt o[] = {
+        {"json", 0, "one JSON object per line, then the call's summary and actions", NULL, 0},
+        {"policy", 1, "harassment policy file (default data/policy/default.json)", NULL, 0},
+        {"lexicon", 1, "lexicon file (default data/lexicon/ja.tsv)", NULL, 0},
+        {"mode", 1, "advisory, assisted or automatic (default automatic)", NULL, 0},
+    };
+    int n = (int)(sizeof o / sizeof o[0]);
+    int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    enum guard_mode mode = GUARD_AUTOMATIC;
+    if (cli_get(o, n, "mode") && guard_mode_parse(cli_get(o, n, "mode"), &mode))
+        return cli_fail(cmd, EXIT_USAGE, "--mode: \"%s\" is not advisory, assisted or automatic",
+                        cli_get(o, n, "mode"));
+    char path[512], err[600];
+    const char *ppath = cli_get(o, n, "policy");
+    if (!ppath && !data_path("policy/default.json", path, sizeof path))
+        ppath = path;
+    harass_policy *p = NULL;
+    guard_lexicon *lx = NULL;
+    ja_dict *dict = NULL;
+    if (!ppath || harass_policy_load(ppath, &p, err, sizeof err))
+        return cli_fail(cmd, EXIT_USAGE, "%s", ppath ? err : "policy path too long");
+    if (cli_guard_parts(cli_get(o, n, "lexicon"), p, &lx, &dict, err, sizeof err)) {
+        harass_policy_free(p);
+        return cli_fail(cmd, EXIT_USAGE, "%s", err);
+    }
+    size_t len = 0, nlines = 0;
+    char *data = slurp_stdin(&len);
+    struct line *ls = NULL;
+    rc = !data ? cli_fail(cmd, EXIT_USAGE, "stdin: more than %u bytes", ANALYZE_INPUT_MAX)
+               : read_lines(cmd, data, len, &ls, &nlines);
+    struct analyze a = {.cmd = cmd, .json = cli_flag(o, n, "json")};
+    a.rec.actions = json_array();
+    struct guard_actions ad = {&a.rec, rec_notify, rec_play, rec_end, rec_voicebot, rec_release};
+    struct guard_config cfg = {.policy = p,
+                               .policy_version = 0,
+                               .lexicon = lx,
+                               .ja_dict = dict,
+                               .mode = mode,
+                               .actions = &ad,
+                               .nactions = 1,
+                               .no_timer = 1};
+    if (!rc && guard_engine_new(&cfg, &a.g, err, sizeof err))
+        rc = cli_fail(cmd, EXIT_FAIL, "%s", err);
+    if (!rc)
+        rc = analyze(&a, ls, nlines);
+    guard_engine_free(a.g);
+    json_decref(a.rec.actions);
+    free(ls);
+    free(data);
+    guard_lexicon_free(lx);
+    ja_dict_close(dict);
+    harass_policy_free(p);
+    return rc;
+}

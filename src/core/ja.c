@@ -200,6 +200,7 @@ int ja_tag(ja_tagger *t, const char *text, size_t len, const struct ja_token **t
         struct ja_token *tk = &t->toks[i++];
         tk->off = (size_t)(nd->surface - text);
         tk->len = nd->length;
+        tk->unknown = nd->stat == MECAB_UNK_NODE;
         char *surface = p;
         memcpy(p, nd->surface, nd->length);
         p[nd->length] = '\0';

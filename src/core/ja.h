@@ -38,6 +38,7 @@ struct ja_token {
     const char *conj_form; /* 活用形: 基本形, 連用形, 命令ｅ … */
     const char *base;      /* 原形 */
     const char *reading;   /* 読み, katakana */
+    int unknown;           /* 1 when the word is not in the dictionary (MeCab's unknown node) */
 };
 
 /* The loaded dictionary; open once, share across threads (MeCab models are thread-safe). */

@@ -14,6 +14,10 @@
 #define GUARD_MAX_CATS  16
 #define GUARD_MAX_SPANS 16
 #define GUARD_TERM_MAX  96
+/* A category at or above this score makes a customer utterance harassment. */
+#define GUARD_THRESHOLD 0.5
+/* Longest utterance analysed, in bytes; a longer one is refused (guard_detect returns -1). */
+#define GUARD_TEXT_MAX 65536
 
 enum guard_speaker { GUARD_CUSTOMER, GUARD_OPERATOR };
 
@@ -26,12 +30,21 @@ typedef struct guard_lexicon guard_lexicon;
 int guard_lexicon_load(const char *path, const char *const *category_codes, int ncodes,
                        guard_lexicon **out, char *err, size_t errlen);
 void guard_lexicon_free(guard_lexicon *lx);
+/* Like guard_lexicon_load, from len bytes in memory; name stands for the file in err. The
+ * patterns are tagged with d (NULL: a dictionary is opened for the call and closed again, as
+ * guard_lexicon_load does). */
+int guard_lexicon_parse(const char *name, const char *buf, size_t len, ja_dict *d,
+                        const char *const *category_codes, int ncodes, guard_lexicon **out,
+                        char *err, size_t errlen);
+/* Number of entries (lines with a pattern). */
+int guard_lexicon_size(const guard_lexicon *lx);
 
 struct guard_span {
     size_t off, len; /* bytes of guard_result.norm */
     char category[GUARD_CODE_MAX];
-    char term[GUARD_TERM_MAX]; /* the lexicon entry that matched */
-    double weight;
+    char term[GUARD_TERM_MAX]; /* the lexicon entry that matched (cut with … when long) */
+    int line;                  /* its line in the lexicon file */
+    double weight;             /* its weight after the context (reported speech, quotes) */
 };
 
 struct guard_category {

@@ -1,0 +1,114 @@
+/* detect_int: the lexicon's inner shape, shared by lexicon.c (which builds it) and detect.c
+ * (which matches with it). Everything here is immutable once guard_lexicon_parse returns. */
+#ifndef IKIIKI_GUARD_DETECT_INT_H
+#define IKIIKI_GUARD_DETECT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "guard/detect.h"
+
+/* Limits on one lexicon line; a line beyond them is refused with its number. */
+#define GUARD__MAX_ELEMS 8   /* elements in one pattern */
+#define GUARD__MAX_ALTS  32  /* alternatives in one element (a|b|c) */
+#define GUARD__MAX_MORPH 8   /* morphemes in one alternative */
+#define GUARD__MAX_LABEL 6   /* category / demand / boost labels on one line */
+#define GUARD__MAX_KEYS  4   /* keys of one morpheme (base, reading, imperative stem …) */
+#define GUARD__GAP       8   /* morphemes a "…" may skip */
+#define GUARD__MAX_CODES 64  /* distinct categories and demand kinds in one lexicon */
+#define GUARD__KEY_MAX   160 /* bytes of one key string */
+
+/* Morpheme flags, for the utterance's tokens and for a pattern's morphemes. */
+enum {
+    GUARD__F_IMP = 1u << 0, /* a command form: 命令形, or a clause-final 仮定形/potential 連用形 */
+};
+
+/* One morpheme of a pattern: it matches a token that shares one of its keys. */
+struct guard__morph {
+    uint32_t key[GUARD__MAX_KEYS];
+    uint8_t nkey;
+    uint8_t need; /* GUARD__F_* the token must have */
+};
+
+/* One alternative of an element: a run of adjacent morphemes, or a literal matched on the
+ * folded text (NFKC, katakana as hiragana) from a morpheme start to a morpheme end, or, with
+ * prefix set, to anywhere. */
+struct guard__alt {
+    int literal;
+    int prefix;
+    const char *lit; /* folded, NUL-terminated, owned by the lexicon */
+    size_t litlen;
+    int nmorph;
+    struct guard__morph morph[GUARD__MAX_MORPH];
+};
+
+struct guard__elem {
+    int gap; /* 1: "…" before this element, so up to GUARD__GAP morphemes may come between */
+    int nalt;
+    struct guard__alt *alt;
+};
+
+enum guard__label_kind { GUARD__CAT, GUARD__DEMAND, GUARD__BOOST };
+
+struct guard__label {
+    enum guard__label_kind kind;
+    int code; /* index into guard_lexicon.code */
+};
+
+struct guard__entry {
+    char term[GUARD_TERM_MAX];
+    double weight;
+    int line;
+    int nlabel;
+    struct guard__label label[GUARD__MAX_LABEL];
+    int nelem;
+    struct guard__elem elem[GUARD__MAX_ELEMS];
+};
+
+/* Interned key strings: open addressing on FNV-1a, ids are 1-based (0 is "none"). */
+struct guard__keytab {
+    uint32_t *slot; /* id or 0 */
+    uint32_t cap;   /* power of two */
+    const char **str;
+    uint32_t *len;
+    uint32_t n, strcap;
+};
+
+/* For each key id, the entries whose first element may start with a morpheme of that key;
+ * for each first byte pair of a folded literal, the entries that start with that literal. */
+struct guard__index {
+    uint32_t *start; /* nkey + 2 offsets into ent */
+    uint32_t *ent;
+};
+
+struct guard_lexicon {
+    struct guard__entry *entry;
+    int nentry, entcap;
+    char code[GUARD__MAX_CODES][GUARD_CODE_MAX];
+    int ncode;
+    struct guard__keytab keys;
+    struct guard__index by_key;
+    /* Literal-first entries by the first byte of the literal and its second (256 × 256). */
+    uint32_t *lit_start;
+    uint32_t *lit_ent;
+    struct guard__arena *arena;
+};
+
+/* Looks up a key; 0 when absent. */
+uint32_t guard__key_find(const struct guard__keytab *kt, const char *s, size_t len);
+
+/* The keys of one token as strings (hiragana-folded base form; reading when the token is not
+ * inflected; the 五段 base of a verb MeCab read as a potential 一段 — 死ねる for 死ね, 出せる
+ * for 出せ). buf (GUARD__MAX_KEYS × GUARD__KEY_MAX bytes) holds them; returns how many, with
+ * offsets and lengths in off/len, and *flags gets GUARD__F_*. next is the following token or
+ * NULL. */
+int guard__token_keys(const struct ja_token *tk, const struct ja_token *next, char *buf,
+                      size_t off[GUARD__MAX_KEYS], size_t len[GUARD__MAX_KEYS], unsigned *flags);
+
+/* The bucket of lit_start for a folded literal or text starting with s (n >= 3 bytes). */
+unsigned guard__lit_bucket(const char *s, size_t n);
+
+/* Katakana to hiragana from s into d (same length), no allocation. */
+void guard__fold_kana(char *d, const char *s, size_t len);
+
+#endif

@@ -13,7 +13,7 @@ FUZZ_TIME  ?= 15
 export ASAN_OPTIONS  ?= detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS ?= halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps deps-test build build-asan run test fuzz fuzz-short bench format clean
+.PHONY: all deps deps-test build build-asan run test fuzz fuzz-short bench format clean prompts
 
 all: build
 
@@ -36,13 +36,13 @@ build-asan: deps-test $(ASAN_BUILD)/build.ninja
 	@ninja -C $(ASAN_BUILD)
 
 # Creates the database with demo data on first run, then serves until Ctrl-C.
-run: build
+run: build prompts
 	@if [ ! -e "$(DB)" ]; then ./$(BUILD)/ikiiki init --db "$(DB)" --demo; \
 	 else ./$(BUILD)/ikiiki init --db "$(DB)"; fi
 	@echo "open http://$(LISTEN)/api/v1/health — stop with Ctrl-C"
 	./$(BUILD)/ikiiki serve --db "$(DB)" --listen "$(LISTEN)"
 
-test: deps-test build build-asan fuzz
+test: deps-test build build-asan fuzz prompts
 	@scripts/test-all.sh
 
 $(FUZZ_BUILD)/build.ninja:
@@ -65,6 +65,11 @@ fuzz-short: fuzz
 bench: build
 	@scripts/deps.sh bench
 	@bench/http/run.sh
+
+# Announcement prompts (data/prompts/ja/*.wav) spoken by espeak-ng from prompts.tsv; skipped when
+# newer than the tsv.
+prompts: deps
+	@scripts/make-prompts.sh
 
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'bench/*.c' 'tools/*.c')

@@ -95,6 +95,9 @@ int cmd_survey_responses(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_survey_drivers(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_survey_compare(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_survey_export(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_media_analyze(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_media_purge(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_media_voiceprint(const struct cli_cmd *cmd, int argc, char **argv);
 
 /* A wave loaded for results (the place where `survey score` and `survey rank` start): the store,
  * the wave's own questionnaire and its respondents, one block per center. centers[i] views

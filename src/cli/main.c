@@ -75,6 +75,11 @@ static const struct cli_cmd commands[] = {
      cmd_survey_compare},
     {"survey", "export", "one center's 診断結果一覧 as XLSX or CSV (UTF-8 with BOM or CP932)",
      cmd_survey_export},
+    {"media", "analyze", "analyse a sound file: speech, level, pitch, arousal (--json per second)",
+     cmd_media_analyze},
+    {"media", "purge", "delete call recordings older than --days N", cmd_media_purge},
+    {"media", "voiceprint", "caller voiceprints: add FILE, list, delete ID, match FILE",
+     cmd_media_voiceprint},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "core/log.h"
-#include "media/media_int.h"
+#include "media/net_int.h"
 
 static int on_frame(void *ud, const struct as_frame *f)
 {

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "core/log.h"
-#include "media/media_int.h"
+#include "media/net_int.h"
 
 static ssize_t ws_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags, void *ud)
 {

@@ -2,15 +2,14 @@
 #include "promptset.h"
 
 #include <dirent.h>
-#include <errno.h>
 #include <jansson.h>
-#include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/jsonfile.h"
 #include "core/util.h"
+#include "media/audio.h"
 
 struct prompt_set {
     int n;
@@ -39,74 +38,14 @@ int prompt_count(const struct prompt_set *s)
     return s ? s->n : 0;
 }
 
-/* Channel 0 of the file, at its own rate. */
-static int read_mono(SNDFILE *f, const SF_INFO *info, int16_t **out, size_t *n)
-{
-    size_t frames = (size_t)info->frames;
-    int16_t *all = malloc(frames * (size_t)info->channels * sizeof *all + 1);
-    if (!all)
-        return -1;
-    sf_count_t got = sf_readf_short(f, all, (sf_count_t)frames);
-    for (sf_count_t i = 0; i < got; i++)
-        all[i] = all[i * info->channels];
-    *out = all;
-    *n = (size_t)got;
-    return 0;
-}
-
-static int to_8k(int16_t *in, size_t n, unsigned rate, int16_t **out, size_t *outn)
-{
-    if (rate == MEDIA_RATE) {
-        *out = in;
-        *outn = n;
-        return 0;
-    }
-    int e = 0;
-    SpeexResamplerState *rs = speex_resampler_init(1, rate, MEDIA_RATE, 8, &e);
-    size_t cap = (size_t)((double)n * MEDIA_RATE / rate) + 64;
-    int16_t *res = malloc(cap * sizeof *res);
-    if (!rs || !res) {
-        if (rs)
-            speex_resampler_destroy(rs);
-        free(res);
-        free(in);
-        return -1;
-    }
-    spx_uint32_t in_len = (spx_uint32_t)n, out_len = (spx_uint32_t)cap;
-    speex_resampler_process_int(rs, 0, in, &in_len, res, &out_len);
-    speex_resampler_destroy(rs);
-    free(in);
-    *out = res;
-    *outn = out_len;
-    return 0;
-}
-
 static int load_one(const char *dir, const char *file, struct prompt *p, char *err, size_t errlen)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", dir, file);
-    SF_INFO info;
-    memset(&info, 0, sizeof info);
-    SNDFILE *f = sf_open(path, SFM_READ, &info);
-    if (!f) {
-        snprintf(err, errlen, "prompt: %s: %s", path, sf_strerror(NULL));
+    int in_rate = 0;
+    /* The audio side reads any rate and channel count and resamples to the line's 8 kHz. */
+    if (media_wav_load(path, MEDIA_RATE, PROMPT_MAX_SECONDS, &p->pcm, &p->n, &in_rate, err, errlen))
         return -2;
-    }
-    if (info.channels < 1 || info.samplerate < 4000 || info.samplerate > 192000 ||
-        info.frames / info.samplerate > PROMPT_MAX_SECONDS) {
-        sf_close(f);
-        snprintf(err, errlen, "prompt: %s: not 4-192 kHz audio of at most %d s", path,
-                 PROMPT_MAX_SECONDS);
-        return -2;
-    }
-    int16_t *pcm = NULL;
-    size_t n = 0;
-    int rc = read_mono(f, &info, &pcm, &n);
-    sf_close(f);
-    if (rc || to_8k(pcm, n, (unsigned)info.samplerate, &p->pcm, &p->n)) {
-        snprintf(err, errlen, "prompt: %s: out of memory", path);
-        return -1;
-    }
     size_t nl = strlen(file) - 4;
     memcpy(p->name, file, nl);
     p->name[nl] = '\0';

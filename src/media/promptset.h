@@ -1,12 +1,13 @@
 /* promptset: what the media loop plays and asks: the announcement prompts (WAV files, any rate,
- * read with libsndfile and resampled to 8 kHz mono once at start) and the voicebot's DTMF
- * purpose menu (a JSON data file). Loaded before the loop starts, read-only afterwards. */
+ * resampled to 8 kHz mono once at start) and the voicebot's DTMF
+ * purpose menu (a JSON data file). Prompts are read by media_wav_load (audio.h). Loaded before the
+ * loop starts, read-only afterwards. */
 #ifndef IKIIKI_MEDIA_PROMPTSET_H
 #define IKIIKI_MEDIA_PROMPTSET_H
 
 #include <stddef.h>
 
-#include "media/media_int.h"
+#include "media/net_int.h"
 
 #define PROMPT_MAX_SECONDS 120
 #define PROMPT_MAX_FILES   64

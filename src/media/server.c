@@ -9,7 +9,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "media/ari.h"
-#include "media/media_int.h"
+#include "media/net_int.h"
 #include "media/promptset.h"
 
 #define TICK_NS       20000000ull

@@ -1,0 +1,311 @@
+/* media/record: call recordings. Ogg Opus through libopusenc, written with write(2) on our own
+ * descriptor (no stdio buffer that a crash would lose) and with short encoder and muxing delays,
+ * so that what was said more than about a second ago is on disk; WAV through libsndfile with its
+ * header rewritten once a second for the same reason. Also the file layout and retention purge. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <opus/opusenc.h>
+#include <sndfile.h>
+
+#include "media/audio.h"
+
+#define OPUS_BITRATE 16000
+/* At 48 kHz, libopusenc's clock: keep at most 100 ms waiting for an encoding decision and emit
+ * an Ogg page once 500 ms of audio are in it (the defaults are 2 s and 1 s). */
+#define OPUS_DECISION_DELAY 4800
+#define OPUS_MUXING_DELAY   24000
+
+struct media_recorder {
+    enum media_rec_format fmt;
+    int rate;
+    int fd;
+    int err;
+    OggOpusEnc *enc;
+    SNDFILE *sf;
+    size_t since_sync;
+};
+
+static int fd_write(void *ud, const unsigned char *p, opus_int32 len)
+{
+    struct media_recorder *r = ud;
+    while (len > 0) {
+        ssize_t w = write(r->fd, p, (size_t)len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return 1;
+        p += w;
+        len -= (opus_int32)w;
+    }
+    return 0;
+}
+
+static int fd_close(void *ud)
+{
+    struct media_recorder *r = ud;
+    int rc = r->fd >= 0 ? close(r->fd) : 0;
+    r->fd = -1;
+    return rc ? 1 : 0;
+}
+
+static int open_opus(struct media_recorder *r, const char *path, char *err, size_t errlen)
+{
+    r->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (r->fd < 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -errno;
+    }
+    OggOpusComments *c = ope_comments_create();
+    if (!c) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -ENOMEM;
+    }
+    ope_comments_add(c, "ENCODER", "ikiiki");
+    OpusEncCallbacks cb = {fd_write, fd_close};
+    int e = 0;
+    r->enc = ope_encoder_create_callbacks(&cb, r, c, r->rate, 1, 0, &e);
+    ope_comments_destroy(c);
+    if (!r->enc) {
+        snprintf(err, errlen, "%s: opus encoder: %s", path, ope_strerror(e));
+        return -EIO;
+    }
+    /* Telephone voice: 16 kbps, voice mode, wideband at most (the source is 8 kHz anyway), and a
+     * moderate complexity because hundreds of calls are encoded at once. */
+    ope_encoder_ctl(r->enc, OPUS_SET_BITRATE(OPUS_BITRATE));
+    ope_encoder_ctl(r->enc, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE));
+    ope_encoder_ctl(r->enc, OPUS_SET_MAX_BANDWIDTH(OPUS_BANDWIDTH_WIDEBAND));
+    ope_encoder_ctl(r->enc, OPUS_SET_COMPLEXITY(4));
+    ope_encoder_ctl(r->enc, OPE_SET_DECISION_DELAY(OPUS_DECISION_DELAY));
+    ope_encoder_ctl(r->enc, OPE_SET_MUXING_DELAY(OPUS_MUXING_DELAY));
+    /* The header pages go out now, so even a call that dies in its first second leaves a file
+     * that players recognise. */
+    e = ope_encoder_flush_header(r->enc);
+    if (e != OPE_OK) {
+        snprintf(err, errlen, "%s: %s", path, ope_strerror(e));
+        return -EIO;
+    }
+    return 0;
+}
+
+static int open_wav(struct media_recorder *r, const char *path, char *err, size_t errlen)
+{
+    SF_INFO info = {
+        .samplerate = r->rate, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16};
+    r->sf = sf_open(path, SFM_WRITE, &info);
+    if (!r->sf) {
+        snprintf(err, errlen, "%s: %s", path, sf_strerror(NULL));
+        return -EIO;
+    }
+    return 0;
+}
+
+int media_recorder_open(const char *path, int rate, enum media_rec_format fmt, media_recorder **out,
+                        char *err, size_t errlen)
+{
+    if (rate < MEDIA_RATE_MIN || rate > MEDIA_RATE_MAX) {
+        snprintf(err, errlen, "%s: unsupported rate %d", path, rate);
+        return -EINVAL;
+    }
+    struct media_recorder *r = calloc(1, sizeof(*r));
+    if (!r) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -ENOMEM;
+    }
+    r->fmt = fmt;
+    r->rate = rate;
+    r->fd = -1;
+    int rc =
+        fmt == MEDIA_REC_WAV ? open_wav(r, path, err, errlen) : open_opus(r, path, err, errlen);
+    if (rc < 0) {
+        if (r->enc)
+            ope_encoder_destroy(r->enc);
+        else if (r->fd >= 0)
+            close(r->fd);
+        free(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
+int media_recorder_write(media_recorder *r, const int16_t *pcm, size_t n)
+{
+    if (!r || (!pcm && n))
+        return -EINVAL;
+    if (r->err)
+        return r->err;
+    while (n > 0) {
+        int k = n > 48000 ? 48000 : (int)n;
+        if (r->fmt == MEDIA_REC_OPUS) {
+            if (ope_encoder_write(r->enc, pcm, k) != OPE_OK)
+                r->err = -EIO;
+        } else {
+            if (sf_write_short(r->sf, pcm, k) != k)
+                r->err = -EIO;
+            r->since_sync += (size_t)k;
+            /* Keeps the RIFF sizes current so a reader after a crash sees the audio. */
+            if (!r->err && r->since_sync >= (size_t)r->rate) {
+                sf_command(r->sf, SFC_UPDATE_HEADER_NOW, NULL, 0);
+                r->since_sync = 0;
+            }
+        }
+        if (r->err)
+            return r->err;
+        pcm += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+int media_recorder_close(media_recorder *r)
+{
+    if (!r)
+        return 0;
+    int rc = r->err;
+    if (r->fmt == MEDIA_REC_OPUS) {
+        if (r->enc) {
+            if (!rc && ope_encoder_drain(r->enc) != OPE_OK)
+                rc = -EIO;
+            ope_encoder_destroy(r->enc); /* closes the descriptor through fd_close */
+        }
+        if (r->fd >= 0)
+            close(r->fd);
+    } else if (r->sf) {
+        if (sf_close(r->sf) != 0 && !rc)
+            rc = -EIO;
+    }
+    free(r);
+    return rc;
+}
+
+/* ---- layout ---- */
+
+static int name_ok(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n < 1 || n > 64 || s[0] == '.')
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+static int mkdir_p(char *path)
+{
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = 0;
+        int rc = mkdir(path, 0750);
+        *p = '/';
+        if (rc < 0 && errno != EEXIST)
+            return -errno;
+    }
+    if (mkdir(path, 0750) < 0 && errno != EEXIST)
+        return -errno;
+    return 0;
+}
+
+int media_recording_path(const char *root, time_t t, const char *center, const char *call,
+                         enum media_rec_format fmt, char *out, size_t outlen, char *err,
+                         size_t errlen)
+{
+    if (!name_ok(center) || !name_ok(call)) {
+        snprintf(err, errlen,
+                 "recording: center \"%s\" or call \"%s\" is not 1–64 of A-Z a-z 0-9 _ . -",
+                 center ? center : "", call ? call : "");
+        return -EINVAL;
+    }
+    struct tm tm;
+    localtime_r(&t, &tm);
+    char dir[4096];
+    int n = snprintf(dir, sizeof dir, "%s/%04d/%02d/%02d/%s", root, tm.tm_year + 1900,
+                     tm.tm_mon + 1, tm.tm_mday, center);
+    if (n < 0 || (size_t)n >= sizeof dir) {
+        snprintf(err, errlen, "recording: path under \"%s\" too long", root);
+        return -ENAMETOOLONG;
+    }
+    int rc = mkdir_p(dir);
+    if (rc < 0) {
+        snprintf(err, errlen, "%s: %s", dir, strerror(-rc));
+        return rc;
+    }
+    n = snprintf(out, outlen, "%s/%s.%s", dir, call, fmt == MEDIA_REC_WAV ? "wav" : "opus");
+    if (n < 0 || (size_t)n >= outlen) {
+        snprintf(err, errlen, "recording: path under \"%s\" too long", root);
+        return -ENAMETOOLONG;
+    }
+    return 0;
+}
+
+/* ---- retention ---- */
+
+/* nftw has no user pointer; the walk's state is per thread. */
+static _Thread_local struct {
+    time_t cutoff;
+    int removed;
+    int failed;
+    const char *root;
+} purge;
+
+static int has_suffix(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return n >= m && strcmp(s + n - m, suf) == 0;
+}
+
+static int purge_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)ftw;
+    if (type == FTW_F && (has_suffix(path, ".opus") || has_suffix(path, ".wav")) &&
+        st->st_mtime < purge.cutoff) {
+        if (unlink(path) == 0)
+            purge.removed++;
+        else
+            purge.failed = errno;
+    } else if (type == FTW_DP && strcmp(path, purge.root) != 0) {
+        /* Only empty folders go; a full one refuses, which is what we want. */
+        rmdir(path);
+    }
+    return 0;
+}
+
+int media_recording_purge(const char *root, int days, time_t now, int *removed, char *err,
+                          size_t errlen)
+{
+    if (days < 0) {
+        snprintf(err, errlen, "purge: days %d is negative", days);
+        return -EINVAL;
+    }
+    struct stat st;
+    if (stat(root, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a folder", root);
+        return -ENOENT;
+    }
+    purge.cutoff = now - (time_t)days * 86400;
+    purge.removed = 0;
+    purge.failed = 0;
+    purge.root = root;
+    if (nftw(root, purge_one, 32, FTW_DEPTH | FTW_PHYS) != 0) {
+        snprintf(err, errlen, "%s: %s", root, strerror(errno));
+        return -EIO;
+    }
+    *removed = purge.removed;
+    if (purge.failed) {
+        snprintf(err, errlen, "%s: some files could not be removed (%s)", root,
+                 strerror(purge.failed));
+        return -purge.failed;
+    }
+    return 0;
+}

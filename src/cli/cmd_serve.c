@@ -89,7 +89,7 @@ static int start_media(const struct cli_cmd *cmd, const struct cli_opt *o, int n
                        struct media_glue *glue, media_server **out)
 {
     const char *as = cli_get(o, n, "audiosocket"), *ws = cli_get(o, n, "media-ws");
-    media_glue_init(glue, g);
+    media_glue_init(glue, g, cli_get(o, n, "recordings"));
     struct media_config mc = {
         .audiosocket = as ? as : "127.0.0.1:9092",
         .media_ws = ws ? ws : "127.0.0.1:8090",
@@ -160,6 +160,8 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
         {"prompts", 1, "folder of WAV announcements (default data/prompts/ja)", NULL, 0},
         {"voicebot-menu", 1, "voicebot purpose menu (default data/voicebot/ja.json)", NULL, 0},
         {"voicebot-all", 0, "send every call through the voicebot first", NULL, 0},
+        {"recordings", 1, "record every call as Ogg Opus under this folder (default: off)", NULL,
+         0},
         {"ari", 1,
          "Asterisk ARI base URL for transfers, e.g. http://127.0.0.1:8088 (user and "
          "password from $IKIIKI_ARI_USER, $IKIIKI_ARI_PASSWORD)",

@@ -1,6 +1,7 @@
 /* glue: the thin adapter between the media loop and the rest of ikiiki. The loop's hooks feed
- * the guard engine (call start and end, DTMF and voicebot features); the guard engine's actions
- * (play, end_call, voicebot, release) become media commands. */
+ * each call's audio to its analyzer and recorder (media/audio.h) and the guard engine (call start
+ * and end, shouting score once a second, the recording's path, DTMF and voicebot features); the
+ * guard engine's actions (play, end_call, voicebot, release) become media commands. */
 #ifndef IKIIKI_MEDIA_GLUE_H
 #define IKIIKI_MEDIA_GLUE_H
 
@@ -12,10 +13,12 @@
 struct media_glue {
     guard_engine *g; /* borrowed; may be NULL (then features only go to the log) */
     pthread_mutex_t lock;
-    media_server *m; /* under lock; NULL before attach and after detach */
+    media_server *m;        /* under lock; NULL before attach and after detach */
+    const char *record_dir; /* borrowed; NULL: calls are not recorded */
 };
 
-void media_glue_init(struct media_glue *gl, guard_engine *g);
+/* record_dir (may be NULL) must outlive the glue. */
+void media_glue_init(struct media_glue *gl, guard_engine *g, const char *record_dir);
 void media_glue_release(struct media_glue *gl);
 /* The hooks to put in media_config; ud is gl, which must outlive the media server. */
 struct media_hooks media_glue_hooks(struct media_glue *gl);

@@ -83,6 +83,7 @@ struct conn {
     int nplay;
     unsigned queued_ms;
     enum finish_how pending_finish; /* after the queue drains */
+    int notice_said;                /* the recording notice was queued once already */
     uint64_t backlog_since_ms;      /* 0, or when the peer last stopped reading */
 
     /* Voicebot */

@@ -386,6 +386,12 @@ static void clear_queue(struct conn *c)
 static int enqueue(struct conn *c, const char *name)
 {
     struct media_server *m = c->m;
+    /* The guard's policy and the voicebot may both ask for the notice: say it once per call. */
+    if (strcmp(name, "recording_notice") == 0) {
+        if (c->notice_said)
+            return 0;
+        c->notice_said = 1;
+    }
     const struct prompt *p = prompt_find(m->prompts, name);
     if (!p) {
         log_msg(LOG_WARN, "media: call %s: no prompt \"%s\"", c->call_id, name);

@@ -5,7 +5,8 @@ set -euo pipefail
 
 build_pkgs=(gcc make pkg-config meson ninja-build libjansson-dev libsqlite3-dev libpq-dev
             libsodium-dev libmicrohttpd-dev libgsl-dev libxlsxwriter-dev
-            libutf8proc-dev libmecab-dev mecab-ipadic-utf8)
+            libutf8proc-dev libmecab-dev mecab-ipadic-utf8
+            libuv1-dev libwslay-dev libspeexdsp-dev libcurl4-openssl-dev)
 # media (audio): analysis, recording, voiceprints; espeak-ng and sox make the prompts at set-up
 build_pkgs+=(libspeexdsp-dev libaubio-dev libopusenc-dev libopus-dev libsndfile1-dev espeak-ng sox)
 test_pkgs=(libcmocka-dev libcurl4-openssl-dev postgresql clang libclang-rt-14-dev curl libzip-dev)

@@ -11,6 +11,8 @@ build_pkgs=(gcc make pkg-config meson ninja-build libjansson-dev libsqlite3-dev 
 build_pkgs+=(libspeexdsp-dev libaubio-dev libopusenc-dev libopus-dev libsndfile1-dev espeak-ng sox)
 test_pkgs=(libcmocka-dev libcurl4-openssl-dev postgresql clang libclang-rt-14-dev curl libzip-dev)
 bench_pkgs=(wrk time python3-pandas)
+# 通話ガード: the webhook notifier posts with libcurl from the library itself.
+build_pkgs+=(libcurl4-openssl-dev)
 
 want=("${build_pkgs[@]}")
 case "${1:-build}" in

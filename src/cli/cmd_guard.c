@@ -123,9 +123,10 @@ static int read_lines(const struct cli_cmd *cmd, char *data, size_t n, struct li
             l.text = p + 2 + (len > 2 && p[2] == ' ');
             l.len = len - (size_t)(l.text - p);
         }
-        if (l.len > GUARD_TEXT_MAX) {
+        if (l.len > GUARD_UTTERANCE_MAX) {
             free(ls);
-            return cli_fail(cmd, EXIT_USAGE, "line %d: longer than %d bytes", no, GUARD_TEXT_MAX);
+            return cli_fail(cmd, EXIT_USAGE, "line %d: longer than %d bytes", no,
+                            GUARD_UTTERANCE_MAX);
         }
         if (!utf8_is_clean(l.text, l.len)) {
             free(ls);
@@ -290,6 +291,7 @@ int cmd_guard_analyze(const struct cli_cmd *cmd, int argc, char **argv)
         {"policy", 1, "harassment policy file (default data/policy/default.json)", NULL, 0},
         {"lexicon", 1, "lexicon file (default data/lexicon/ja.tsv)", NULL, 0},
         {"mode", 1, "advisory, assisted or automatic (default automatic)", NULL, 0},
+        {"db", 1, "database URL (unused: analyze reads no store)", NULL, 0},
     };
     int n = (int)(sizeof o / sizeof o[0]);
     int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);

@@ -546,7 +546,7 @@ int guard_utterance_r(guard_engine *g, const char *call_id, enum guard_speaker w
                       struct guard_result *res)
 {
     struct outbox ob = {.t0 = now_mono_ns()};
-    if (!guard_call_id_valid(call_id) || !text || len > GUARD_TEXT_MAX ||
+    if (!guard_call_id_valid(call_id) || !text || len > GUARD_UTTERANCE_MAX ||
         (who != GUARD_CUSTOMER && who != GUARD_OPERATOR))
         return GUARD_EINVAL;
     count_event(g);

@@ -38,11 +38,11 @@ enum {
     GUARD_EFULL = -28,  /* the engine holds its maximum number of active calls */
 };
 
-#define GUARD_ID_MAX     64 /* call ids: 1–63 bytes of [A-Za-z0-9._:-] */
-#define GUARD_NAME_MAX   64
-#define GUARD_MAX_CALLS  20000
-#define GUARD_TEXT_MAX   4096 /* bytes of one utterance */
-#define GUARD_PROMPT_MAX 32
+#define GUARD_ID_MAX        64 /* call ids: 1–63 bytes of [A-Za-z0-9._:-] */
+#define GUARD_NAME_MAX      64
+#define GUARD_UTTERANCE_MAX 4096 /* bytes of one utterance the engine takes */
+#define GUARD_MAX_CALLS     20000
+#define GUARD_PROMPT_MAX    32
 
 /* Modes: advisory only notifies; assisted (the default) notifies and warns automatically, and
  * ending a call waits for a supervisor's confirmation; automatic runs every stage itself. */
@@ -121,7 +121,7 @@ enum guard_mode guard_engine_mode(const guard_engine *g);
  * the result arrives as a "known_caller" decision). */
 int guard_call_start(guard_engine *g, const char *call_id, const char *caller,
                      const char *operator_name, const char *center);
-/* One recognised utterance (len bytes of UTF-8, at most GUARD_TEXT_MAX). Times are ms from the
+/* One recognised utterance (len bytes of UTF-8, at most GUARD_UTTERANCE_MAX). Times are ms from the
  * start of the call; -1 when unknown. GUARD_EINVAL on invalid UTF-8. A call not started yet is
  * started implicitly. */
 int guard_utterance(guard_engine *g, const char *call_id, enum guard_speaker who, const char *text,

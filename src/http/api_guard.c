@@ -115,7 +115,7 @@ static json_t *stored_call(struct req *r, const struct store_guard_call *c)
         json_array_append_new(tl, e);
     }
     free(ev);
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:i, s:s, s:I?, s:i, s:b, s:o}",
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:i, s:s, s:o?, s:i, s:b, s:o}",
                      "id", c->call_id, "caller_ref", c->caller_ref, "operator", c->operator_login,
                      "center", c->center, "mode", c->mode, "started_at", (json_int_t)c->started_at,
                      "ended_at", (json_int_t)c->ended_at, "risk", c->risk, "detections",

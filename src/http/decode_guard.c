@@ -78,9 +78,9 @@ static int decode_utterance(json_t *o, struct guard_event_input *in, char *err, 
         FAIL("speaker: \"%.20s\" is not customer or operator", sp);
     json_t *t = json_object_get(o, "text");
     size_t n = json_string_length(t);
-    if (!json_is_string(t) || n == 0 || n > GUARD_TEXT_MAX || strlen(json_string_value(t)) != n ||
-        !utf8_is_clean(json_string_value(t), n))
-        FAIL("text: must be one line of text of 1 to %d bytes", GUARD_TEXT_MAX);
+    if (!json_is_string(t) || n == 0 || n > GUARD_UTTERANCE_MAX ||
+        strlen(json_string_value(t)) != n || !utf8_is_clean(json_string_value(t), n))
+        FAIL("text: must be one line of text of 1 to %d bytes", GUARD_UTTERANCE_MAX);
     memcpy(in->text, json_string_value(t), n + 1);
     in->len = n;
     if (ms(o, "start_ms", &in->start_ms, err, errlen) || ms(o, "end_ms", &in->end_ms, err, errlen))

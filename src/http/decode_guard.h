@@ -22,7 +22,7 @@ struct guard_event_input {
     char operator_name[ORG_LOGIN_MAX];
     char center[ORG_CODE_MAX];
     enum guard_speaker speaker;
-    char text[GUARD_TEXT_MAX + 1];
+    char text[GUARD_UTTERANCE_MAX + 1];
     size_t len;
     int64_t start_ms, end_ms; /* -1 when not given */
     char name[33];

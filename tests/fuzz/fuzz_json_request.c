@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "http/decode.h"
+#include "http/decode_guard.h"
 
 /* Aborts (a finding) when a fixed-size string field is not terminated inside its buffer. */
 #define CHECK_STR(field)                                                                           \
@@ -71,6 +72,33 @@ static void check_codes(const char *list)
     size_t n = strlen(list);
     if (n && (list[0] == ',' || list[n - 1] == ',' || strstr(list, ",,")))
         abort();
+}
+
+/* The call guard bodies (decode_guard.c): text within its limits and terminated, times in range. */
+static void run_guard(json_t *o)
+{
+    char err[300] = "";
+    struct guard_event_input ev;
+    int rc = http_decode_guard_event(o, &ev, err, sizeof err);
+    check_refusal(rc, err);
+    if (rc == 0) {
+        CHECK_STR(ev.caller);
+        CHECK_STR(ev.operator_name);
+        CHECK_STR(ev.center);
+        CHECK_STR(ev.name);
+        CHECK_STR(ev.detail);
+        if (ev.type == GEV_UTTERANCE &&
+            (ev.len == 0 || ev.len > GUARD_UTTERANCE_MAX || strlen(ev.text) != ev.len))
+            abort();
+        if (ev.start_ms >= 0 && ev.end_ms >= 0 && ev.end_ms < ev.start_ms)
+            abort();
+    }
+    err[0] = '\0';
+    struct guard_action_input act;
+    rc = http_decode_guard_action(o, &act, err, sizeof err);
+    check_refusal(rc, err);
+    if (rc == 0)
+        CHECK_STR(act.action);
 }
 
 /* The harassment bodies (decode_harass.c): levels 0–4, lists of codes, evidence as JSON. */
@@ -257,6 +285,7 @@ static void run_decoders(json_t *o)
         }
     }
     run_harass(o);
+    run_guard(o);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -241,6 +241,13 @@ static int shape_ok(const struct tu_resp *resp, char *why, size_t whylen)
         }
         return 1;
     }
+    /* Server-sent events (GET /api/v1/events) stream text, starting with a hello event. */
+    if (resp->status == 200 && resp->headers && strstr(resp->headers, "text/event-stream")) {
+        if (strstr(resp->body, "event: hello\n"))
+            return 1;
+        snprintf(why, whylen, "event stream without its hello event");
+        return 0;
+    }
     if (!json_is_object(resp->json)) {
         snprintf(why, whylen, "body is not a JSON object");
         return 0;

@@ -34,7 +34,8 @@ struct media_frame {
     double t;          /* start of the frame, seconds since the first sample pushed */
     int speech;        /* 1 when speex_preprocess's VAD says speech */
     double level_dbfs; /* RMS level; a full-scale sine is -3.01 dBFS, digital silence -120 */
-    double pitch_hz;   /* aubio yinfft f0 of a voiced speech frame, 0 when none */
+    double pitch_hz;   /* aubio yinfft f0 (60–600 Hz, frame above -50 dBFS, median of 3), else 0;
+                        * given for any such frame, but only speech frames feed the baseline */
     double arousal;    /* the call's arousal score after this frame (see media_analyzer_arousal) */
 };
 
@@ -57,7 +58,7 @@ int media_analyzer_push(media_analyzer *a, const int16_t *pcm, size_t n,
  * prior (-26 dBFS, 140 Hz) and moves to the caller's own running medians as their speech
  * accumulates (the prior weighs as much as 8 s of speech), so a caller who is loud from the
  * first word still scores, and a naturally loud or high voice stops scoring after a while.
- * shouting is 1 while the score has stayed >= 0.5 for at least 1 s of speech. Always 0. */
+ * shouting is 1 while the score has stayed >= 0.5 for at least 1 s of speech. Returns 0. */
 int media_analyzer_arousal(const media_analyzer *a, double *score, int *shouting);
 
 /* Keeps per-second aggregates (for `media analyze`), off by default because a live call does not

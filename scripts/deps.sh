@@ -6,7 +6,8 @@ set -euo pipefail
 build_pkgs=(gcc make pkg-config meson ninja-build libjansson-dev libsqlite3-dev libpq-dev
             libsodium-dev libmicrohttpd-dev libgsl-dev libxlsxwriter-dev
             libutf8proc-dev libmecab-dev mecab-ipadic-utf8 libcairo2-dev libpango1.0-dev
-            fonts-noto-cjk libzip-dev libexpat1-dev)
+            fonts-noto-cjk libzip-dev libexpat1-dev
+            libuv1-dev libwslay-dev libspeexdsp-dev libcurl4-openssl-dev)
 test_pkgs=(libcmocka-dev libcurl4-openssl-dev postgresql clang libclang-rt-14-dev curl
            poppler-utils)
 # media (audio): analysis, recording, voiceprints; espeak-ng and sox make the prompts at set-up

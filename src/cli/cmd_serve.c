@@ -1,6 +1,7 @@
 /* ikiiki serve: run the API until SIGTERM or SIGINT, then stop gracefully. */
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,6 +11,8 @@
 #include "guard/notify.h"
 #include "harass/harass.h"
 #include "http/http.h"
+#include "media/glue.h"
+#include "media/media.h"
 
 /* The call guard of one server: its parts live as long as the server. Events reach the
  * dashboards through the bus; srv is set once the HTTP server runs. */
@@ -81,6 +84,66 @@ static int guard_start(struct serve_guard *sg, store *s, const char *db_url, enu
     return guard_engine_new(&cfg, &sg->engine, err, errlen);
 }
 
+/* The media loop, wired to the guard engine through the glue. */
+static int start_media(const struct cli_cmd *cmd, const struct cli_opt *o, int n, guard_engine *g,
+                       struct media_glue *glue, media_server **out)
+{
+    const char *as = cli_get(o, n, "audiosocket"), *ws = cli_get(o, n, "media-ws");
+    media_glue_init(glue, g, cli_get(o, n, "recordings"));
+    struct media_config mc = {
+        .audiosocket = as ? as : "127.0.0.1:9092",
+        .media_ws = ws ? ws : "127.0.0.1:8090",
+        .prompt_dir = cli_get(o, n, "prompts"),
+        .voicebot_file = cli_get(o, n, "voicebot-menu"),
+        .voicebot_all = cli_flag(o, n, "voicebot-all"),
+        .ari_url = cli_get(o, n, "ari"),
+        .ari_user = getenv("IKIIKI_ARI_USER"),
+        .ari_password = getenv("IKIIKI_ARI_PASSWORD"),
+        .hooks = media_glue_hooks(glue),
+    };
+    if (strcmp(mc.audiosocket, "off") == 0 && strcmp(mc.media_ws, "off") == 0) {
+        media_glue_release(glue);
+        return 0;
+    }
+    char err[600];
+    int rc = media_server_start(&mc, out, err, sizeof err);
+    if (rc) {
+        media_glue_release(glue);
+        return cli_fail(cmd, rc == -2 ? EXIT_USAGE : EXIT_FAIL, "%s", err);
+    }
+    media_glue_attach(glue, *out);
+    struct guard_actions acts = media_glue_actions(glue);
+    if (g && guard_engine_add_actions(g, &acts))
+        log_msg(LOG_WARN, "media: the guard engine has no room for the media actions");
+    /* Tests and scripts that asked for port 0 read the ports from these lines. */
+    if (media_server_port(*out, 0))
+        log_msg(LOG_INFO, "media: audiosocket listening on port %u",
+                (unsigned)media_server_port(*out, 0));
+    if (media_server_port(*out, 1))
+        log_msg(LOG_INFO, "media: websocket listening on port %u",
+                (unsigned)media_server_port(*out, 1));
+    return 0;
+}
+
+/* Detaches the guard's actions first: the engine may act from its own threads meanwhile. */
+static void stop_media(struct media_glue *glue, media_server *m)
+{
+    if (!m)
+        return;
+    media_glue_attach(glue, NULL);
+    struct media_stats st;
+    media_server_stop(m, &st);
+    media_glue_release(glue);
+    log_msg(LOG_INFO,
+            "media: stopped: calls %llu, frames in %llu out %llu dropped %llu, protocol errors "
+            "%llu, frame lag p50 %.3f ms p99 %.3f ms max %.3f ms, tick late p99 %.3f ms max "
+            "%.3f ms",
+            (unsigned long long)st.calls_total, (unsigned long long)st.frames_in,
+            (unsigned long long)st.frames_out, (unsigned long long)st.frames_dropped,
+            (unsigned long long)st.protocol_errors, st.lag_p50_ms, st.lag_p99_ms, st.lag_max_ms,
+            st.tick_late_p99_ms, st.tick_late_max_ms);
+}
+
 int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
 {
     struct cli_opt o[] = {
@@ -90,6 +153,19 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
         {"threads", 1, "worker threads (default: one per CPU)", NULL, 0},
         {"behind-tls", 0, "a TLS proxy is in front: mark session cookies Secure", NULL, 0},
         {"no-access-log", 0, "do not write one line per request", NULL, 0},
+        {"audiosocket", 1, "Asterisk AudioSocket listener ADDR:PORT (default 127.0.0.1:9092; off)",
+         NULL, 0},
+        {"media-ws", 1, "Twilio-compatible media WebSocket ADDR:PORT (default 127.0.0.1:8090; off)",
+         NULL, 0},
+        {"prompts", 1, "folder of WAV announcements (default data/prompts/ja)", NULL, 0},
+        {"voicebot-menu", 1, "voicebot purpose menu (default data/voicebot/ja.json)", NULL, 0},
+        {"voicebot-all", 0, "send every call through the voicebot first", NULL, 0},
+        {"recordings", 1, "record every call as Ogg Opus under this folder (default: off)", NULL,
+         0},
+        {"ari", 1,
+         "Asterisk ARI base URL for transfers, e.g. http://127.0.0.1:8088 (user and "
+         "password from $IKIIKI_ARI_USER, $IKIIKI_ARI_PASSWORD)",
+         NULL, 0},
         {"guard-mode", 1,
          "call guard mode: advisory, assisted or automatic (default: the policy's)", NULL, 0},
         {"guard-lexicon", 1, "call guard lexicon (default data/lexicon/ja.tsv)", NULL, 0},
@@ -150,6 +226,13 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
             guard_mode_name(guard_engine_mode(sg.engine)), sg.version,
             guard_bus_shared(sg.bus) ? ", events shared over PostgreSQL" : "",
             sg.hook ? ", webhook on" : "");
+    struct media_glue glue;
+    media_server *media = NULL;
+    if ((rc = start_media(cmd, o, n, sg.engine, &glue, &media))) {
+        http_server_stop(srv);
+        guard_stop(&sg);
+        return rc;
+    }
     const char *listen = cfg.listen ? cfg.listen : "127.0.0.1:8080";
     char host[128];
     snprintf(host, sizeof host, "%.*s", (int)(strrchr(listen, ':') - listen), listen);
@@ -163,6 +246,7 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
     sigwait(&stop, &sig);
     log_msg(LOG_INFO, "%s received, finishing requests in flight",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    stop_media(&glue, media);
     pthread_mutex_lock(&sg.mu);
     sg.srv = NULL;
     pthread_mutex_unlock(&sg.mu);

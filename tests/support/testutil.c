@@ -188,8 +188,21 @@ int tu_server_start(const char *db_url, struct tu_server *srv, const char *const
     snprintf(srv->errlog, sizeof srv->errlog, "%s/server.log", dir);
     const char *argv[32] = {tu_bin(), "serve", "--db", db_url, "--listen", "127.0.0.1:0"};
     int argc = 6;
-    for (int i = 0; extra && extra[i] && argc < 30; i++)
+    int media_as = 0, media_ws = 0;
+    for (int i = 0; extra && extra[i] && argc < 26; i++) {
+        media_as |= strcmp(extra[i], "--audiosocket") == 0;
+        media_ws |= strcmp(extra[i], "--media-ws") == 0;
         argv[argc++] = extra[i];
+    }
+    /* Servers of parallel tests must not fight over the fixed media ports: off unless asked. */
+    if (!media_as) {
+        argv[argc++] = "--audiosocket";
+        argv[argc++] = "off";
+    }
+    if (!media_ws) {
+        argv[argc++] = "--media-ws";
+        argv[argc++] = "off";
+    }
     argv[argc] = NULL;
     pid_t pid = fork();
     if (pid == 0) {

@@ -1,0 +1,989 @@
+/* The media loop: listeners, the 20 ms pacing tick, the command queue from other threads, the
+ * live-call table, the voicebot and the frame-lag statistics. The two kinds of connection are in
+ * conn_as.c (AudioSocket) and conn_ws.c (media WebSocket). */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/util.h"
+#include "media/ari.h"
+#include "media/net_int.h"
+#include "media/promptset.h"
+
+#define TICK_NS       20000000ull
+#define CALL_BUCKETS  4096
+#define MAX_CMDS      20000
+#define LAG_BUCKET_NS 10000ull /* 10 µs */
+#define LAG_BUCKETS   20000    /* up to 200 ms; beyond goes to the last bucket */
+#define DEFAULT_CALLS 2000
+#define DEFAULT_QUEUE 120000
+
+enum cmd_kind { CMD_PLAY, CMD_END, CMD_VOICEBOT, CMD_RELEASE, CMD_TRANSFER };
+
+struct cmd {
+    enum cmd_kind kind;
+    char call_id[MEDIA_ID_MAX];
+    char arg[128];
+    struct cmd *next;
+};
+
+struct call_entry {
+    char id[MEDIA_ID_MAX];
+    struct conn *c;
+    struct call_entry *next;
+};
+
+struct lag_hist {
+    uint32_t b[LAG_BUCKETS];
+    uint64_t n;
+    uint64_t max_ns;
+};
+
+struct media_server {
+    uv_loop_t loop;
+    uv_thread_t thread;
+    uv_async_t async;
+    uv_timer_t tick;
+    uv_tcp_t listen[2];
+    int has_listen[2];
+    uint16_t port[2];
+    struct conn *conns;
+    int nconns;
+
+    struct media_hooks hooks;
+    int voicebot_all;
+    int max_calls;
+    unsigned max_queue_ms;
+    struct prompt_set *prompts;
+    struct vb_menu menu;
+    ari_client *ari;
+
+    /* Shared with other threads, under lock: commands, the live-call table, stopping. */
+    pthread_mutex_t lock;
+    struct cmd *cmd_head, *cmd_tail;
+    int ncmds;
+    struct call_entry *calls[CALL_BUCKETS];
+    int stopping;
+
+    uint64_t tick_start_ns, ticks;
+    int stopping_loop; /* loop thread only: handles are being closed */
+    struct media_stats st;
+    struct lag_hist lag, late;
+    char read_buf[65536];
+};
+
+/* ---- statistics ---- */
+
+static void hist_add(struct lag_hist *h, uint64_t ns)
+{
+    uint64_t k = ns / LAG_BUCKET_NS;
+    h->b[k < LAG_BUCKETS ? k : LAG_BUCKETS - 1]++;
+    h->n++;
+    if (ns > h->max_ns)
+        h->max_ns = ns;
+}
+
+static double hist_pct(const struct lag_hist *h, double p)
+{
+    if (!h->n)
+        return 0;
+    uint64_t want = (uint64_t)(p * (double)h->n), seen = 0;
+    if (want >= h->n)
+        want = h->n - 1;
+    for (int k = 0; k < LAG_BUCKETS; k++) {
+        seen += h->b[k];
+        if (seen > want)
+            return (double)((k + 1) * LAG_BUCKET_NS) / 1e6; /* upper edge of the bucket */
+    }
+    return (double)h->max_ns / 1e6;
+}
+
+/* ---- the live-call table ---- */
+
+static unsigned call_hash(const char *id)
+{
+    unsigned h = 2166136261u;
+    for (; *id; id++)
+        h = (h ^ (unsigned char)*id) * 16777619u;
+    return h % CALL_BUCKETS;
+}
+
+/* Caller holds m->lock, or is the loop thread (the only writer) reading. */
+static struct call_entry *call_find(struct media_server *m, const char *id)
+{
+    for (struct call_entry *e = m->calls[call_hash(id)]; e; e = e->next)
+        if (strcmp(e->id, id) == 0)
+            return e;
+    return NULL;
+}
+
+static int call_id_ok(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n >= MEDIA_ID_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((id[i] >= 'a' && id[i] <= 'z') || (id[i] >= 'A' && id[i] <= 'Z') ||
+              (id[i] >= '0' && id[i] <= '9') || strchr("._:-", id[i])))
+            return 0;
+    return 1;
+}
+
+static void call_remove(struct media_server *m, struct conn *c)
+{
+    pthread_mutex_lock(&m->lock);
+    for (struct call_entry **pe = &m->calls[call_hash(c->call_id)]; *pe; pe = &(*pe)->next)
+        if ((*pe)->c == c) {
+            struct call_entry *e = *pe;
+            *pe = e->next;
+            free(e);
+            break;
+        }
+    pthread_mutex_unlock(&m->lock);
+}
+
+/* ---- connections ---- */
+
+static uint64_t now_ms(struct media_server *m)
+{
+    return uv_hrtime() / 1000000u - m->tick_start_ns / 1000000u;
+}
+
+static void on_close(uv_handle_t *h)
+{
+    struct conn *c = h->data;
+    as_parser_release(&c->asp);
+    buf_release(&c->hs);
+    if (c->ws)
+        wslay_event_context_free(c->ws);
+    if (c->rs)
+        speex_resampler_destroy(c->rs);
+    free(c);
+}
+
+void media__close(struct conn *c, const char *why)
+{
+    if (c->closing)
+        return;
+    struct media_server *m = c->m;
+    c->closing = 1;
+    if (c->registered) {
+        call_remove(m, c);
+        log_msg(LOG_INFO, "media: call %s ended (%s)", c->call_id, why);
+        if (m->hooks.call_end)
+            m->hooks.call_end(m->hooks.ud, c->call_ud, c->call_id);
+        c->registered = 0;
+    }
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        m->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    m->nconns--;
+    uv_close((uv_handle_t *)&c->tcp, on_close);
+}
+
+void media__protocol_error(struct conn *c, const char *err)
+{
+    c->m->st.protocol_errors++;
+    log_msg(LOG_WARN, "media: %s %s%s%s: %s", c->kind == CONN_AS ? "audiosocket" : "websocket",
+            c->peer, c->registered ? " call " : "", c->registered ? c->call_id : "", err);
+    media__close(c, "protocol error");
+}
+
+struct wreq {
+    uv_write_t req;
+    struct conn *c;
+    char data[];
+};
+
+static void on_write(uv_write_t *req, int status)
+{
+    struct wreq *w = (struct wreq *)req;
+    if (status < 0 && status != UV_ECANCELED && !w->c->closing)
+        media__close(w->c, uv_strerror(status));
+    free(w);
+}
+
+size_t media__backlog(const struct conn *c)
+{
+    return uv_stream_get_write_queue_size((const uv_stream_t *)&c->tcp);
+}
+
+int media__write(struct conn *c, const void *data, size_t len)
+{
+    if (c->closing)
+        return -1;
+    size_t off = 0;
+    if (media__backlog(c) == 0) {
+        uv_buf_t b = uv_buf_init((char *)data, (unsigned)len);
+        int r = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+        if (r < 0 && r != UV_EAGAIN) {
+            media__close(c, uv_strerror(r));
+            return -1;
+        }
+        off = r > 0 ? (size_t)r : 0;
+        if (off == len)
+            return 0;
+    }
+    struct wreq *w = malloc(sizeof *w + (len - off));
+    if (!w) {
+        media__close(c, "out of memory");
+        return -1;
+    }
+    w->c = c;
+    memcpy(w->data, (const char *)data + off, len - off);
+    uv_buf_t b = uv_buf_init(w->data, (unsigned)(len - off));
+    int r = uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, on_write);
+    if (r < 0) {
+        free(w);
+        media__close(c, uv_strerror(r));
+        return -1;
+    }
+    return 0;
+}
+
+static void on_shutdown(uv_shutdown_t *req, int status)
+{
+    struct conn *c = req->data;
+    (void)status;
+    free(req);
+    media__close(c, c->pending_finish == FINISH_RELEASE ? "released" : "ended by ikiiki");
+}
+
+void media__shutdown(struct conn *c)
+{
+    if (c->closing || c->finishing)
+        return;
+    c->finishing = 1;
+    uv_shutdown_t *req = malloc(sizeof *req);
+    if (!req || uv_shutdown(req, (uv_stream_t *)&c->tcp, on_shutdown) < 0) {
+        free(req);
+        media__close(c, "ended by ikiiki");
+        return;
+    }
+    req->data = c;
+}
+
+/* ---- calls ---- */
+
+static void feature(struct conn *c, const char *name, double value, const char *detail)
+{
+    struct media_server *m = c->m;
+    if (m->hooks.feature)
+        m->hooks.feature(m->hooks.ud, c->call_id, name, value, detail);
+}
+
+static void vb_start(struct conn *c);
+static void on_tick_cb(uv_timer_t *t);
+
+int media__call_start(struct conn *c, const char *call_id, const struct media_call_info *info)
+{
+    struct media_server *m = c->m;
+    if (c->registered) {
+        media__protocol_error(c, "the call was named twice");
+        return -1;
+    }
+    if (!call_id_ok(call_id)) {
+        char err[140];
+        snprintf(err, sizeof err, "call id \"%.64s\" is not 1-63 of [A-Za-z0-9._:-]", call_id);
+        media__protocol_error(c, err);
+        return -1;
+    }
+    struct call_entry *e = calloc(1, sizeof *e);
+    pthread_mutex_lock(&m->lock);
+    int dup = call_find(m, call_id) != NULL;
+    if (e && !dup) {
+        memcpy(e->id, call_id, strlen(call_id) + 1);
+        e->c = c;
+        unsigned h = call_hash(call_id);
+        e->next = m->calls[h];
+        m->calls[h] = e;
+    }
+    pthread_mutex_unlock(&m->lock);
+    if (!e || dup) {
+        free(e);
+        char err[140];
+        snprintf(err, sizeof err, "call \"%s\" is already connected", call_id);
+        media__protocol_error(c, e ? err : "out of memory");
+        return -1;
+    }
+    memcpy(c->call_id, call_id, strlen(call_id) + 1);
+    c->registered = 1;
+    m->st.calls_total++;
+    log_msg(LOG_INFO, "media: call %s connected over %s from %s", call_id, info->transport,
+            c->peer);
+    if (m->hooks.call_start)
+        c->call_ud = m->hooks.call_start(m->hooks.ud, call_id, info);
+    if (m->voicebot_all)
+        vb_start(c);
+    return 0;
+}
+
+static void frame_ready(struct conn *c)
+{
+    struct media_server *m = c->m;
+    if (m->hooks.audio)
+        m->hooks.audio(m->hooks.ud, c->call_ud, c->call_id, c->frame, MEDIA_FRAME);
+    m->st.frames_in++;
+    hist_add(&m->lag, uv_hrtime() - c->t_arrival);
+    c->nframe = 0;
+}
+
+static void push_samples(struct conn *c, const int16_t *pcm, size_t n)
+{
+    for (size_t i = 0; i < n && !c->closing; i++) {
+        c->frame[c->nframe++] = pcm[i];
+        if (c->nframe == MEDIA_FRAME)
+            frame_ready(c);
+    }
+}
+
+void media__audio_in(struct conn *c, const int16_t *pcm, size_t n, unsigned rate)
+{
+    if (!c->registered || c->closing)
+        return; /* audio before the call is named is not anyone's */
+    if (rate == MEDIA_RATE) {
+        push_samples(c, pcm, n);
+        return;
+    }
+    if (!c->rs || c->rs_rate != rate) {
+        if (c->rs)
+            speex_resampler_destroy(c->rs);
+        int e = 0;
+        c->rs = speex_resampler_init(1, rate, MEDIA_RATE, 3, &e);
+        c->rs_rate = rate;
+        if (!c->rs) {
+            media__close(c, "cannot resample");
+            return;
+        }
+    }
+    int16_t out[512];
+    while (n > 0 && !c->closing) {
+        spx_uint32_t in_len = (spx_uint32_t)n, out_len = (spx_uint32_t)ARRAY_LEN(out);
+        speex_resampler_process_int(c->rs, 0, pcm, &in_len, out, &out_len);
+        push_samples(c, out, out_len);
+        if (in_len == 0 && out_len == 0)
+            break;
+        pcm += in_len;
+        n -= in_len;
+    }
+}
+
+/* ---- announcements ---- */
+
+static void clear_queue(struct conn *c)
+{
+    if (c->nplay && c->ops->clear)
+        c->ops->clear(c);
+    c->nplay = 0;
+    c->queued_ms = 0;
+}
+
+static int enqueue(struct conn *c, const char *name)
+{
+    struct media_server *m = c->m;
+    /* The guard's policy and the voicebot may both ask for the notice: say it once per call. */
+    if (strcmp(name, "recording_notice") == 0) {
+        if (c->notice_said)
+            return 0;
+        c->notice_said = 1;
+    }
+    const struct prompt *p = prompt_find(m->prompts, name);
+    if (!p) {
+        log_msg(LOG_WARN, "media: call %s: no prompt \"%s\"", c->call_id, name);
+        return -1;
+    }
+    unsigned ms = (unsigned)(p->n / (MEDIA_RATE / 1000));
+    if (c->nplay >= MEDIA_MAX_PLAY || c->queued_ms + ms > m->max_queue_ms) {
+        log_msg(LOG_WARN, "media: call %s: announcement queue full, \"%s\" dropped", c->call_id,
+                name);
+        return -1;
+    }
+    c->play[c->nplay].p = p;
+    c->play[c->nplay].pos = 0;
+    c->nplay++;
+    c->queued_ms += ms;
+    return 0;
+}
+
+/* ---- voicebot ---- */
+
+static void vb_start(struct conn *c)
+{
+    if (c->vb != VB_OFF && c->vb != VB_DONE)
+        return;
+    clear_queue(c);
+    c->vb = VB_MENU;
+    c->vb_tries = 1;
+    enqueue(c, "recording_notice");
+    enqueue(c, "voicebot_menu");
+    log_msg(LOG_INFO, "media: call %s: voicebot", c->call_id);
+}
+
+static void vb_done(struct conn *c, const char *purpose, char digit)
+{
+    c->vb = VB_DONE;
+    json_t *d = json_pack("{s:s, s:s#}", "purpose", purpose, "digit", &digit, digit ? 1 : 0);
+    char *txt = d ? json_dumps(d, JSON_COMPACT) : NULL;
+    json_decref(d);
+    feature(c, "voicebot_purpose", 0, txt);
+    log_msg(LOG_INFO, "media: call %s: voicebot purpose \"%s\", releasing", c->call_id, purpose);
+    free(txt);
+    clear_queue(c);
+    c->pending_finish = FINISH_RELEASE;
+}
+
+static void vb_again(struct conn *c)
+{
+    struct media_server *m = c->m;
+    if (c->vb_tries >= m->menu.max_tries) {
+        vb_done(c, "unknown", 0);
+        return;
+    }
+    c->vb_tries++;
+    clear_queue(c);
+    c->vb = VB_MENU;
+    enqueue(c, "voicebot_menu");
+}
+
+static void vb_digit(struct conn *c, char digit)
+{
+    struct media_server *m = c->m;
+    if (c->vb != VB_MENU && c->vb != VB_WAIT)
+        return;
+    for (int i = 0; i < m->menu.n; i++)
+        if (m->menu.digit[i] == digit) {
+            vb_done(c, m->menu.code[i], digit);
+            return;
+        }
+    vb_again(c);
+}
+
+void media__dtmf_in(struct conn *c, char digit)
+{
+    if (!c->registered || c->closing)
+        return;
+    static const char keys[] = "0123456789*#ABCD";
+    const char *k = strchr(keys, digit);
+    char detail[32];
+    snprintf(detail, sizeof detail, "{\"digit\":\"%c\"}", digit);
+    feature(c, "dtmf", (double)(k - keys), detail);
+    vb_digit(c, digit);
+}
+
+/* ---- pacing ---- */
+
+static void pace(struct conn *c, uint64_t now)
+{
+    struct media_server *m = c->m;
+    if (!c->registered) {
+        if (now - c->opened_ms > MEDIA_IDLE_MS)
+            media__protocol_error(c, "did not name its call in 30 s");
+        return;
+    }
+    if (media__backlog(c) > MEDIA_OUT_BACKLOG) {
+        if (!c->backlog_since_ms)
+            c->backlog_since_ms = now ? now : 1;
+        else if (now - c->backlog_since_ms > MEDIA_DEAD_MS) {
+            media__close(c, "the peer stopped reading");
+            return;
+        }
+    } else {
+        c->backlog_since_ms = 0;
+    }
+    if (c->nplay) {
+        struct play_item *it = &c->play[0];
+        int16_t pcm[MEDIA_FRAME] = {0};
+        size_t take = it->p->n - it->pos < MEDIA_FRAME ? it->p->n - it->pos : MEDIA_FRAME;
+        memcpy(pcm, it->p->pcm + it->pos, take * sizeof pcm[0]);
+        it->pos += take;
+        if (c->ops->send_audio(c, pcm) == 0)
+            m->st.frames_out++;
+        else
+            m->st.frames_dropped++;
+        if (it->pos >= it->p->n && !c->closing) {
+            unsigned ms = (unsigned)(it->p->n / (MEDIA_RATE / 1000));
+            const char *name = it->p->name;
+            memmove(&c->play[0], &c->play[1], (size_t)(c->nplay - 1) * sizeof c->play[0]);
+            c->nplay--;
+            c->queued_ms = c->queued_ms > ms ? c->queued_ms - ms : 0;
+            if (c->ops->played)
+                c->ops->played(c, name);
+            if (!c->nplay && c->vb == VB_MENU) {
+                c->vb = VB_WAIT;
+                c->vb_wait_until_ms = now + m->menu.timeout_ms;
+            }
+        }
+        return;
+    }
+    if (c->pending_finish) {
+        c->ops->finish(c, c->pending_finish);
+        return;
+    }
+    if (c->vb == VB_MENU) { /* the menu prompt is missing: wait as if it had been said */
+        c->vb = VB_WAIT;
+        c->vb_wait_until_ms = now + m->menu.timeout_ms;
+    } else if (c->vb == VB_WAIT && now >= c->vb_wait_until_ms) {
+        vb_again(c);
+        if (c->vb == VB_MENU && !c->nplay) {
+            c->vb = VB_WAIT;
+            c->vb_wait_until_ms = now + m->menu.timeout_ms;
+        }
+    }
+    if (c->ops->idle)
+        c->ops->idle(c);
+}
+
+/* Arms the one-shot tick for the next 20 ms grid point. libuv timers count whole milliseconds
+ * from the loop's cached time, so the delay is computed from the real clock each time. */
+static void arm_tick(struct media_server *m)
+{
+    uv_update_time(&m->loop);
+    uint64_t due = m->tick_start_ns + (m->ticks + 1) * TICK_NS, now = uv_hrtime();
+    uint64_t delay = due > now ? (due - now + 999999) / 1000000 : 0;
+    uv_timer_start(&m->tick, on_tick_cb, delay, 0);
+}
+
+static void on_tick_cb(uv_timer_t *t)
+{
+    struct media_server *m = t->data;
+    uint64_t now_ns = uv_hrtime();
+    /* One pacing step per 20 ms of real time since the start, so a late tick catches up instead
+     * of slowing the audio down; at most five at once after a long stall, the rest is skipped. */
+    int steps = 0;
+    while (m->tick_start_ns + (m->ticks + 1) * TICK_NS <= now_ns + 500000 && steps < 5) {
+        uint64_t due = m->tick_start_ns + (m->ticks + 1) * TICK_NS;
+        if (steps == 0)
+            hist_add(&m->late, now_ns > due ? now_ns - due : 0);
+        m->ticks++;
+        steps++;
+        uint64_t now = now_ms(m);
+        for (struct conn *c = m->conns, *next; c; c = next) {
+            next = c->next;
+            if (!c->closing && !c->finishing)
+                pace(c, now);
+        }
+    }
+    if (steps == 5)
+        m->ticks = (now_ns - m->tick_start_ns) / TICK_NS;
+    if (!m->stopping_loop)
+        arm_tick(m);
+}
+
+/* ---- reading and accepting ---- */
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
+{
+    struct conn *c = h->data;
+    (void)suggested;
+    /* One buffer for the whole loop: every read is handled before the next one starts. */
+    *b = uv_buf_init(c->m->read_buf, sizeof c->m->read_buf);
+}
+
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
+{
+    struct conn *c = s->data;
+    if (nread < 0) {
+        media__close(c, nread == UV_EOF ? "the peer hung up" : uv_strerror((int)nread));
+        return;
+    }
+    if (nread == 0 || c->closing)
+        return;
+    c->t_arrival = uv_hrtime();
+    if (c->kind == CONN_AS)
+        media__as_read(c, (const uint8_t *)b->base, (size_t)nread);
+    else
+        media__ws_read(c, (const uint8_t *)b->base, (size_t)nread);
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+    struct media_server *m = server->data;
+    if (status < 0)
+        return;
+    struct conn *c = calloc(1, sizeof *c);
+    if (!c)
+        return;
+    c->m = m;
+    c->kind = server == (uv_stream_t *)&m->listen[0] ? CONN_AS : CONN_WS;
+    c->ops = c->kind == CONN_AS ? &media__as_ops : &media__ws_ops;
+    as_parser_init(&c->asp);
+    buf_init(&c->hs, MWS_MAX_REQUEST);
+    c->opened_ms = now_ms(m);
+    uv_tcp_init(&m->loop, &c->tcp);
+    c->tcp.data = c;
+    c->next = m->conns;
+    if (m->conns)
+        m->conns->prev = c;
+    m->conns = c;
+    m->nconns++;
+    if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0) {
+        media__close(c, "accept failed");
+        return;
+    }
+    struct sockaddr_storage sa;
+    int salen = sizeof sa;
+    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &salen) == 0) {
+        char ip[48] = "?";
+        if (sa.ss_family == AF_INET6)
+            uv_ip6_name((struct sockaddr_in6 *)&sa, ip, sizeof ip);
+        else
+            uv_ip4_name((struct sockaddr_in *)&sa, ip, sizeof ip);
+        snprintf(c->peer, sizeof c->peer, "%s:%u", ip,
+                 ntohs(((struct sockaddr_in *)&sa)->sin_port));
+    }
+    if (m->nconns > m->max_calls) {
+        log_msg(LOG_WARN, "media: %s refused: %d connections already", c->peer, m->max_calls);
+        media__close(c, "too many connections");
+        return;
+    }
+    uv_tcp_nodelay(&c->tcp, 1);
+    uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+}
+
+/* ---- commands ---- */
+
+struct transfer_job {
+    uv_work_t req;
+    struct media_server *m;
+    char call_id[MEDIA_ID_MAX];
+    char endpoint[128];
+    int rc;
+    char err[256];
+};
+
+static void transfer_work(uv_work_t *req)
+{
+    struct transfer_job *j = req->data;
+    j->rc = ari_redirect(j->m->ari, j->call_id, j->endpoint, j->err, sizeof j->err);
+}
+
+static void transfer_done(uv_work_t *req, int status)
+{
+    struct transfer_job *j = req->data;
+    (void)status;
+    if (j->rc)
+        log_msg(LOG_WARN, "media: call %s: transfer to \"%s\" failed: %s", j->call_id, j->endpoint,
+                j->err);
+    else
+        log_msg(LOG_INFO, "media: call %s: transferred to \"%s\"", j->call_id, j->endpoint);
+    free(j);
+}
+
+static void run_cmd(struct media_server *m, const struct cmd *k)
+{
+    if (k->kind == CMD_TRANSFER) {
+        struct transfer_job *j = calloc(1, sizeof *j);
+        if (!j)
+            return;
+        j->req.data = j;
+        j->m = m;
+        memcpy(j->call_id, k->call_id, sizeof j->call_id);
+        memcpy(j->endpoint, k->arg, sizeof j->endpoint);
+        if (uv_queue_work(&m->loop, &j->req, transfer_work, transfer_done) < 0)
+            free(j);
+        return;
+    }
+    struct call_entry *e = call_find(m, k->call_id);
+    if (!e || e->c->closing || e->c->finishing)
+        return; /* ended in the meantime */
+    struct conn *c = e->c;
+    switch (k->kind) {
+    case CMD_PLAY:
+        enqueue(c, k->arg);
+        break;
+    case CMD_END: /* after what is queued (the closing announcement) has been said */
+        c->vb = VB_DONE;
+        c->pending_finish = FINISH_END;
+        break;
+    case CMD_VOICEBOT:
+        vb_start(c);
+        break;
+    case CMD_RELEASE:
+        if (!c->pending_finish)
+            c->pending_finish = FINISH_RELEASE;
+        break;
+    default:
+        break;
+    }
+}
+
+static void stop_loop(struct media_server *m)
+{
+    m->stopping_loop = 1;
+    for (int i = 0; i < 2; i++)
+        if (m->has_listen[i])
+            uv_close((uv_handle_t *)&m->listen[i], NULL);
+    uv_close((uv_handle_t *)&m->tick, NULL);
+    while (m->conns)
+        media__close(m->conns, "server stopping");
+    uv_close((uv_handle_t *)&m->async, NULL);
+}
+
+static void on_async(uv_async_t *a)
+{
+    struct media_server *m = a->data;
+    pthread_mutex_lock(&m->lock);
+    struct cmd *list = m->cmd_head;
+    int stopping = m->stopping;
+    m->cmd_head = m->cmd_tail = NULL;
+    m->ncmds = 0;
+    pthread_mutex_unlock(&m->lock);
+    while (list) {
+        struct cmd *k = list;
+        list = k->next;
+        if (!stopping)
+            run_cmd(m, k);
+        free(k);
+    }
+    if (stopping)
+        stop_loop(m);
+}
+
+static int push_cmd(struct media_server *m, enum cmd_kind kind, const char *call_id,
+                    const char *arg)
+{
+    if (!m || !call_id || strlen(call_id) >= MEDIA_ID_MAX || (arg && strlen(arg) >= 128))
+        return MEDIA_EINVAL;
+    struct cmd *k = calloc(1, sizeof *k);
+    if (!k)
+        return MEDIA_ENOMEM;
+    k->kind = kind;
+    memcpy(k->call_id, call_id, strlen(call_id) + 1);
+    if (arg)
+        memcpy(k->arg, arg, strlen(arg) + 1);
+    pthread_mutex_lock(&m->lock);
+    int rc = 0;
+    if (m->stopping || !call_find(m, call_id))
+        rc = MEDIA_ENOTFOUND;
+    else if (m->ncmds >= MAX_CMDS)
+        rc = MEDIA_EFULL;
+    if (rc == 0) {
+        if (m->cmd_tail)
+            m->cmd_tail->next = k;
+        else
+            m->cmd_head = k;
+        m->cmd_tail = k;
+        m->ncmds++;
+    }
+    pthread_mutex_unlock(&m->lock);
+    if (rc) {
+        free(k);
+        return rc;
+    }
+    uv_async_send(&m->async);
+    return 0;
+}
+
+int media_play(void *m, const char *call_id, const char *prompt)
+{
+    if (!prompt || !prompt[0])
+        return MEDIA_EINVAL;
+    return push_cmd(m, CMD_PLAY, call_id, prompt);
+}
+
+int media_end_call(void *m, const char *call_id)
+{
+    return push_cmd(m, CMD_END, call_id, NULL);
+}
+
+int media_voicebot(void *m, const char *call_id)
+{
+    return push_cmd(m, CMD_VOICEBOT, call_id, NULL);
+}
+
+int media_release(void *m, const char *call_id)
+{
+    return push_cmd(m, CMD_RELEASE, call_id, NULL);
+}
+
+int media_transfer(void *mv, const char *call_id, const char *endpoint)
+{
+    struct media_server *m = mv;
+    if (!m || !m->ari || !endpoint || !endpoint[0])
+        return MEDIA_EINVAL;
+    return push_cmd(m, CMD_TRANSFER, call_id, endpoint);
+}
+
+/* ---- start and stop ---- */
+
+static int parse_addr(const char *s, struct sockaddr_storage *sa, char *err, size_t errlen,
+                      const char *flag)
+{
+    const char *colon = strrchr(s, ':');
+    char host[128];
+    int64_t port;
+    if (!colon || (size_t)(colon - s) >= sizeof host || parse_int64(colon + 1, 0, 65535, &port)) {
+        snprintf(err, errlen, "%s: \"%s\" is not ADDR:PORT", flag, s);
+        return -2;
+    }
+    size_t hl = (size_t)(colon - s);
+    if (hl >= 2 && s[0] == '[' && s[hl - 1] == ']') {
+        memcpy(host, s + 1, hl - 2);
+        host[hl - 2] = '\0';
+    } else {
+        memcpy(host, s, hl);
+        host[hl] = '\0';
+    }
+    if (uv_ip4_addr(host, (int)port, (struct sockaddr_in *)sa) &&
+        uv_ip6_addr(host, (int)port, (struct sockaddr_in6 *)sa)) {
+        snprintf(err, errlen, "%s: \"%s\" is not an IP address", flag, host);
+        return -2;
+    }
+    return 0;
+}
+
+static int bind_one(struct media_server *m, int which, const char *addr, char *err, size_t errlen)
+{
+    static const char *const flags[2] = {"--audiosocket", "--media-ws"};
+    if (!addr || !addr[0] || strcmp(addr, "off") == 0)
+        return 0;
+    struct sockaddr_storage sa;
+    int rc = parse_addr(addr, &sa, err, errlen, flags[which]);
+    if (rc)
+        return rc;
+    uv_tcp_init(&m->loop, &m->listen[which]);
+    m->listen[which].data = m;
+    m->has_listen[which] = 1;
+    int r = uv_tcp_bind(&m->listen[which], (struct sockaddr *)&sa, 0);
+    if (r == 0)
+        r = uv_listen((uv_stream_t *)&m->listen[which], 511, on_connection);
+    if (r) {
+        snprintf(err, errlen, "%s: cannot listen on %s: %s", flags[which], addr, uv_strerror(r));
+        return -1;
+    }
+    struct sockaddr_storage got;
+    int len = sizeof got;
+    uv_tcp_getsockname(&m->listen[which], (struct sockaddr *)&got, &len);
+    m->port[which] = ntohs(((struct sockaddr_in *)&got)->sin_port);
+    return 0;
+}
+
+static void run_loop(void *arg)
+{
+    struct media_server *m = arg;
+    uv_run(&m->loop, UV_RUN_DEFAULT);
+}
+
+static void free_server(struct media_server *m)
+{
+    prompt_set_free(m->prompts);
+    ari_client_free(m->ari);
+    pthread_mutex_destroy(&m->lock);
+    free(m);
+}
+
+/* Closes whatever start opened when it fails half-way. */
+static void abort_start(struct media_server *m)
+{
+    for (int i = 0; i < 2; i++)
+        if (m->has_listen[i])
+            uv_close((uv_handle_t *)&m->listen[i], NULL);
+    uv_close((uv_handle_t *)&m->tick, NULL);
+    uv_close((uv_handle_t *)&m->async, NULL);
+    uv_run(&m->loop, UV_RUN_DEFAULT);
+    uv_loop_close(&m->loop);
+    free_server(m);
+}
+
+static int load_data(struct media_server *m, const struct media_config *cfg, char *err,
+                     size_t errlen)
+{
+    char path[1024];
+    const char *dir = cfg->prompt_dir;
+    if (!dir) {
+        if (data_path("prompts/ja", path, sizeof path))
+            return -1;
+        dir = path;
+    }
+    int rc = prompt_set_load(dir, &m->prompts, err, errlen);
+    if (rc)
+        return rc;
+    const char *menu = cfg->voicebot_file;
+    if (!menu) {
+        if (data_path("voicebot/ja.json", path, sizeof path))
+            return -1;
+        menu = path;
+    }
+    return voicebot_menu_load(menu, &m->menu, err, errlen);
+}
+
+int media_server_start(const struct media_config *cfg, media_server **out, char *err, size_t errlen)
+{
+    struct media_server *m = calloc(1, sizeof *m);
+    if (!m) {
+        snprintf(err, errlen, "media: out of memory");
+        return -1;
+    }
+    pthread_mutex_init(&m->lock, NULL);
+    m->hooks = cfg->hooks;
+    m->voicebot_all = cfg->voicebot_all;
+    m->max_calls = cfg->max_calls > 0 ? cfg->max_calls : DEFAULT_CALLS;
+    m->max_queue_ms = cfg->max_queue_ms ? cfg->max_queue_ms : DEFAULT_QUEUE;
+    int rc = load_data(m, cfg, err, errlen);
+    if (rc == 0 && cfg->ari_url && cfg->ari_url[0]) {
+        m->ari = ari_client_new(cfg->ari_url, cfg->ari_user, cfg->ari_password);
+        if (!m->ari) {
+            snprintf(err, errlen, "media: ARI URL \"%s\" is not http(s)://HOST[:PORT]",
+                     cfg->ari_url);
+            rc = -2;
+        }
+    }
+    if (rc) {
+        free_server(m);
+        return rc;
+    }
+    uv_loop_init(&m->loop);
+    uv_async_init(&m->loop, &m->async, on_async);
+    m->async.data = m;
+    uv_timer_init(&m->loop, &m->tick);
+    m->tick.data = m;
+    if ((rc = bind_one(m, 0, cfg->audiosocket, err, errlen)) ||
+        (rc = bind_one(m, 1, cfg->media_ws, err, errlen))) {
+        abort_start(m);
+        return rc;
+    }
+    m->tick_start_ns = uv_hrtime();
+    arm_tick(m);
+    if (uv_thread_create(&m->thread, run_loop, m)) {
+        snprintf(err, errlen, "media: cannot start the loop thread");
+        abort_start(m);
+        return -1;
+    }
+    *out = m;
+    return 0;
+}
+
+uint16_t media_server_port(const media_server *m, int which)
+{
+    return m && which >= 0 && which < 2 ? m->port[which] : 0;
+}
+
+void media_server_stop(media_server *m, struct media_stats *stats)
+{
+    if (!m)
+        return;
+    pthread_mutex_lock(&m->lock);
+    m->stopping = 1;
+    pthread_mutex_unlock(&m->lock);
+    uv_async_send(&m->async);
+    uv_thread_join(&m->thread);
+    uv_loop_close(&m->loop);
+    m->st.lag_p50_ms = hist_pct(&m->lag, 0.50);
+    m->st.lag_p99_ms = hist_pct(&m->lag, 0.99);
+    m->st.lag_max_ms = (double)m->lag.max_ns / 1e6;
+    m->st.tick_late_p99_ms = hist_pct(&m->late, 0.99);
+    m->st.tick_late_max_ms = (double)m->late.max_ns / 1e6;
+    if (stats)
+        *stats = m->st;
+    while (m->cmd_head) { /* commands that came after the loop's last look */
+        struct cmd *k = m->cmd_head;
+        m->cmd_head = k->next;
+        free(k);
+    }
+    free_server(m);
+}

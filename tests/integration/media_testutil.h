@@ -104,8 +104,8 @@ static inline int mt_sh(const char *cmd)
 
 /* Japanese speech by espeak-ng as 8 kHz mono s16 samples (malloc'd). effects are sox effects,
  * e.g. "gain -n -20" (calm, quiet) or "pitch 500 gain -n -1" (high and loud). */
-static int16_t *mt_speech(const char *dir, const char *name, const char *kana, const char *effects,
-                          size_t *n)
+static inline int16_t *mt_speech(const char *dir, const char *name, const char *kana,
+                                 const char *effects, size_t *n)
 {
     char cmd[2048], wav[512], raw[512];
     snprintf(wav, sizeof wav, "%s/%s.wav", dir, name);
@@ -150,7 +150,7 @@ static inline int mt_prompts(const char *dir)
 }
 
 /* A prompt as the server plays it: 8 kHz, padded with zeros to whole 20 ms frames. */
-static int16_t *mt_prompt_frames(const char *dir, const char *name, size_t *n)
+static inline int16_t *mt_prompt_frames(const char *dir, const char *name, size_t *n)
 {
     char path[512], err[300];
     snprintf(path, sizeof path, "%s/%s.wav", dir, name);

@@ -18,7 +18,7 @@
 
 /* Hard limits on outside input. */
 #define SURVEY_IMPORT_MAX_BYTES (512u * 1024 * 1024)
-#define SURVEY_IMPORT_MAX_FIELD 4000
+#define SURVEY_IMPORT_MAX_FIELD 8192 /* a 2,000-character Japanese comment is up to 6,000 bytes */
 #define SURVEY_IMPORT_MAX_ROWS  2000000
 #define SURVEY_IMPORT_MAX_COLS  256
 

@@ -317,7 +317,7 @@ static void test_import_errors(void **state)
     memset(big + n, 'x', SURVEY_IMPORT_MAX_FIELD + 1);
     big[n + SURVEY_IMPORT_MAX_FIELD + 1] = '\0';
     assert_int_equal(import_text(q, big, 0, &im, err, sizeof err), SURVEY_IMPORT_EINPUT);
-    assert_string_equal(err, "t.csv: row 2: field 2 is longer than 4000 bytes");
+    assert_string_equal(err, "t.csv: row 2: field 2 is longer than 8192 bytes");
     /* Unknown columns are warnings, returned in order; empty header cells are ignored quietly. */
     assert_int_equal(import_text(q, "備考,役職,,memo\nx,OP,,y\n", 0, &im, err, sizeof err), 0);
     assert_int_equal(im.n, 1);

@@ -14,7 +14,7 @@
 
 #include "core/buf.h"
 
-#define MAX_ARGS   64
+#define MAX_ARGS   640 /* multi-row INSERTs: 64 respondents × 9 columns */
 #define MAX_COLS   64
 #define STMT_CACHE 48
 /* Evicted statements waiting for the connection to be outside a transaction block. */

@@ -57,6 +57,21 @@ int store_survey_wave_get(store *s, const char *code, int64_t *id, char **questi
 /* Text that is never NULL (arrays would make ARG_TEXT's NULL test always true). */
 #define TEXT(v) ((struct store_arg){.type = SA_TEXT, .s = (v)})
 
+/* Rows per INSERT: one statement with many VALUES lists costs far less per row than a statement
+ * per row (the import of a wave was bound by it). 64 × 9 parameters stay under every limit. */
+#define RESPONDENTS_PER_INSERT 64
+#define RESPONDENT_COLS        9
+
+/* The INSERT for n rows (n ≤ RESPONDENTS_PER_INSERT), built once per n into sql. */
+static void respondents_sql(char *sql, size_t len, size_t n)
+{
+    size_t at = (size_t)snprintf(sql, len,
+                                 "INSERT INTO survey_respondents (wave_id, center_id, position,"
+                                 " segment, team, tenure, answers, comment, day) VALUES ");
+    for (size_t i = 0; i < n && at < len; i++)
+        at += (size_t)snprintf(sql + at, len - at, "%s(?, ?, ?, ?, ?, ?, ?, ?, ?)", i ? ", " : "");
+}
+
 int store_survey_respondents_add(store *s, int64_t wave_id, int64_t center_id, const char *day,
                                  const struct survey_respondent *r, char *const *comments, size_t n,
                                  int nitems)
@@ -65,30 +80,40 @@ int store_survey_respondents_add(store *s, int64_t wave_id, int64_t center_id, c
         return store__fail(s, STORE_ERROR, "survey: %d items is out of range", nitems);
     if (!day || strlen(day) != 10)
         return store__fail(s, STORE_ERROR, "survey: the day must be YYYY-MM-DD");
-    char packed[SURVEY_MAX_ITEMS + 1];
-    int rc = STORE_OK;
-    for (size_t i = 0; rc == STORE_OK && i < n; i++) {
-        for (int k = 0; k < nitems; k++)
-            packed[k] = (char)('0' + (r[i].answers[k] <= SURVEY_SCALE ? r[i].answers[k] : 0));
-        packed[nitems] = '\0';
+    for (size_t i = 0; i < n; i++)
         if (r[i].position >= POS__COUNT)
             return store__fail(s, STORE_ERROR, "survey: respondent %zu has no position", i);
-        const char *comment = comments ? comments[i] : NULL;
-        struct store_arg a[] = {ARG_INT(wave_id),
-                                ARG_INT(center_id),
-                                TEXT(org_position_name((enum org_position)r[i].position)),
-                                TEXT(r[i].segment),
-                                TEXT(r[i].team),
-                                TEXT(r[i].tenure),
-                                TEXT(packed),
-                                ARG_TEXT(comment),
-                                TEXT(day)};
-        /* The same SQL text every row: SQLite reuses its one prepared statement. */
-        rc = store__exec_args(s,
-                              "INSERT INTO survey_respondents (wave_id, center_id, position,"
-                              " segment, team, tenure, answers, comment, day)"
-                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                              a, 9, NULL);
+    char full_sql[RESPONDENTS_PER_INSERT * 40 + 200];
+    char packed[RESPONDENTS_PER_INSERT][SURVEY_MAX_ITEMS + 1];
+    struct store_arg a[RESPONDENTS_PER_INSERT * RESPONDENT_COLS];
+    char part_sql[sizeof full_sql];
+    int rc = STORE_OK;
+    respondents_sql(full_sql, sizeof full_sql, RESPONDENTS_PER_INSERT);
+    for (size_t at = 0; rc == STORE_OK && at < n; at += RESPONDENTS_PER_INSERT) {
+        size_t m = n - at < RESPONDENTS_PER_INSERT ? n - at : RESPONDENTS_PER_INSERT;
+        for (size_t j = 0; j < m; j++) {
+            const struct survey_respondent *x = &r[at + j];
+            for (int k = 0; k < nitems; k++)
+                packed[j][k] = (char)('0' + (x->answers[k] <= SURVEY_SCALE ? x->answers[k] : 0));
+            packed[j][nitems] = '\0';
+            const char *comment = comments ? comments[at + j] : NULL;
+            struct store_arg *row = &a[j * RESPONDENT_COLS];
+            row[0] = ARG_INT(wave_id);
+            row[1] = ARG_INT(center_id);
+            row[2] = TEXT(org_position_name((enum org_position)x->position));
+            row[3] = TEXT(x->segment);
+            row[4] = TEXT(x->team);
+            row[5] = TEXT(x->tenure);
+            row[6] = TEXT(packed[j]);
+            row[7] = ARG_TEXT(comment);
+            row[8] = TEXT(day);
+        }
+        const char *sql = full_sql;
+        if (m < RESPONDENTS_PER_INSERT) {
+            respondents_sql(part_sql, sizeof part_sql, m);
+            sql = part_sql;
+        }
+        rc = store__exec_args(s, sql, a, (int)(m * RESPONDENT_COLS), NULL);
     }
     return rc;
 }

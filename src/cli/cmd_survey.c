@@ -205,11 +205,55 @@ static int print_import(const struct survey_import *im, const char *center, int 
     return EXIT_OK;
 }
 
+/* The center a file answers for: --center, or the file's name without folder and extension
+ * (TKY.csv → TKY) when several files are given. */
+static int file_center(const struct cli_cmd *cmd, store *s, const char *given, const char *file,
+                       struct org_center *c)
+{
+    if (given)
+        return center_opt(cmd, s, given, c);
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    char code[ORG_CODE_MAX];
+    size_t len = strcspn(base, ".");
+    if (len == 0 || len >= sizeof code)
+        return cli_fail(cmd, EXIT_USAGE, "%s: the file name does not name a center (CODE.csv)",
+                        file);
+    memcpy(code, base, len);
+    code[len] = '\0';
+    char what[600];
+    if (org_check_code(file, code, what, sizeof what))
+        return cli_fail(cmd, EXIT_USAGE, "%s", what);
+    int rc = store_center_get(s, code, c);
+    if (rc) {
+        snprintf(what, sizeof what, "%s: center \"%s\"", file, code);
+        return cli_store_fail(cmd, s, rc, what);
+    }
+    return 0;
+}
+
+/* Reads and stores one file inside the caller's transaction. */
+static int import_one(const struct cli_cmd *cmd, store *s, int64_t wave_id,
+                      const survey_questionnaire *q, const struct survey_import_opts *opts,
+                      const char *center, const char *file, struct survey_import *im,
+                      struct org_center *c)
+{
+    char err[600];
+    int rc = file_center(cmd, s, center, file, c);
+    if (rc)
+        return rc;
+    rc = survey_import_read_file(q, file, opts, im, err, sizeof err);
+    if (rc)
+        return cli_fail(cmd, rc == SURVEY_IMPORT_ENOMEM ? EXIT_FAIL : EXIT_USAGE, "%s", err);
+    return store_import(cmd, s, wave_id, c, file, survey_nitems(q), im);
+}
+
 int cmd_survey_import(const struct cli_cmd *cmd, int argc, char **argv)
 {
     struct cli_opt o[] = {
         {"wave", 1, "the wave's code", NULL, 0},
-        {"center", 1, "the center that answered", NULL, 0},
+        {"center", 1, "the center that answered (without it, each FILE is named CENTER.csv)", NULL,
+         0},
         {"skip-invalid", 0, "keep the good rows and list the bad ones", NULL, 0},
         {"format", 1, "template, surveymonkey or forms (default: from the file's content)", NULL,
          0},
@@ -217,44 +261,65 @@ int cmd_survey_import(const struct cli_cmd *cmd, int argc, char **argv)
         {"json", 0, "print the result as JSON", NULL, 0},
     };
     int n = (int)ARRAY_LEN(o);
-    const char *pos[1];
+    const char **pos = calloc((size_t)argc + 1, sizeof *pos);
     int npos = 0;
-    int rc = cli_parse(cmd, argc, argv, o, n, pos, 1, &npos);
-    if (rc)
-        return rc < 0 ? EXIT_OK : rc;
-    if (npos != 1)
-        return cli_fail(cmd, EXIT_USAGE, "expected one file: --wave W --center C FILE");
-    store *s;
-    if ((rc = cli_open_store(cmd, o, n, &s)))
-        return rc;
-    int64_t wave_id;
-    survey_questionnaire *q = NULL;
-    struct org_center c;
-    if ((rc = open_wave(cmd, s, cli_get(o, n, "wave"), &wave_id, &q)) ||
-        (rc = center_opt(cmd, s, cli_get(o, n, "center"), &c))) {
-        survey_questionnaire_free(q);
-        store_free(s);
-        return rc;
-    }
-    struct survey_import im = {0};
+    if (!pos)
+        return cli_fail(cmd, EXIT_FAIL, "out of memory");
+    int rc = cli_parse(cmd, argc, argv, o, n, pos, argc, &npos);
+    const char *center = cli_get(o, n, "center");
+    if (rc == 0 && (npos == 0 || (center && npos != 1)))
+        rc = cli_fail(cmd, EXIT_USAGE,
+                      "expected --wave W --center C FILE, or --wave W CENTER.csv … (one file per "
+                      "center, named by its code)");
     struct survey_import_opts opts = {SURVEY_FORMAT_AUTO, cli_flag(o, n, "skip-invalid")};
     const char *fmt = cli_get(o, n, "format");
-    char err[600];
-    if (fmt &&
-        (survey_import_format_parse(fmt, &opts.format) || opts.format == SURVEY_FORMAT_AUTO)) {
-        survey_questionnaire_free(q);
-        store_free(s);
-        return cli_fail(cmd, EXIT_USAGE, "format \"%s\" is not template, surveymonkey or forms",
-                        fmt);
+    if (rc == 0 && fmt &&
+        (survey_import_format_parse(fmt, &opts.format) || opts.format == SURVEY_FORMAT_AUTO))
+        rc = cli_fail(cmd, EXIT_USAGE, "format \"%s\" is not template, surveymonkey or forms", fmt);
+    store *s = NULL;
+    if (rc || (rc = cli_open_store(cmd, o, n, &s))) {
+        free(pos);
+        return rc < 0 ? EXIT_OK : rc;
     }
-    rc = survey_import_read_file(q, pos[0], &opts, &im, err, sizeof err);
-    if (rc)
-        rc = cli_fail(cmd, rc == SURVEY_IMPORT_ENOMEM ? EXIT_FAIL : EXIT_USAGE, "%s", err);
+    int64_t wave_id;
+    survey_questionnaire *q = NULL;
+    struct survey_import *im = calloc((size_t)npos, sizeof *im);
+    struct org_center *c = calloc((size_t)npos, sizeof *c);
+    if (!im || !c)
+        rc = cli_fail(cmd, EXIT_FAIL, "out of memory");
     else
-        rc = store_import(cmd, s, wave_id, &c, pos[0], survey_nitems(q), &im);
-    if (rc == 0)
-        rc = print_import(&im, c.code, cli_flag(o, n, "json"));
-    survey_import_release(&im);
+        rc = open_wave(cmd, s, cli_get(o, n, "wave"), &wave_id, &q);
+    /* Several files are one transaction: all of them or none. */
+    if (rc == 0 && (rc = store_begin(s)) != STORE_OK)
+        rc = cli_store_fail(cmd, s, rc, "transaction");
+    for (int i = 0; rc == 0 && i < npos; i++)
+        rc = import_one(cmd, s, wave_id, q, &opts, center, pos[i], &im[i], &c[i]);
+    if (rc == 0 && (rc = store_commit(s)) != STORE_OK)
+        rc = cli_store_fail(cmd, s, rc, "respondents");
+    if (rc)
+        store_rollback_all(s);
+    if (rc == 0 && npos == 1) {
+        rc = print_import(&im[0], c[0].code, cli_flag(o, n, "json"));
+    } else if (rc == 0 && cli_flag(o, n, "json")) {
+        json_t *files = json_array();
+        json_int_t total = 0;
+        for (int i = 0; i < npos; i++) {
+            json_t *j = survey_import_json(&im[i]);
+            json_object_set_new(j, "center", json_string(c[i].code));
+            json_object_set_new(j, "format", json_string(survey_import_format_name(im[i].format)));
+            json_array_append_new(files, j);
+            total += (json_int_t)im[i].n;
+        }
+        rc = cli_print_json(json_pack("{s:I, s:o}", "imported", total, "files", files));
+    } else {
+        for (int i = 0; rc == 0 && i < npos; i++)
+            rc = print_import(&im[i], c[i].code, 0);
+    }
+    for (int i = 0; im && i < npos; i++)
+        survey_import_release(&im[i]);
+    free(im);
+    free(c);
+    free(pos);
     survey_questionnaire_free(q);
     store_free(s);
     return rc;

@@ -728,12 +728,63 @@ static void test_import_exports(void **state)
     }
 }
 
+/* Several files in one process and one transaction, each named by its center. */
+static void test_import_many(void **state)
+{
+    (void)state;
+    char tky[512], osk[512], bad_osk[512], nope[512];
+    assert_int_equal(tu_write_temp("TKY.csv", good_csv, tky, sizeof tky), 0);
+    assert_int_equal(tu_write_temp("OSK.csv", good_csv, osk, sizeof osk), 0);
+    assert_int_equal(tu_write_temp("OSK.csv", bad_csv, bad_osk, sizeof bad_osk), 0);
+    assert_int_equal(tu_write_temp("NOPE.csv", good_csv, nope, sizeof nope), 0);
+    for (int b = 0; b < 2; b++) {
+        char url[512];
+        if (tu_db_url(tu_backends[b], "smany", url, sizeof url))
+            continue;
+        struct tu_result r;
+        IK(&r, url, "init", "--demo");
+        ok(&r);
+        tu_result_free(&r);
+        IK(&r, url, "survey", "wave", "add", "--code", "W1");
+        ok(&r);
+        tu_result_free(&r);
+        /* A bad file or an unknown center among them: exit 2, nothing from any file. */
+        IK(&r, url, "survey", "import", "--wave", "W1", tky, nope);
+        one_line_exit2(&r, "NOPE.csv: center \"NOPE\" does not exist");
+        tu_result_free(&r);
+        IK(&r, url, "survey", "import", "--wave", "W1", tky, bad_osk);
+        one_line_exit2(&r, "value \"7\" is not 1–6");
+        tu_result_free(&r);
+        json_t *j = responses(url);
+        assert_int_equal(answered(j, "TKY", "OP"), 0);
+        json_decref(j);
+        /* Both good files: each center gets its three respondents. */
+        IK(&r, url, "survey", "import", "--wave", "W1", tky, osk, "--json");
+        ok(&r);
+        json_t *out = json_loads(r.out, 0, NULL);
+        tu_result_free(&r);
+        assert_int_equal(json_integer_value(json_object_get(out, "imported")), 6);
+        assert_string_equal(json_string_value(json_object_get(
+                                json_array_get(json_object_get(out, "files"), 1), "center")),
+                            "OSK");
+        json_decref(out);
+        j = responses(url);
+        assert_int_equal(answered(j, "TKY", "OP"), 2);
+        assert_int_equal(answered(j, "OSK", "SV"), 1);
+        json_decref(j);
+        /* --center with two files is a usage error. */
+        IK(&r, url, "survey", "import", "--wave", "W1", "--center", "TKY", tky, osk);
+        one_line_exit2(&r, "expected --wave W --center C FILE");
+        tu_result_free(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_survey_cli),          cmocka_unit_test(test_score_and_rank_demo),
         cmocka_unit_test(test_drivers_and_compare), cmocka_unit_test(test_export_demo),
-        cmocka_unit_test(test_import_exports),
+        cmocka_unit_test(test_import_exports),      cmocka_unit_test(test_import_many),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -133,6 +133,17 @@ if [ "$inproc_import" = 1 ]; then
   ip_store=$(kv "$imp" store_s)
 fi
 
+# ---- import: every center file in one `ikiiki survey import` (one process, one transaction) ----
+"$bin" survey wave add --db "$db" --code W3 >/dev/null
+sync
+t0=$(ns)
+/usr/bin/time -f '%M' -o "$tmp/many.time" \
+  "$bin" survey import --db "$db" --wave W3 "$tmp"/csv/C*.csv >/dev/null
+many_s=$(secs "$t0" "$(ns)")
+many_rss=$(tail -n 1 "$tmp/many.time")
+many_mbs=$(awk -v b="$bytes_centers" -v s="$many_s" 'BEGIN { printf "%.1f", b / 1e6 / s }')
+echo "bench: import in one process ${many_s}s = $many_mbs MB/s, peak RSS ${many_rss} KB" >&2
+
 # ---- the pandas peer ----
 peer=$(/usr/bin/time -f 'rss_kb=%M' -o "$tmp/peer.time" "$python" "$here/peer.py" \
   "$tmp/csv/all.csv" "$tmp/peer.csv")
@@ -176,6 +187,7 @@ load average (1/5/15 min) at start: $load_start, at end: $(cut -d' ' -f1-3 /proc
 |--------------------------------------------------|--------:|--------------------------|----------:|
 | generate CSVs (gen.c)                            | $gen_s | $(awk -v b="$bytes_centers" 'BEGIN{printf "%.1f MB", b/1e6}') per-center files | - |
 | import: $centers x \`survey import\` (1 process each) | $import_s | $import_mbs MB/s | $(mb "$import_rss") |
+| import: one \`survey import\` of all $centers files   | $many_s | $many_mbs MB/s | $((many_rss / 1024)) MB |
 | import in one process: parse (survey_import_file) | $ip_parse | $( [ "$ip_parse" = - ] || awk -v b="$bytes_centers" -v s="$ip_parse" 'BEGIN{printf "%.1f MB/s", b/1e6/s}') | - |
 | import in one process: store (INSERT, 1 txn/center) | $ip_store | $( [ "$ip_store" = - ] || awk -v b="$bytes_centers" -v s="$ip_store" 'BEGIN{printf "%.1f MB/s", b/1e6/s}') | - |
 | \`survey score --wave W1 --json\` (CLI, best of $runs) | $score_s | JSON $(awk -v b="$score_bytes" 'BEGIN{printf "%.1f MB", b/1e6}') | $(mb "$score_rss") |

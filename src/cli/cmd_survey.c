@@ -185,24 +185,39 @@ static int store_import(const struct cli_cmd *cmd, store *s, int64_t wave_id,
     return rc ? cli_store_fail(cmd, s, rc, "respondents") : 0;
 }
 
-static int print_import(const struct survey_import *im, const char *center, int json)
+/* What one file's import reports: survey_import_json with the center, format and container. */
+static json_t *import_report(const struct survey_import *im, const char *center)
 {
-    if (json) {
-        json_t *j = survey_import_json(im);
-        if (j)
-            json_object_set_new(j, "format", json_string(survey_import_format_name(im->format)));
-        return j ? cli_print_json(j) : EXIT_FAIL;
+    json_t *j = survey_import_json(im);
+    if (j) {
+        json_object_set_new(j, "center", json_string(center));
+        json_object_set_new(j, "format", json_string(survey_import_format_name(im->format)));
+        json_object_set_new(j, "xlsx", json_boolean(im->xlsx));
     }
-    printf("%zu respondents imported for %s", im->n, center);
-    if (im->nskips)
-        printf(", %zu rows skipped", im->nskips);
-    printf(" (%s%s)\n", survey_import_format_name(im->format), im->xlsx ? ", XLSX" : "");
-    for (size_t i = 0; i < im->nwarnings; i++)
-        printf("warning: %s\n", im->warnings[i]);
-    for (size_t i = 0; i < im->nskips; i++)
-        printf("skipped: row %zu, column \"%s\": value \"%s\"\n", im->skips[i].row,
-               im->skips[i].column, im->skips[i].value);
-    return EXIT_OK;
+    return j;
+}
+
+static void print_import(json_t *j)
+{
+    json_int_t skipped = (json_int_t)json_array_size(json_object_get(j, "skipped"));
+    printf("%lld respondents imported for %s",
+           (long long)json_integer_value(json_object_get(j, "imported")),
+           json_string_value(json_object_get(j, "center")));
+    if (skipped)
+        printf(", %lld rows skipped", (long long)skipped);
+    printf(" (%s%s)\n", json_string_value(json_object_get(j, "format")),
+           json_is_true(json_object_get(j, "xlsx")) ? ", XLSX" : "");
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(j, "warnings"), i, v)
+        printf("warning: %s\n", json_string_value(v));
+    json_array_foreach(json_object_get(j, "skipped"), i, v)
+    {
+        printf("skipped: row %lld, column \"%s\": value \"%s\"\n",
+               (long long)json_integer_value(json_object_get(v, "row")),
+               json_string_value(json_object_get(v, "column")),
+               json_string_value(json_object_get(v, "value")));
+    }
 }
 
 /* The center a file answers for: --center, or the file's name without folder and extension
@@ -283,42 +298,39 @@ int cmd_survey_import(const struct cli_cmd *cmd, int argc, char **argv)
     }
     int64_t wave_id;
     survey_questionnaire *q = NULL;
-    struct survey_import *im = calloc((size_t)npos, sizeof *im);
-    struct org_center *c = calloc((size_t)npos, sizeof *c);
-    if (!im || !c)
+    json_t *files = json_array();
+    json_int_t total = 0;
+    if (!files)
         rc = cli_fail(cmd, EXIT_FAIL, "out of memory");
     else
         rc = open_wave(cmd, s, cli_get(o, n, "wave"), &wave_id, &q);
-    /* Several files are one transaction: all of them or none. */
+    /* Several files are one transaction: all of them or none. Each file's rows are freed once
+     * stored, so memory stays that of the largest file. */
     if (rc == 0 && (rc = store_begin(s)) != STORE_OK)
         rc = cli_store_fail(cmd, s, rc, "transaction");
-    for (int i = 0; rc == 0 && i < npos; i++)
-        rc = import_one(cmd, s, wave_id, q, &opts, center, pos[i], &im[i], &c[i]);
+    for (int i = 0; rc == 0 && i < npos; i++) {
+        struct survey_import im = {0};
+        struct org_center c;
+        rc = import_one(cmd, s, wave_id, q, &opts, center, pos[i], &im, &c);
+        json_t *rep = rc ? NULL : import_report(&im, c.code);
+        if (rc == 0 && (!rep || json_array_append_new(files, rep)))
+            rc = cli_fail(cmd, EXIT_FAIL, "out of memory");
+        total += (json_int_t)im.n;
+        survey_import_release(&im);
+    }
     if (rc == 0 && (rc = store_commit(s)) != STORE_OK)
         rc = cli_store_fail(cmd, s, rc, "respondents");
     if (rc)
         store_rollback_all(s);
-    if (rc == 0 && npos == 1) {
-        rc = print_import(&im[0], c[0].code, cli_flag(o, n, "json"));
-    } else if (rc == 0 && cli_flag(o, n, "json")) {
-        json_t *files = json_array();
-        json_int_t total = 0;
-        for (int i = 0; i < npos; i++) {
-            json_t *j = survey_import_json(&im[i]);
-            json_object_set_new(j, "center", json_string(c[i].code));
-            json_object_set_new(j, "format", json_string(survey_import_format_name(im[i].format)));
-            json_array_append_new(files, j);
-            total += (json_int_t)im[i].n;
-        }
-        rc = cli_print_json(json_pack("{s:I, s:o}", "imported", total, "files", files));
-    } else {
-        for (int i = 0; rc == 0 && i < npos; i++)
-            rc = print_import(&im[i], c[i].code, 0);
+    if (rc == 0 && cli_flag(o, n, "json")) {
+        rc = cli_print_json(npos == 1 ? json_incref(json_array_get(files, 0))
+                                      : json_pack("{s:I, s:O}", "imported", total, "files", files));
+    } else if (rc == 0) {
+        size_t k;
+        json_t *rep;
+        json_array_foreach(files, k, rep) print_import(rep);
     }
-    for (int i = 0; im && i < npos; i++)
-        survey_import_release(&im[i]);
-    free(im);
-    free(c);
+    json_decref(files);
     free(pos);
     survey_questionnaire_free(q);
     store_free(s);

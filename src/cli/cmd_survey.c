@@ -1,6 +1,7 @@
 /* ikiiki survey wave|import|responses: the Well-being診断 — waves, the import of the template CSV,
  * SurveyMonkey CSV or Forms XLSX and response rates. Scoring and ranking are added on top of
  * cli_survey_load below. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,20 +248,122 @@ static int file_center(const struct cli_cmd *cmd, store *s, const char *given, c
     return 0;
 }
 
-/* Reads and stores one file inside the caller's transaction. */
-static int import_one(const struct cli_cmd *cmd, store *s, int64_t wave_id,
-                      const survey_questionnaire *q, const struct survey_import_opts *opts,
-                      const char *center, const char *file, struct survey_import *im,
-                      struct org_center *c)
-{
+/* Files are parsed ahead on a second thread while the store takes the one before: parsing and
+ * storing each cost about half of an import, so the two overlap. The parser reads only the
+ * questionnaire, which nothing changes meanwhile. */
+#define PARSE_AHEAD 2
+
+struct parsed {
+    struct survey_import im;
+    int rc;
     char err[600];
-    int rc = file_center(cmd, s, center, file, c);
-    if (rc)
-        return rc;
-    rc = survey_import_read_file(q, file, opts, im, err, sizeof err);
-    if (rc)
-        return cli_fail(cmd, rc == SURVEY_IMPORT_ENOMEM ? EXIT_FAIL : EXIT_USAGE, "%s", err);
-    return store_import(cmd, s, wave_id, c, file, survey_nitems(q), im);
+    int ready;
+};
+
+struct reader {
+    const survey_questionnaire *q;
+    const struct survey_import_opts *opts;
+    const char *const *files;
+    int n;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct parsed slot[PARSE_AHEAD];
+    int taken; /* files the store has finished with */
+    int stop;
+    pthread_t th;
+};
+
+static void *reader_main(void *arg)
+{
+    struct reader *r = arg;
+    for (int i = 0; i < r->n; i++) {
+        pthread_mutex_lock(&r->mu);
+        while (!r->stop && i - r->taken >= PARSE_AHEAD)
+            pthread_cond_wait(&r->cv, &r->mu);
+        int stop = r->stop;
+        pthread_mutex_unlock(&r->mu);
+        if (stop)
+            break;
+        struct parsed *p = &r->slot[i % PARSE_AHEAD];
+        memset(&p->im, 0, sizeof p->im);
+        p->rc = survey_import_read_file(r->q, r->files[i], r->opts, &p->im, p->err, sizeof p->err);
+        pthread_mutex_lock(&r->mu);
+        p->ready = 1;
+        pthread_cond_broadcast(&r->cv);
+        pthread_mutex_unlock(&r->mu);
+    }
+    return NULL;
+}
+
+/* File i once parsed; hand it back with reader_done. */
+static struct parsed *reader_take(struct reader *r, int i)
+{
+    struct parsed *p = &r->slot[i % PARSE_AHEAD];
+    pthread_mutex_lock(&r->mu);
+    while (!p->ready)
+        pthread_cond_wait(&r->cv, &r->mu);
+    pthread_mutex_unlock(&r->mu);
+    return p;
+}
+
+static void reader_done(struct reader *r, int i)
+{
+    struct parsed *p = &r->slot[i % PARSE_AHEAD];
+    survey_import_release(&p->im);
+    pthread_mutex_lock(&r->mu);
+    p->ready = 0;
+    r->taken = i + 1;
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* Stops the thread (early when the store failed) and frees what it parsed but nobody took. */
+static void reader_stop(struct reader *r)
+{
+    pthread_mutex_lock(&r->mu);
+    r->stop = 1;
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+    pthread_join(r->th, NULL);
+    for (int k = 0; k < PARSE_AHEAD; k++)
+        if (r->slot[k].ready)
+            survey_import_release(&r->slot[k].im);
+    pthread_cond_destroy(&r->cv);
+    pthread_mutex_destroy(&r->mu);
+}
+
+static int reader_start(struct reader *r)
+{
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cv, NULL);
+    if (pthread_create(&r->th, NULL, reader_main, r) != 0) {
+        pthread_cond_destroy(&r->cv);
+        pthread_mutex_destroy(&r->mu);
+        return -1;
+    }
+    return 0;
+}
+
+/* Stores file i (parsed by the reader) inside the caller's transaction; appends its report. */
+static int import_one(const struct cli_cmd *cmd, store *s, int64_t wave_id, int nitems,
+                      struct reader *rd, const char *center, int i, json_t *files,
+                      json_int_t *total)
+{
+    struct org_center c;
+    int rc = file_center(cmd, s, center, rd->files[i], &c);
+    struct parsed *p = rc ? NULL : reader_take(rd, i);
+    if (p && p->rc)
+        rc = cli_fail(cmd, p->rc == SURVEY_IMPORT_ENOMEM ? EXIT_FAIL : EXIT_USAGE, "%s", p->err);
+    if (p && rc == 0)
+        rc = store_import(cmd, s, wave_id, &c, rd->files[i], nitems, &p->im);
+    json_t *rep = rc ? NULL : import_report(&p->im, c.code);
+    if (rc == 0 && (!rep || json_array_append_new(files, rep)))
+        rc = cli_fail(cmd, EXIT_FAIL, "out of memory");
+    if (p) {
+        *total += (json_int_t)p->im.n;
+        reader_done(rd, i);
+    }
+    return rc;
 }
 
 int cmd_survey_import(const struct cli_cmd *cmd, int argc, char **argv)
@@ -308,16 +411,14 @@ int cmd_survey_import(const struct cli_cmd *cmd, int argc, char **argv)
      * stored, so memory stays that of the largest file. */
     if (rc == 0 && (rc = store_begin(s)) != STORE_OK)
         rc = cli_store_fail(cmd, s, rc, "transaction");
-    for (int i = 0; rc == 0 && i < npos; i++) {
-        struct survey_import im = {0};
-        struct org_center c;
-        rc = import_one(cmd, s, wave_id, q, &opts, center, pos[i], &im, &c);
-        json_t *rep = rc ? NULL : import_report(&im, c.code);
-        if (rc == 0 && (!rep || json_array_append_new(files, rep)))
-            rc = cli_fail(cmd, EXIT_FAIL, "out of memory");
-        total += (json_int_t)im.n;
-        survey_import_release(&im);
-    }
+    struct reader rd = {.q = q, .opts = &opts, .files = pos, .n = npos};
+    int reading = rc == 0 && reader_start(&rd) == 0;
+    if (rc == 0 && !reading)
+        rc = cli_fail(cmd, EXIT_FAIL, "cannot start the reading thread");
+    for (int i = 0; rc == 0 && i < npos; i++)
+        rc = import_one(cmd, s, wave_id, survey_nitems(q), &rd, center, i, files, &total);
+    if (reading)
+        reader_stop(&rd);
     if (rc == 0 && (rc = store_commit(s)) != STORE_OK)
         rc = cli_store_fail(cmd, s, rc, "respondents");
     if (rc)

@@ -298,7 +298,8 @@ static void test_shouting(void **state)
         assert_int_equal(json_integer_value(json_object_get(d, "stage")), 2);
         json_decref(d);
         d = decision(g, "s1", "shouting", 2);
-        assert_int_equal(json_is_true(json_object_get(d, "pending_end")), modes[m] == GUARD_ASSISTED);
+        assert_int_equal(json_is_true(json_object_get(d, "pending_end")),
+                         modes[m] == GUARD_ASSISTED);
         json_decref(d);
         if (modes[m] == GUARD_ASSISTED) {
             /* The supervisor's confirmation closes the call; no new alert for it. */
@@ -393,8 +394,8 @@ static void test_call_length(void **state)
 static void say(guard_engine *g, const char *call, const char *text, int want_harassment)
 {
     struct guard_result r;
-    assert_int_equal(
-        guard_utterance_r(g, call, GUARD_CUSTOMER, text, strlen(text), 0, 1000, &r), 0);
+    assert_int_equal(guard_utterance_r(g, call, GUARD_CUSTOMER, text, strlen(text), 0, 1000, &r),
+                     0);
     if (r.harassment != want_harassment)
         fail_msg("\"%s\": harassment %d, expected %d", text, r.harassment, want_harassment);
 }
@@ -426,7 +427,10 @@ static void test_repeat(void **state)
 
 /* ---- with a store ---- */
 
-static store *store_fixture(const char *backend, const char *name, char *url, size_t urllen)
+/* Centers TKY and OSK with operators op1 and op2, and the policy stored as version 1 (cases refer
+ * to it). */
+static store *store_fixture(const char *backend, const char *name, char *url, size_t urllen,
+                            const harass_policy *p)
 {
     char err[600];
     if (tu_db_url(backend, name, url, urllen))
@@ -447,6 +451,10 @@ static store *store_fixture(const char *backend, const char *name, char *url, si
         str_copy(u.password_hash, sizeof u.password_hash, "x");
         assert_int_equal(store_user_add(s, &u), STORE_OK);
     }
+    int v = 0;
+    if (harass_policy_save(s, p, "admin", &v, err, sizeof err))
+        fail_msg("%s", err);
+    assert_int_equal(v, 1);
     return s;
 }
 
@@ -468,7 +476,7 @@ static void test_dtmf_recording(void **state)
     struct parts *pt = *state;
     for (int b = 0; b < 2; b++) {
         char url[512];
-        store *s = store_fixture(tu_backends[b], "guard_eng_rec", url, sizeof url);
+        store *s = store_fixture(tu_backends[b], "guard_eng_rec", url, sizeof url, pt->policy);
         if (!s)
             continue;
         guard_engine *g = engine(pt, NULL, 1, GUARD_ASSISTED, url);
@@ -524,7 +532,7 @@ static void test_known_caller(void **state)
     struct parts *pt = *state;
     for (int b = 0; b < 2; b++) {
         char url[512];
-        store *s = store_fixture(tu_backends[b], "guard_eng_known", url, sizeof url);
+        store *s = store_fixture(tu_backends[b], "guard_eng_known", url, sizeof url, pt->policy);
         if (!s)
             continue;
         flag_cases(s, pt->policy, "090-1000-0001", 2);
@@ -577,7 +585,7 @@ static void test_blocked_caller(void **state)
     };
     for (int b = 0; b < 2; b++) {
         char url[512];
-        store *s = store_fixture(tu_backends[b], "guard_eng_block", url, sizeof url);
+        store *s = store_fixture(tu_backends[b], "guard_eng_block", url, sizeof url, pt->policy);
         if (!s)
             continue;
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -590,9 +598,8 @@ static void test_blocked_caller(void **state)
             assert_int_equal(guard_call_start(g, call, num, "op1", "TKY"), 0);
             /* Blocked at another center: still nothing here. */
             struct store_guard_block bl;
-            assert_int_equal(guard_block_add(s, num, "OSK", "osk only", "mgr", NULL, &bl, err,
-                                             sizeof err),
-                             0);
+            assert_int_equal(
+                guard_block_add(s, num, "OSK", "osk only", "mgr", NULL, &bl, err, sizeof err), 0);
             snprintf(call, sizeof call, "b%zu-b", i);
             assert_int_equal(guard_call_start(g, call, num, "op1", "TKY"), 0);
             guard_engine_free(g); /* flushes the look-ups while both calls are active */
@@ -602,24 +609,22 @@ static void test_blocked_caller(void **state)
             /* Blocked for every center while the engine runs: the next call sees it. */
             g = engine(pt, p, 3, cases[i].mode, url);
             assert_int_equal(guard_call_start(g, "warmup", NULL, "op1", "TKY"), 0);
-            assert_int_equal(guard_block_add(s, num, NULL, "暴言の繰り返し", "mgr", NULL, &bl, err,
-                                             sizeof err),
-                             0);
+            assert_int_equal(
+                guard_block_add(s, num, NULL, "暴言の繰り返し", "mgr", NULL, &bl, err, sizeof err),
+                0);
             rec_reset(&pt->rec);
             snprintf(call, sizeof call, "b%zu-c", i);
             assert_int_equal(guard_call_start(g, call, num, "op1", "TKY"), 0);
             wait_seq(&pt->rec, cases[i].start);
             json_t *d = decision(g, call, "blocked_caller", 0);
             json_t *rs = json_object_get(d, "reasons");
-            assert_string_equal(json_string_value(json_object_get(rs, "reason")),
-                                "暴言の繰り返し");
+            assert_string_equal(json_string_value(json_object_get(rs, "reason")), "暴言の繰り返し");
             assert_string_equal(json_string_value(json_object_get(rs, "blocked_caller")),
                                 cases[i].policy);
             json_decref(d);
             rec_reset(&pt->rec);
-            assert_int_equal(guard_feature(g, call, "voicebot_purpose", 0,
-                                           "{\"purpose\":\"返金の相談\"}"),
-                             0);
+            assert_int_equal(
+                guard_feature(g, call, "voicebot_purpose", 0, "{\"purpose\":\"返金の相談\"}"), 0);
             EXPECT_SEQ(&pt->rec, cases[i].after_purpose);
             if (cases[i].after_purpose[0]) {
                 d = decision(g, call, "voicebot_done", 0);
@@ -654,11 +659,10 @@ static void test_policy_reload(void **state)
     struct parts *pt = *state;
     for (int b = 0; b < 2; b++) {
         char url[512], err[600];
-        store *s = store_fixture(tu_backends[b], "guard_eng_reload", url, sizeof url);
+        store *s = store_fixture(tu_backends[b], "guard_eng_reload", url, sizeof url, pt->policy);
         if (!s)
             continue;
-        int v1, v2;
-        assert_int_equal(harass_policy_save(s, pt->policy, "admin", &v1, err, sizeof err), 0);
+        int v1 = 1, v2;
         guard_engine *g = engine(pt, NULL, v1, GUARD_AUTOMATIC, url);
         assert_int_equal(guard_call_start(g, "old", NULL, "op1", "TKY"), 0);
         /* Version 2 warns at the first detection and ends at the second. */
@@ -703,10 +707,14 @@ static void test_policy_reload(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_policy_is_as_worked), cmocka_unit_test(test_shouting),
-        cmocka_unit_test(test_voiceprint),          cmocka_unit_test(test_call_length),
-        cmocka_unit_test(test_repeat),              cmocka_unit_test(test_dtmf_recording),
-        cmocka_unit_test(test_known_caller),        cmocka_unit_test(test_blocked_caller),
+        cmocka_unit_test(test_policy_is_as_worked),
+        cmocka_unit_test(test_shouting),
+        cmocka_unit_test(test_voiceprint),
+        cmocka_unit_test(test_call_length),
+        cmocka_unit_test(test_repeat),
+        cmocka_unit_test(test_dtmf_recording),
+        cmocka_unit_test(test_known_caller),
+        cmocka_unit_test(test_blocked_caller),
         cmocka_unit_test(test_policy_reload),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

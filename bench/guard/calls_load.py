@@ -11,6 +11,7 @@ SSE_CLIENT = sys.argv[6]
 LINES = ["注文した商品がまだ届かないのですが", "ふざけるな、このバカ野郎", "返金してください",
          "殺すぞ", "ふざけるなよ、バカ"]
 sent_first_abuse = {}
+replied_first_abuse = {}  # POST sent → 202 received, the same utterance
 
 async def post(reader, writer, path, body):
     data = json.dumps(body, ensure_ascii=False).encode()
@@ -39,6 +40,8 @@ async def one_call(i, go):
         await post(reader, writer, f"/api/v1/calls/{cid}/events",
                    {"type": "utterance", "speaker": "customer", "text": text,
                     "start_ms": n * 3000, "end_ms": n * 3000 + 2000})
+        if n == 1:
+            replied_first_abuse[cid] = (time.monotonic() - sent_first_abuse[cid]) * 1000
         await asyncio.sleep(0.05)
     await post(reader, writer, f"/api/v1/calls/{cid}/events", {"type": "end"})
     writer.close()
@@ -92,5 +95,8 @@ async def main():
     print(f"calls {CALLS}, events {events} in {wall:.2f} s ({events / wall:.0f} events/s)")
     print(f"SSE alert latency (POST sent → SSE received): matched {len(sse_lat)}/{CALLS}, "
           f"p50 {pct(sse_lat, .5):.1f} ms, p99 {pct(sse_lat, .99):.1f} ms, max {max(sse_lat or [0]):.1f} ms")
+    post_lat = list(replied_first_abuse.values())
+    print(f"the same utterance's POST → 202 reply: n={len(post_lat)}, p50 {pct(post_lat, .5):.1f} ms, "
+          f"p99 {pct(post_lat, .99):.1f} ms, max {max(post_lat or [0]):.1f} ms")
 
 asyncio.run(main())

@@ -52,8 +52,7 @@ static void event(struct sse *s, char *ev, uint64_t at)
     if (a && json_integer_value(json_object_get(a, "detection")) == 1 &&
         json_is_string(json_object_get(a, "call"))) {
         s->first++;
-        printf("%s %llu\n", json_string_value(json_object_get(a, "call")),
-               (unsigned long long)at);
+        printf("%s %llu\n", json_string_value(json_object_get(a, "call")), (unsigned long long)at);
     }
     json_decref(a);
 }

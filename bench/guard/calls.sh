@@ -23,8 +23,9 @@ port=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$work/out" | head -1)
 cookie=$(curl -s -c - -H 'Content-Type: application/json' \
   -d '{"login":"bench_sv","password":"bench-pass-1"}' "http://127.0.0.1:$port/api/v1/session" |
   sed 's/^#HttpOnly_//' | awk '$0 !~ /^#/ && NF >= 7 {print $6 "=" $7}' | tail -1)
+cc -O2 -o "$work/sse_client" "$here/sse_client.c" $(pkg-config --cflags --libs libcurl jansson)
 echo "ikiiki guard bench: $calls calls, $(nproc) CPUs, database ${db%%\?*}"
-python3 "$here/calls_load.py" 127.0.0.1 "$port" "$key" "$cookie" "$calls"
+python3 "$here/calls_load.py" 127.0.0.1 "$port" "$key" "$cookie" "$calls" "$work/sse_client"
 curl -s -b "$cookie" "http://127.0.0.1:$port/api/v1/calls" | python3 -c '
 import json, sys
 s = json.load(sys.stdin)["stats"]

@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """Load client for bench/guard/calls.sh: CALLS concurrent simulated calls post their transcript
 events to one ikiiki server over loopback (keep-alive HTTP/1.1, one connection per call), while an
-SSE dashboard measures the time from sending the utterance that raises a call's first alert to
-receiving that alert. Standard library only."""
+SSE dashboard (sse_client, C and libcurl, a process of its own) receives the alerts. The latency
+is from sending the utterance that raises a call's first alert (time.monotonic) to the dashboard
+receiving that alert (CLOCK_MONOTONIC in sse_client: the same clock). Standard library only."""
 import asyncio, json, sys, time
 
 HOST, PORT, KEY, COOKIE, CALLS = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
+SSE_CLIENT = sys.argv[6]
 LINES = ["注文した商品がまだ届かないのですが", "ふざけるな、このバカ野郎", "返金してください",
          "殺すぞ", "ふざけるなよ、バカ"]
 sent_first_abuse = {}
-sse_lat = []
+replied_first_abuse = {}  # POST sent → 202 received, the same utterance
 
 async def post(reader, writer, path, body):
     data = json.dumps(body, ensure_ascii=False).encode()
@@ -38,40 +40,31 @@ async def one_call(i, go):
         await post(reader, writer, f"/api/v1/calls/{cid}/events",
                    {"type": "utterance", "speaker": "customer", "text": text,
                     "start_ms": n * 3000, "end_ms": n * 3000 + 2000})
+        if n == 1:
+            replied_first_abuse[cid] = (time.monotonic() - sent_first_abuse[cid]) * 1000
         await asyncio.sleep(0.05)
     await post(reader, writer, f"/api/v1/calls/{cid}/events", {"type": "end"})
     writer.close()
 
+received = {}
+
 async def dashboard(ready, done):
-    reader, writer = await asyncio.open_connection(HOST, PORT)
-    writer.write((f"GET /api/v1/events?max_s=600 HTTP/1.1\r\nHost: {HOST}\r\nCookie: {COOKIE}\r\n\r\n").encode())
-    await writer.drain()
-    await reader.readuntil(b"\r\n\r\n")
-    ready.set()
-    buf = b""
-    while not done.is_set():
-        try:
-            chunk = await asyncio.wait_for(reader.read(65536), 0.5)
-        except asyncio.TimeoutError:
-            continue
-        if not chunk:
+    proc = await asyncio.create_subprocess_exec(
+        SSE_CLIENT, f"http://{HOST}:{PORT}/api/v1/events?max_s=600", COOKIE, "600",
+        stdout=asyncio.subprocess.PIPE)
+    while True:
+        line = await proc.stdout.readline()
+        if not line:
             break
-        now = time.monotonic()
-        buf += chunk
-        while b"\n\n" in buf:
-            ev, buf = buf.split(b"\n\n", 1)
-            if b"event: alert" not in ev:
-                continue
-            # chunked framing may split lines; pull the data line out
-            for line in ev.split(b"\n"):
-                if line.startswith(b"data: "):
-                    try:
-                        a = json.loads(line[6:])
-                    except ValueError:
-                        continue
-                    if a.get("detection") == 1 and a.get("call") in sent_first_abuse:
-                        sse_lat.append((now - sent_first_abuse.pop(a["call"])) * 1000)
-    writer.close()
+        if line.strip() == b"ready":
+            ready.set()
+            continue
+        call, ns = line.decode().split()
+        received.setdefault(call, int(ns) / 1e9)
+        if done.is_set() and len(received) >= CALLS:
+            break
+    proc.terminate()
+    await proc.wait()
 
 def pct(v, p):
     v = sorted(v)
@@ -87,12 +80,23 @@ async def main():
     go.set()
     await asyncio.gather(*tasks)
     wall = time.monotonic() - t0
-    await asyncio.sleep(1.0)
     done.set()
-    await dash
+    for _ in range(50):  # alerts still on their way
+        if len(received) >= CALLS:
+            break
+        await asyncio.sleep(0.1)
+    dash.cancel()
+    try:
+        await dash
+    except asyncio.CancelledError:
+        pass
+    sse_lat = [(received[c] - t) * 1000 for c, t in sent_first_abuse.items() if c in received]
     events = CALLS * (len(LINES) + 2)
     print(f"calls {CALLS}, events {events} in {wall:.2f} s ({events / wall:.0f} events/s)")
-    print(f"SSE alert latency (POST sent → SSE received): n={len(sse_lat)} "
+    print(f"SSE alert latency (POST sent → SSE received): matched {len(sse_lat)}/{CALLS}, "
           f"p50 {pct(sse_lat, .5):.1f} ms, p99 {pct(sse_lat, .99):.1f} ms, max {max(sse_lat or [0]):.1f} ms")
+    post_lat = list(replied_first_abuse.values())
+    print(f"the same utterance's POST → 202 reply: n={len(post_lat)}, p50 {pct(post_lat, .5):.1f} ms, "
+          f"p99 {pct(post_lat, .99):.1f} ms, max {max(post_lat or [0]):.1f} ms")
 
 asyncio.run(main())

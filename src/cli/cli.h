@@ -58,6 +58,7 @@ int cli_guard_parts(const char *lexicon_path, const harass_policy *p, guard_lexi
 int cmd_init(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_guard_analyze(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_guard_block(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_company_add(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_company_list(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_center_add(const struct cli_cmd *cmd, int argc, char **argv);

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "core/buf.h"
 #include "core/util.h"
+#include "guard/block.h"
 #include "guard/guard.h"
 
 #define ANALYZE_INPUT_MAX (16u << 20)
@@ -341,5 +342,122 @@ int cmd_guard_analyze(const struct cli_cmd *cmd, int argc, char **argv)
     guard_lexicon_free(lx);
     ja_dict_close(dict);
     harass_policy_free(p);
+    return rc;
+}
+
+/* ---- ikiiki guard block add|list|remove ---- */
+
+static int block_add(const struct cli_cmd *cmd, const struct cli_opt *o, int n, store *s)
+{
+    const char *caller = cli_get(o, n, "caller"), *reason = cli_get(o, n, "reason");
+    if (!caller || !reason)
+        return cli_fail(cmd, EXIT_USAGE, "add: --caller NUMBER and --reason TEXT are required");
+    const char *by = cli_get(o, n, "by");
+    struct org_user u;
+    if (by && store_user_get(s, by, &u))
+        return cli_fail(cmd, EXIT_USAGE, "--by: user \"%.64s\" does not exist", by);
+    struct store_guard_block b;
+    char err[300];
+    int rc = guard_block_add(s, caller, cli_get(o, n, "center"), reason, by ? by : "cli", NULL, &b,
+                             err, sizeof err);
+    if (rc)
+        return cli_fail(cmd, rc == -22 ? EXIT_USAGE : EXIT_FAIL, "%s", err);
+    if (cli_flag(o, n, "json"))
+        return cli_print_json(guard_block_json(&b));
+    printf("ブロック %lld を登録しました (%s)\n", (long long)b.id,
+           b.center[0] ? b.center : "全センター");
+    return EXIT_OK;
+}
+
+static int block_list(const struct cli_cmd *cmd, const struct cli_opt *o, int n, store *s)
+{
+    const char *center = cli_get(o, n, "center");
+    const char *centers[2] = {center ? center : "", ""};
+    struct store_guard_block *bl = NULL;
+    size_t nb = 0;
+    if (store_guard_block_list(s, centers, center ? 2 : -1, &bl, &nb))
+        return cli_fail(cmd, EXIT_FAIL, "block list: %s", store_errmsg(s));
+    if (cli_flag(o, n, "json")) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < nb; i++)
+            json_array_append_new(arr, guard_block_json(&bl[i]));
+        free(bl);
+        return cli_print_json(json_pack("{s:o}", "blocks", arr));
+    }
+    if (nb == 0)
+        printf("ブロックはありません\n");
+    for (size_t i = 0; i < nb; i++)
+        printf("%lld\t%s\t%.12s…\t%s\t%s\n", (long long)bl[i].id,
+               bl[i].center[0] ? bl[i].center : "*", bl[i].caller_ref, bl[i].added_by,
+               bl[i].reason);
+    free(bl);
+    return EXIT_OK;
+}
+
+static int block_remove(const struct cli_cmd *cmd, const struct cli_opt *o, int n, store *s)
+{
+    const char *caller = cli_get(o, n, "caller"), *center = cli_get(o, n, "center");
+    int64_t id = 0;
+    int rc;
+    char err[300];
+    if (cli_get(o, n, "id") && (rc = cli_int(cmd, o, n, "id", 1, INT64_MAX, &id)))
+        return rc;
+    if (!id == !caller)
+        return cli_fail(cmd, EXIT_USAGE, "remove: give --caller NUMBER or --id N");
+    if (caller) {
+        char ref[65];
+        if ((rc = guard_block_ref(s, caller, ref, err, sizeof err)))
+            return cli_fail(cmd, rc == -22 ? EXIT_USAGE : EXIT_FAIL, "%s", err);
+        const char *centers[1] = {center ? center : ""};
+        struct store_guard_block *bl = NULL;
+        size_t nb = 0;
+        if (store_guard_block_list(s, centers, 1, &bl, &nb))
+            return cli_fail(cmd, EXIT_FAIL, "block list: %s", store_errmsg(s));
+        for (size_t i = 0; i < nb && !id; i++)
+            if (strcmp(bl[i].caller_ref, ref) == 0)
+                id = bl[i].id;
+        free(bl);
+        if (!id)
+            return cli_fail(cmd, EXIT_USAGE, "--caller: \"%.40s\" is not on the block list of %s",
+                            caller, center ? center : "every center");
+    }
+    const char *by = cli_get(o, n, "by");
+    rc = guard_block_remove(s, id, by ? by : "cli", NULL, err, sizeof err);
+    if (rc)
+        return cli_fail(cmd, rc == STORE_NOTFOUND ? EXIT_USAGE : EXIT_FAIL, "%s", err);
+    printf("ブロック %lld を解除しました\n", (long long)id);
+    return EXIT_OK;
+}
+
+int cmd_guard_block(const struct cli_cmd *cmd, int argc, char **argv)
+{
+    struct cli_opt o[] = {
+        {"caller", 1, "the caller's phone number (stored only as a keyed hash)", NULL, 0},
+        {"reason", 1, "with add: why the caller is blocked", NULL, 0},
+        {"center", 1, "center code (default: every center)", NULL, 0},
+        {"by", 1, "who makes the change (audit; default cli)", NULL, 0},
+        {"id", 1, "with remove: the entry's id", NULL, 0},
+        {"json", 0, "machine-readable output", NULL, 0},
+        {"db", 1, "database URL", NULL, 0},
+    };
+    int n = (int)(sizeof o / sizeof o[0]);
+    const char *pos[1];
+    int npos = 0;
+    int rc = cli_parse(cmd, argc, argv, o, n, pos, 1, &npos);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    const char *what = npos ? pos[0] : "";
+    int (*fn)(const struct cli_cmd *, const struct cli_opt *, int, store *) =
+        strcmp(what, "add") == 0      ? block_add
+        : strcmp(what, "list") == 0   ? block_list
+        : strcmp(what, "remove") == 0 ? block_remove
+                                      : NULL;
+    if (!fn)
+        return cli_fail(cmd, EXIT_USAGE, "expected add, list or remove, not \"%.20s\"", what);
+    store *s;
+    if ((rc = cli_open_store(cmd, o, n, &s)))
+        return rc;
+    rc = fn(cmd, o, n, s);
+    store_free(s);
     return rc;
 }

@@ -80,6 +80,7 @@ static int guard_start(struct serve_guard *sg, store *s, const char *db_url, enu
         .actions = ad,
         .nactions = nad,
         .notifier = guard_bus_notifier(sg->bus),
+        .reload_policy = 1,
     };
     return guard_engine_new(&cfg, &sg->engine, err, errlen);
 }

@@ -21,6 +21,8 @@ static const struct cli_cmd commands[] = {
     {"guard", "analyze",
      "run a call's transcript (stdin, C:/O: lines) through the call guard (通話ガード)",
      cmd_guard_analyze},
+    {"guard", "block", "the call guard's block list: add, list, remove (callers kept hashed)",
+     cmd_guard_block},
     {"company", "add", "add a company (a client of the platform)", cmd_company_add},
     {"company", "list", "list companies", cmd_company_list},
     {"center", "add", "add a contact center with its enrolled headcount", cmd_center_add},

@@ -34,6 +34,11 @@ int64_t guard__now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t guard__clock(const guard_engine *g)
+{
+    return g->cfg.clock ? g->cfg.clock(g->cfg.clock_ud) : guard__now_ms();
+}
+
 int guard_call_id_valid(const char *id)
 {
     size_t n = id ? strlen(id) : 0;
@@ -95,10 +100,73 @@ static struct gcall *find_call(guard_engine *g, const char *id)
     return NULL;
 }
 
+/* ---- policies ---- */
+
+/* Drops a reference; the engine mutex is held. */
+static void pol_unref(struct gpol *pol)
+{
+    if (pol && --pol->refs == 0) {
+        harass_policy_free(pol->owned);
+        free(pol);
+    }
+}
+
+void guard__pol_release(guard_engine *g, struct gpol *pol)
+{
+    pthread_mutex_lock(&g->mu);
+    pol_unref(pol);
+    pthread_mutex_unlock(&g->mu);
+}
+
+/* The mode new calls get: the configured one, else the policy's (assisted when it names none). */
+static enum guard_mode mode_for(const guard_engine *g, const struct harass_guard_policy *gp)
+{
+    enum guard_mode m = g->cfg.mode;
+    if (m == GUARD_MODE_POLICY && guard_mode_parse(gp->mode, &m))
+        m = GUARD_ASSISTED;
+    return m;
+}
+
+int guard_engine_set_policy(guard_engine *g, harass_policy *p, int version)
+{
+    struct gpol *pol = p ? calloc(1, sizeof *pol) : NULL;
+    if (!pol) {
+        harass_policy_free(p);
+        return p ? GUARD_ENOMEM : GUARD_EINVAL;
+    }
+    pol->owned = p;
+    pol->p = p;
+    pol->gp = harass_policy_guard(p);
+    pol->version = version;
+    pol->refs = 1;
+    pthread_mutex_lock(&g->mu);
+    int rc = GUARD_OK;
+    if (version < g->pol->version) {
+        rc = GUARD_ESTATE;
+        pol_unref(pol);
+    } else {
+        pol_unref(g->pol);
+        g->pol = pol;
+        g->gp = pol->gp;
+        g->mode = mode_for(g, pol->gp);
+    }
+    pthread_mutex_unlock(&g->mu);
+    return rc;
+}
+
+int guard_engine_policy_version(guard_engine *g)
+{
+    pthread_mutex_lock(&g->mu);
+    int v = g->pol->version;
+    pthread_mutex_unlock(&g->mu);
+    return v;
+}
+
 static void call_free(struct gcall *c)
 {
     if (!c)
         return;
+    pol_unref(c->pol);
     buf_release(&c->excerpt);
     json_decref(c->evidence);
     json_decref(c->timeline);
@@ -117,6 +185,7 @@ static void unlink_call(guard_engine *g, struct gcall *c)
 
 static void row_of(const guard_engine *g, const struct gcall *c, struct store_guard_call *r)
 {
+    (void)g;
     memset(r, 0, sizeof *r);
     str_copy(r->call_id, sizeof r->call_id, c->id);
     str_copy(r->center, sizeof r->center, c->center);
@@ -125,10 +194,11 @@ static void row_of(const guard_engine *g, const struct gcall *c, struct store_gu
     str_copy(r->mode, sizeof r->mode, guard_mode_name(c->mode));
     r->started_at = c->started_ms;
     str_copy(r->risk, sizeof r->risk, risk_names[c->risk]);
-    r->stage = c->detections < g->gp->nstages ? c->detections : g->gp->nstages;
+    const struct harass_guard_policy *gp = c->pol->gp;
+    r->stage = c->detections < gp->nstages ? c->detections : gp->nstages;
     r->detections = c->detections;
     str_copy(r->categories, sizeof r->categories, c->cats);
-    r->policy_version = g->cfg.policy_version;
+    r->policy_version = c->pol->version;
 }
 
 /* Appends an entry to the call's timeline (memory and store). Takes ownership of ev. */
@@ -136,7 +206,7 @@ static void timeline_add(guard_engine *g, struct gcall *c, const char *kind, jso
 {
     if (!ev)
         return;
-    int64_t at = guard__now_ms();
+    int64_t at = guard__clock(g);
     json_object_set_new(ev, "at", json_integer(at));
     json_object_set_new(ev, "kind", json_string(kind));
     char *text = json_dumps(ev, JSON_COMPACT);
@@ -194,7 +264,9 @@ static struct gcall *call_get_or_new(guard_engine *g, const char *id, struct out
     }
     str_copy(c->id, sizeof c->id, id);
     c->mode = g->mode;
-    c->started_ms = guard__now_ms();
+    c->started_ms = guard__clock(g);
+    c->pol = g->pol;
+    c->pol->refs++;
     unsigned h = hash_id(id);
     c->next = g->calls[h];
     g->calls[h] = c;
@@ -253,7 +325,8 @@ static json_t *decision_new(const guard_engine *g, const struct gcall *c, const 
 {
     if (!reasons)
         reasons = json_object();
-    json_object_set_new(reasons, "policy_version", json_integer(g->cfg.policy_version));
+    (void)g;
+    json_object_set_new(reasons, "policy_version", json_integer(c->pol->version));
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:o, s:[]}", "call", c->id, "center",
                      c->center, "operator", c->op, "rule", rule, "mode", guard_mode_name(c->mode),
                      "risk", risk_names[c->risk], "detection", c->detections, "reasons", reasons,
@@ -280,7 +353,7 @@ static void detection(guard_engine *g, struct gcall *c, struct outbox *ob, const
 {
     c->detections++;
     raise_risk(c, c->detections >= 2 ? RISK_HIGH : RISK_MEDIUM);
-    const struct harass_guard_policy *gp = g->gp;
+    const struct harass_guard_policy *gp = c->pol->gp;
     int idx = c->detections <= gp->nstages ? c->detections - 1 : gp->nstages - 1;
     const struct harass_guard_stage *st = &gp->stage[idx];
     json_t *d = decision_new(g, c, rule, reasons);
@@ -339,8 +412,7 @@ static void excerpt_add(struct gcall *c, enum guard_speaker who, const char *tex
 }
 
 /* Counts the demands of a customer utterance; returns the code that reached the repeat count. */
-static const char *count_demands(const guard_engine *g, struct gcall *c,
-                                 const struct guard_result *r)
+static const char *count_demands(struct gcall *c, const struct guard_result *r)
 {
     const char *fired = NULL;
     for (int i = 0; i < r->ndemand; i++) {
@@ -354,7 +426,7 @@ static const char *count_demands(const guard_engine *g, struct gcall *c,
             str_copy(c->demand[k].code, sizeof c->demand[k].code, r->demand[i]);
             c->ndemand++;
         }
-        if (++c->demand[k].n == g->gp->repeat_count)
+        if (++c->demand[k].n == c->pol->gp->repeat_count)
             fired = c->demand[k].code;
     }
     return fired;
@@ -364,7 +436,7 @@ static void utterance_rules(guard_engine *g, struct gcall *c, struct outbox *ob,
                             enum guard_speaker who, const char *text, size_t len,
                             const struct guard_result *r, const char *norm)
 {
-    const char *repeat = who == GUARD_CUSTOMER ? count_demands(g, c, r) : NULL;
+    const char *repeat = who == GUARD_CUSTOMER ? count_demands(c, r) : NULL;
     if (!r->harassment && !repeat)
         return;
     excerpt_add(c, who, text, len);
@@ -376,7 +448,7 @@ static void utterance_rules(guard_engine *g, struct gcall *c, struct outbox *ob,
         add_category(c, "repeat");
         json_object_set_new(
             reasons, "repeat",
-            json_pack("{s:s, s:i}", "demand", repeat, "threshold", g->gp->repeat_count));
+            json_pack("{s:s, s:i}", "demand", repeat, "threshold", c->pol->gp->repeat_count));
     }
     detection(g, c, ob, r->harassment ? "lexical" : "repeat", reasons);
 }
@@ -492,14 +564,23 @@ int guard_call_start(guard_engine *g, const char *call_id, const char *caller,
     timeline_add(g, c, isnew ? "start" : "update",
                  json_pack("{s:s, s:s, s:s}", "operator", c->op, "center", c->center, "mode",
                            guard_mode_name(c->mode)));
-    if (isnew && g->gp->recording_notice && c->mode != GUARD_ADVISORY)
+    if (isnew && c->pol->gp->recording_notice && c->mode != GUARD_ADVISORY)
         ob_push(&ob, OP_PLAY, c, "recording_notice");
     struct store_guard_call row;
     row_of(g, c, &row);
     if (g->writer) {
         guard__writer_call(g->writer, &row, c->caller);
+        /* Every call start asks the store afresh, so a block added while the engine runs counts
+         * from the next call on. */
         if (c->caller[0] && !had_caller)
-            guard__writer_lookup(g->writer, c->id, c->caller);
+            guard__writer_lookup(g->writer, c->id, c->caller, c->center,
+                                 c->pol->gp->known_caller_days);
+        int64_t now = guard__clock(g);
+        if (isnew && g->cfg.reload_policy &&
+            (now - g->policy_checked_ms >= 1000 || now < g->policy_checked_ms)) {
+            g->policy_checked_ms = now;
+            guard__writer_policy_check(g->writer);
+        }
     }
     state_changed(&ob, c, isnew ? "started" : "updated");
     pthread_mutex_unlock(&g->mu);
@@ -595,8 +676,8 @@ int guard_utterance_r(guard_engine *g, const char *call_id, enum guard_speaker w
 
 static void feature_shouting(guard_engine *g, struct gcall *c, struct outbox *ob, double value)
 {
-    const struct harass_guard_policy *gp = g->gp;
-    int64_t now = guard__now_ms();
+    const struct harass_guard_policy *gp = c->pol->gp;
+    int64_t now = guard__clock(g);
     if (value < gp->shouting_threshold ||
         (c->last_shout_ms && now - c->last_shout_ms < (int64_t)gp->shouting_cooldown_s * 1000))
         return;
@@ -609,12 +690,13 @@ static void feature_shouting(guard_engine *g, struct gcall *c, struct outbox *ob
 static void feature_voiceprint(guard_engine *g, struct gcall *c, struct outbox *ob, double value,
                                json_t *detail)
 {
-    if (value < g->gp->voiceprint_threshold || c->known)
+    const struct harass_guard_policy *gp = c->pol->gp;
+    if (value < gp->voiceprint_threshold || c->known)
         return;
     c->known = 1;
     raise_risk(c, RISK_MEDIUM);
     json_t *reasons =
-        json_pack("{s:f, s:f, s:O?}", "voiceprint", value, "threshold", g->gp->voiceprint_threshold,
+        json_pack("{s:f, s:f, s:O?}", "voiceprint", value, "threshold", gp->voiceprint_threshold,
                   "match", json_object_get(detail, "caller"));
     decision_done(g, c, ob, decision_new(g, c, "voiceprint", reasons), 1);
 }
@@ -665,8 +747,12 @@ int guard_feature(guard_engine *g, const char *call_id, const char *name, double
         json_decref(detail);
         return GUARD_ENOTFOUND;
     }
-    timeline_add(g, c, "feature",
-                 json_pack("{s:s, s:f, s:O?}", "name", name, "value", value, "detail", detail));
+    json_t *ev = json_pack("{s:s, s:f, s:O?}", "name", name, "value", value, "detail", detail);
+    if (strcmp(name, "dtmf") == 0 && value >= 0 && value <= 11 && value == (int)value)
+        json_object_set_new(ev, "digit",
+                            json_string((const char *[]){"0", "1", "2", "3", "4", "5", "6", "7",
+                                                         "8", "9", "*", "#"}[(int)value]));
+    timeline_add(g, c, "feature", ev);
     feature_apply(g, c, &ob, name, value, detail);
     pthread_mutex_unlock(&g->mu);
     json_decref(detail);
@@ -675,7 +761,7 @@ int guard_feature(guard_engine *g, const char *call_id, const char *name, double
 }
 
 /* The levels of the case a call opens: the highest of its categories'. */
-static void case_levels(const guard_engine *g, const struct gcall *c, int *behaviour, int *demand)
+static void case_levels(const struct gcall *c, int *behaviour, int *demand)
 {
     char cats[sizeof c->cats];
     const char *codes[HARASS_MAX_CATEGORIES];
@@ -685,7 +771,7 @@ static void case_levels(const guard_engine *g, const struct gcall *c, int *behav
     *demand = 0;
     for (int i = 0; i < n; i++) {
         int b, d;
-        harass_category_levels(g->cfg.policy, codes[i], &b, &d);
+        harass_category_levels(c->pol->p, codes[i], &b, &d);
         if (b > *behaviour)
             *behaviour = b;
         if (d > *demand)
@@ -706,7 +792,7 @@ int guard_call_end(guard_engine *g, const char *call_id)
         return GUARD_ENOTFOUND;
     }
     unlink_call(g, c);
-    int64_t now = guard__now_ms();
+    int64_t now = guard__clock(g);
     timeline_add(g, c, "end",
                  json_pack("{s:I, s:i, s:s}", "duration_ms", (json_int_t)(now - c->started_ms),
                            "detections", c->detections, "categories", c->cats));
@@ -716,16 +802,19 @@ int guard_call_end(guard_engine *g, const char *call_id)
     if (g->writer) {
         if (c->detections > 0) {
             int b, d;
-            case_levels(g, c, &b, &d);
+            case_levels(c, &b, &d);
             char *ev = json_dumps(c->evidence, JSON_COMPACT);
+            c->pol->refs++;
             guard__writer_case(g->writer, &row, c->caller, c->excerpt.data ? c->excerpt.data : "",
-                               ev ? ev : "[]", b, d);
+                               ev ? ev : "[]", b, d, c->pol);
             free(ev);
         } else {
             guard__writer_call(g->writer, &row, c->caller);
         }
     }
     state_changed(&ob, c, "ended");
+    pol_unref(c->pol); /* under the mutex: other calls may share the policy */
+    c->pol = NULL;
     pthread_mutex_unlock(&g->mu);
     call_free(c);
     guard__dispatch(g, &ob);
@@ -787,10 +876,10 @@ void guard__caller_known(guard_engine *g, const char *call_id, const char *calle
                          const char *reason, int64_t verdicts)
 {
     struct outbox ob = {.t0 = now_mono_ns()};
-    const struct harass_guard_policy *gp = g->gp;
     pthread_mutex_lock(&g->mu);
     struct gcall *c = find_call(g, call_id);
     if (c) {
+        const struct harass_guard_policy *gp = c->pol->gp;
         str_copy(c->caller_ref, sizeof c->caller_ref, caller_ref);
         int known = verdicts >= gp->known_caller_verdicts;
         if (blocked || known) {
@@ -835,7 +924,7 @@ void guard__case_opened(guard_engine *g, const char *call_id, int64_t case_id, c
                          : json_pack("{s:s, s:s}", "call", call_id, "error", why ? why : "");
     char *text = json_dumps(ev, JSON_COMPACT);
     if (text && g->writer)
-        guard__writer_event(g->writer, call_id, guard__now_ms(), case_id ? "case" : "case_failed",
+        guard__writer_event(g->writer, call_id, guard__clock(g), case_id ? "case" : "case_failed",
                             text);
     free(text);
     json_decref(ev);
@@ -845,7 +934,7 @@ void guard__case_opened(guard_engine *g, const char *call_id, int64_t case_id, c
 
 static void tick_call(guard_engine *g, struct gcall *c, struct outbox *ob, int64_t now_ms)
 {
-    const struct harass_guard_policy *gp = g->gp;
+    const struct harass_guard_policy *gp = c->pol->gp;
     int64_t age = now_ms - c->started_ms;
     if (!c->long_alerted && age >= (int64_t)gp->long_call_alert_s * 1000) {
         c->long_alerted = 1;
@@ -888,7 +977,7 @@ static void *timer_main(void *arg)
         if (g->stopping)
             break;
         pthread_mutex_unlock(&g->timer_mu);
-        guard_engine_tick(g, guard__now_ms());
+        guard_engine_tick(g, guard__clock(g));
         pthread_mutex_lock(&g->timer_mu);
     }
     pthread_mutex_unlock(&g->timer_mu);
@@ -1001,10 +1090,19 @@ int guard_engine_new(const struct guard_config *cfg, guard_engine **out, char *e
     }
     g->cfg = *cfg;
     g->cfg.actions = NULL;
-    g->gp = harass_policy_guard(cfg->policy);
-    g->mode = cfg->mode;
-    if (g->mode == GUARD_MODE_POLICY && guard_mode_parse(g->gp->mode, &g->mode))
-        g->mode = GUARD_ASSISTED;
+    g->pol = calloc(1, sizeof *g->pol);
+    if (!g->pol) {
+        free(g->lat);
+        free(g);
+        snprintf(err, errlen, "guard: out of memory");
+        return GUARD_ENOMEM;
+    }
+    g->pol->p = cfg->policy;
+    g->pol->gp = harass_policy_guard(cfg->policy);
+    g->pol->version = cfg->policy_version;
+    g->pol->refs = 1;
+    g->gp = g->pol->gp;
+    g->mode = mode_for(g, g->gp);
     for (int i = 0; i < cfg->nactions && i < GUARD_MAX_ADAPTERS; i++)
         g->adapters[g->nadapters++] = cfg->actions[i];
     pthread_mutex_init(&g->mu, NULL);
@@ -1047,6 +1145,7 @@ void guard_engine_free(guard_engine *g)
             c = next;
         }
     }
+    pol_unref(g->pol);
     for (size_t i = 0; i < g->ndets; i++)
         guard_detector_free(g->dets[i]);
     free(g->dets);

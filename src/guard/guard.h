@@ -99,6 +99,14 @@ struct guard_config {
     /* 1: no timer thread (call-length rules run only from guard_engine_tick); for tests and
      * guard analyze. */
     int no_timer;
+    /* The clock of the call rules (Unix ms: call start, call length, shouting cooldown, timeline
+     * times); NULL: the real time. Tests move it to run the 30- and 60-minute rules at once. */
+    int64_t (*clock)(void *ud);
+    void *clock_ud;
+    /* 1: on a call start, at most once a second, the writer asks the store for the policy
+     * version in force and loads a newer one (harass policy import, PUT /harass/policy on
+     * another server); calls that start after it use it. Needs db_url. */
+    int reload_policy;
 };
 
 typedef struct guard_engine guard_engine;
@@ -113,6 +121,13 @@ void guard_engine_free(guard_engine *g);
  * past GUARD_MAX_ADAPTERS. */
 int guard_engine_add_actions(guard_engine *g, const struct guard_actions *a);
 enum guard_mode guard_engine_mode(const guard_engine *g);
+/* Puts policy p (version) in force for calls that start from now on; calls in progress keep the
+ * policy they started with. Takes ownership of p in every case (freed once no call uses it). A
+ * version lower than the one in force is refused with GUARD_ESTATE. With GUARD_MODE_POLICY in the
+ * config, the new policy's mode applies to new calls. The lexicon stays as loaded. */
+int guard_engine_set_policy(guard_engine *g, harass_policy *p, int version);
+/* The version of the policy in force for new calls. */
+int guard_engine_policy_version(guard_engine *g);
 
 /* Registers a call, or fills in what was not known yet when the call exists (a call registered
  * through the API first and connected by media later is one call). caller is the caller's number

@@ -17,6 +17,16 @@
 
 enum risk { RISK_NONE, RISK_LOW, RISK_MEDIUM, RISK_HIGH };
 
+/* A policy version and the calls that use it: a call keeps the policy it started with, so a
+ * reload never changes the stages of a call in progress. refs is guarded by the engine mutex. */
+struct gpol {
+    harass_policy *owned; /* NULL for the one borrowed from the config */
+    const harass_policy *p;
+    const struct harass_guard_policy *gp;
+    int version;
+    int refs;
+};
+
 struct gcall {
     struct gcall *next; /* hash chain */
     char id[GUARD_ID_MAX];
@@ -25,6 +35,7 @@ struct gcall {
     char op[ORG_LOGIN_MAX];
     char center[ORG_CODE_MAX];
     enum guard_mode mode;
+    struct gpol *pol; /* holds a reference */
     int64_t started_ms;
     int detections;
     enum risk risk;
@@ -64,7 +75,9 @@ struct writer;
 
 struct guard_engine {
     struct guard_config cfg;
-    const struct harass_guard_policy *gp;
+    const struct harass_guard_policy *gp; /* of pol, the policy in force for new calls */
+    struct gpol *pol;                     /* holds a reference; guarded by mu */
+    int64_t policy_checked_ms;            /* last reload check asked of the writer */
     enum guard_mode mode;
     pthread_mutex_t mu;
     struct gcall *calls[GUARD_HASH];
@@ -90,6 +103,10 @@ struct guard_engine {
 
 /* engine.c */
 int64_t guard__now_ms(void);
+/* The engine's clock (guard_config.clock, else the real time). */
+int64_t guard__clock(const guard_engine *g);
+/* Drops a reference to a policy; takes the engine mutex. */
+void guard__pol_release(guard_engine *g, struct gpol *pol);
 void guard__dispatch(guard_engine *g, struct outbox *ob);
 /* The writer's answer about a caller (see writer.c). */
 void guard__caller_known(guard_engine *g, const char *call_id, const char *caller_ref, int blocked,
@@ -106,9 +123,16 @@ void guard__writer_free(struct writer *w);
 void guard__writer_event(struct writer *w, const char *call_id, int64_t at, const char *kind,
                          const char *detail);
 void guard__writer_call(struct writer *w, const struct store_guard_call *c, const char *caller);
-void guard__writer_lookup(struct writer *w, const char *call_id, const char *caller);
-/* Opens the call's harassment case, then stores the call row with its case id. */
+/* Looks the caller up in the block list (rows for every center and for center) and in earlier
+ * harassment verdicts of the last days days. */
+void guard__writer_lookup(struct writer *w, const char *call_id, const char *caller,
+                          const char *center, int days);
+/* Opens the call's harassment case under policy pol (the job takes over one reference), then
+ * stores the call row with its case id. */
 void guard__writer_case(struct writer *w, const struct store_guard_call *c, const char *caller,
-                        const char *excerpt, const char *evidence, int behaviour, int demand);
+                        const char *excerpt, const char *evidence, int behaviour, int demand,
+                        struct gpol *pol);
+/* Asks the store for the policy version in force; a newer one is put in force. */
+void guard__writer_policy_check(struct writer *w);
 
 #endif

@@ -11,7 +11,7 @@
 
 #define WRITER_QUEUE_MAX 200000 /* jobs; past it new timeline rows are dropped and counted */
 
-enum job_kind { JOB_EVENT, JOB_CALL, JOB_LOOKUP, JOB_CASE };
+enum job_kind { JOB_EVENT, JOB_CALL, JOB_LOOKUP, JOB_CASE, JOB_POLICY };
 
 struct job {
     struct job *next;
@@ -23,6 +23,9 @@ struct job {
     char *text; /* owned: event detail, or case excerpt */
     char *evidence;
     int behaviour, demand;
+    int days;         /* lookup: verdicts of the last days count */
+    struct gpol *pol; /* case: the call's policy, one reference */
+    char center[ORG_CODE_MAX];
     struct store_guard_call row;
 };
 
@@ -92,21 +95,35 @@ void guard__writer_call(struct writer *w, const struct store_guard_call *c, cons
     push(w, j);
 }
 
-void guard__writer_lookup(struct writer *w, const char *call_id, const char *caller)
+void guard__writer_lookup(struct writer *w, const char *call_id, const char *caller,
+                          const char *center, int days)
 {
     struct job *j = job_new(JOB_LOOKUP, call_id);
     if (!j)
         return;
     str_copy(j->caller, sizeof j->caller, caller);
+    str_copy(j->center, sizeof j->center, center ? center : "");
+    j->days = days;
     push(w, j);
 }
 
+void guard__writer_policy_check(struct writer *w)
+{
+    struct job *j = job_new(JOB_POLICY, "");
+    if (j)
+        push(w, j);
+}
+
 void guard__writer_case(struct writer *w, const struct store_guard_call *c, const char *caller,
-                        const char *excerpt, const char *evidence, int behaviour, int demand)
+                        const char *excerpt, const char *evidence, int behaviour, int demand,
+                        struct gpol *pol)
 {
     struct job *j = job_new(JOB_CASE, c->call_id);
-    if (!j)
+    if (!j) {
+        guard__pol_release(w->g, pol);
         return;
+    }
+    j->pol = pol;
     j->row = *c;
     str_copy(j->caller, sizeof j->caller, caller ? caller : "");
     j->text = strdup(excerpt);
@@ -155,8 +172,8 @@ static void do_lookup(struct writer *w, struct job *j)
         return;
     int blocked = 0;
     int64_t verdicts = 0;
-    int64_t since = now_unix() - (int64_t)w->g->gp->known_caller_days * 86400;
-    if (store_guard_block_find(w->db, ref, &blocked, reason) ||
+    int64_t since = now_unix() - (int64_t)j->days * 86400;
+    if (store_guard_block_match(w->db, ref, j->center, &blocked, reason) ||
         store_guard_caller_verdicts(w->db, ref, since, &verdicts))
         return;
     guard__caller_known(w->g, j->call_id, ref, blocked, reason, verdicts);
@@ -164,7 +181,7 @@ static void do_lookup(struct writer *w, struct job *j)
 
 static void do_case(struct writer *w, struct job *j)
 {
-    const struct harass_policy *p = w->g->cfg.policy;
+    const struct harass_policy *p = j->pol->p;
     char err[300] = "";
     struct harass_case out;
     struct harass_flag_input in = {
@@ -185,12 +202,31 @@ static void do_case(struct writer *w, struct job *j)
     /* A caller known only by reference cannot be hashed again: keep the reference as it is. */
     if (in.caller_number && is_ref(in.caller_number))
         in.caller_number = NULL;
-    int rc = harass_flag(w->db, p, w->g->cfg.policy_version, &in, &out, err, sizeof err);
+    int rc = harass_flag(w->db, p, j->pol->version, &in, &out, err, sizeof err);
     if (rc == HARASS_OK)
         j->row.case_id = out.id;
     caller_ref(w, j->caller, j->row.caller_ref);
     store_guard_call_put(w->db, &j->row);
     guard__case_opened(w->g, j->row.call_id, rc == HARASS_OK ? out.id : 0, err);
+}
+
+/* A policy version newer than the engine's goes into force for the calls that start next. */
+static void do_policy(struct writer *w)
+{
+    int version = 0;
+    char *doc = NULL;
+    if (store_harass_policy_version(w->db, &version) ||
+        version <= guard_engine_policy_version(w->g) ||
+        store_harass_policy_latest(w->db, &version, &doc))
+        return;
+    json_t *root = json_loads(doc, 0, NULL);
+    free(doc);
+    harass_policy *p = NULL;
+    char err[300];
+    /* A stored version that does not load (it was checked when stored) leaves the old one. */
+    if (root && harass_policy_from_json(root, &p, err, sizeof err) == 0)
+        guard_engine_set_policy(w->g, p, version);
+    json_decref(root);
 }
 
 static void run(struct writer *w, struct job *j)
@@ -209,6 +245,9 @@ static void run(struct writer *w, struct job *j)
         break;
     case JOB_CASE:
         do_case(w, j);
+        break;
+    case JOB_POLICY:
+        do_policy(w);
         break;
     }
 }
@@ -231,6 +270,8 @@ static void *writer_main(void *arg)
         while (batch) {
             struct job *next = batch->next;
             run(w, batch);
+            if (batch->pol)
+                guard__pol_release(w->g, batch->pol);
             free(batch->text);
             free(batch->evidence);
             free(batch);

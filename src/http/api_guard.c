@@ -10,6 +10,7 @@
 #include "core/util.h"
 #include "decode.h"
 #include "decode_guard.h"
+#include "guard/block.h"
 #include "http_int.h"
 
 #define VIEW_MAX 256 /* centers one viewer's filter holds */
@@ -260,4 +261,104 @@ int api_events_stream(struct req *r)
     }
     r->status = 200;
     return 200;
+}
+
+/* ---- the block list ---- */
+
+/* Whether the principal may change entries of center ("" = every center: admins only). */
+static int may_manage(struct req *r, const struct viewer *v, const char *center)
+{
+    if (r->who.role == ROLE_ADMIN)
+        return 1;
+    return center[0] && may_see(v, center);
+}
+
+int api_guard_blocks_list(struct req *r)
+{
+    struct viewer v;
+    int rc = viewer_of(r, &v);
+    if (rc)
+        return rc;
+    /* Entries for every center apply to the viewer's calls too, so everyone sees them. */
+    const char *centers[VIEW_MAX + 1];
+    int n = 0;
+    for (int i = 0; i < v.view.ncenters; i++)
+        centers[n++] = v.codes[i];
+    centers[n++] = "";
+    struct store_guard_block *bl = NULL;
+    size_t nb = 0;
+    rc = store_guard_block_list(http__db(r), centers, v.view.ncenters < 0 ? -1 : n, &bl, &nb);
+    if (rc)
+        return http__store_error(r, rc, "block list");
+    json_t *arr = json_array();
+    for (size_t i = 0; i < nb; i++)
+        json_array_append_new(arr, guard_block_json(&bl[i]));
+    free(bl);
+    http__reply_json(r, 200, json_pack("{s:o}", "blocks", arr));
+    return 200;
+}
+
+int api_guard_blocks_create(struct req *r)
+{
+    struct guard_block_input in;
+    struct viewer v;
+    char err[300];
+    int rc = viewer_of(r, &v);
+    if (rc)
+        return rc;
+    if (http_decode_guard_block(r->json, &in, err, sizeof err)) {
+        http__reply_error(r, 400, "bad_request", "%s", err);
+        return 400;
+    }
+    /* A center manager's entry is for their center unless they name it. */
+    if (!in.center[0] && r->who.role == ROLE_CENTER_MANAGER && v.view.ncenters == 1)
+        str_copy(in.center, sizeof in.center, v.codes[0]);
+    if (!may_manage(r, &v, in.center)) {
+        http__reply_error(r, 403, "forbidden", "block list of %s%s%s: not yours to change",
+                          in.center[0] ? "center \"" : "every center", in.center,
+                          in.center[0] ? "\"" : "");
+        return 403;
+    }
+    struct store_guard_block b;
+    rc = guard_block_add(http__db(r), in.caller, in.center, in.reason, r->who.login, r->addr, &b,
+                         err, sizeof err);
+    if (rc == -22) {
+        http__reply_error(r, 400, "bad_request", "%s", err);
+        return 400;
+    }
+    if (rc)
+        return http__store_error(r, rc, "block list");
+    http__reply_json(r, 201, guard_block_json(&b));
+    return 201;
+}
+
+int api_guard_block_delete(struct req *r)
+{
+    struct viewer v;
+    int64_t id;
+    char err[300];
+    if (parse_int64(r->params[0], 1, INT64_MAX, &id)) {
+        http__reply_error(r, 400, "bad_request", "block id \"%.20s\" is not a whole number",
+                          r->params[0]);
+        return 400;
+    }
+    int rc = viewer_of(r, &v);
+    if (rc)
+        return rc;
+    struct store_guard_block b;
+    rc = store_guard_block_get(http__db(r), id, &b);
+    if (rc == STORE_OK && b.center[0] && !may_see(&v, b.center))
+        rc = STORE_NOTFOUND; /* another center's entry is not there for this viewer */
+    if (rc)
+        return http__store_error(r, rc, "block");
+    if (!may_manage(r, &v, b.center)) {
+        http__reply_error(r, 403, "forbidden", "block %lld is for every center: admins only",
+                          (long long)id);
+        return 403;
+    }
+    rc = guard_block_remove(http__db(r), id, r->who.login, r->addr, err, sizeof err);
+    if (rc)
+        return http__store_error(r, rc, "block");
+    http__reply_json(r, 204, NULL);
+    return 204;
 }

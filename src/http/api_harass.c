@@ -51,9 +51,16 @@ int api_harass_policy_put(struct req *r)
     if (harass_policy_from_json(r->json, &p, err, sizeof err))
         return bad_request(r, err);
     int rc = harass_policy_save(http__db(r), p, r->who.login, &version, err, sizeof err);
-    harass_policy_free(p);
-    if (rc)
+    if (rc) {
+        harass_policy_free(p);
         return http__store_error(r, STORE_ERROR, "policy");
+    }
+    /* This server's call guard takes it at once (it owns p from here); other servers' engines
+     * find the new version on their next call start. */
+    if (r->srv->guard)
+        guard_engine_set_policy(r->srv->guard, p, version);
+    else
+        harass_policy_free(p);
     char v[16];
     snprintf(v, sizeof v, "%d", version);
     http__audit(r, "harass.policy.import", "policy", v);

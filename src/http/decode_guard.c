@@ -157,3 +157,20 @@ int http_decode_guard_action(json_t *o, struct guard_action_input *in, char *err
             return str_copy(in->action, sizeof in->action, a), 0;
     FAIL("action: \"%.20s\" is not one of warn, end, confirm, dismiss", a ? a : "");
 }
+
+int http_decode_guard_block(json_t *o, struct guard_block_input *in, char *err, size_t errlen)
+{
+    static const char *const known[] = {"caller", "reason", "center", NULL};
+    memset(in, 0, sizeof *in);
+    if (only(o, known, err, errlen) ||
+        text(o, "caller", in->caller, sizeof in->caller, err, errlen) ||
+        text(o, "reason", in->reason, sizeof in->reason, err, errlen) ||
+        text(o, "center", in->center, sizeof in->center, err, errlen))
+        return -1;
+    if (!in->caller[0])
+        FAIL("caller: the caller's phone number is needed");
+    if (!in->reason[0] || strchr(in->reason, '\n'))
+        FAIL("reason: must be one line of text of 1 to %zu bytes", sizeof in->reason - 1);
+    in->has_center = json_object_get(o, "center") != NULL;
+    return 0;
+}

@@ -37,4 +37,14 @@ struct guard_action_input {
 };
 int http_decode_guard_action(json_t *o, struct guard_action_input *in, char *err, size_t errlen);
 
+/* POST /api/v1/guard/blocks: {"caller":"090-…","reason":"…","center":"TKY"?}. center "" or
+ * absent: the caller's own center for a center manager, every center for an admin. */
+struct guard_block_input {
+    char caller[33];
+    char reason[256];
+    char center[ORG_CODE_MAX];
+    int has_center;
+};
+int http_decode_guard_block(json_t *o, struct guard_block_input *in, char *err, size_t errlen);
+
 #endif

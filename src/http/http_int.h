@@ -74,7 +74,7 @@ struct req {
     int status;
     char *out;
     size_t outlen;
-    const char *content_type; /* a static string; NULL for JSON */
+    const char *content_type;    /* a static string; NULL for JSON */
     struct MHD_Response *stream; /* a streaming reply (SSE) queued instead of out */
     struct {
         char name[32];
@@ -199,5 +199,8 @@ int api_call_get(struct req *r);
 int api_call_events(struct req *r);
 int api_call_actions(struct req *r);
 int api_events_stream(struct req *r);
+int api_guard_blocks_list(struct req *r);
+int api_guard_blocks_create(struct req *r);
+int api_guard_block_delete(struct req *r);
 
 #endif

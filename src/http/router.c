@@ -93,6 +93,12 @@ const struct route http__routes[] = {
     {M_POST, "/api/v1/calls/{}/actions", R_ADMIN | R_MANAGER | ROLE_BIT(ROLE_SUPERVISOR), 0, 0,
      api_call_actions},
     {M_GET, "/api/v1/events", ROLES_STAFF, 0, 0, api_events_stream},
+    /* The call guard's block list: admins, consultants (client centers), managers (their own). */
+    {M_GET, "/api/v1/guard/blocks", R_ADMIN | R_CONSULT | R_MANAGER, 0, 0, api_guard_blocks_list},
+    {M_POST, "/api/v1/guard/blocks", R_ADMIN | R_CONSULT | R_MANAGER, 0, 0,
+     api_guard_blocks_create},
+    {M_DELETE, "/api/v1/guard/blocks/{}", R_ADMIN | R_CONSULT | R_MANAGER, 0, 0,
+     api_guard_block_delete},
 };
 const int http__nroutes = (int)ARRAY_LEN(http__routes);
 

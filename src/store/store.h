@@ -143,6 +143,8 @@ int store_setting_get(store *s, const char *key, char *out, size_t outlen);
 /* Stores value under key unless the key exists; either way out receives the stored value. */
 int store_setting_init(store *s, const char *key, const char *value, char *out, size_t outlen);
 int store_harass_policy_latest(store *s, int *version, char **doc);
+/* The newest policy version (0 when none is stored): cheap, for the call guard's reload check. */
+int store_harass_policy_version(store *s, int *version);
 int store_harass_policy_add(store *s, const char *doc, const char *by, int *version);
 int store_harass_case_add(store *s, struct harass_case *c);
 int store_harass_case_get(store *s, int64_t id, struct harass_case *out);
@@ -297,6 +299,29 @@ int store_guard_block_add(store *s, const char *caller_ref, const char *reason, 
 int store_guard_block_remove(store *s, const char *caller_ref);
 /* *blocked = 1 when listed; reason (may be NULL, 256 bytes) gets its reason. */
 int store_guard_block_find(store *s, const char *caller_ref, int *blocked, char *reason);
+/* Block list entries with an id and a center ("" = every center). */
+#define STORE_BLOCK_REASON_MAX 256
+struct store_guard_block {
+    int64_t id;
+    char caller_ref[65];
+    char center[ORG_CODE_MAX];
+    char reason[STORE_BLOCK_REASON_MAX];
+    char added_by[ORG_LOGIN_MAX];
+    int64_t added_at; /* Unix s */
+};
+/* Adds an entry, or replaces the reason of the one with the same caller_ref and center; b->id is
+ * set to the entry's id. */
+int store_guard_block_put(store *s, struct store_guard_block *b);
+/* Entries of the given centers (ncenters < 0: every entry; "" in centers: the entries for every
+ * center), newest first; a malloc'd array the caller frees. */
+int store_guard_block_list(store *s, const char *const *centers, int ncenters,
+                           struct store_guard_block **out, size_t *n);
+int store_guard_block_get(store *s, int64_t id, struct store_guard_block *out);
+int store_guard_block_delete(store *s, int64_t id);
+/* Like store_guard_block_find, for a call of center: entries for every center and for center
+ * count; the center's own entry's reason comes first. */
+int store_guard_block_match(store *s, const char *caller_ref, const char *center, int *blocked,
+                            char *reason);
 /* Harassment cases of a caller that occurred at or after since (Unix s) whose verdict — the
  * latest review's when reviewed, else the field's — is harassment. */
 int store_guard_caller_verdicts(store *s, const char *caller_ref, int64_t since, int64_t *count);

@@ -96,43 +96,143 @@ int store_guard_events(store *s, const char *call_id, struct store_guard_event *
                        a, 1, sizeof **out, decode_event, (void **)out, n);
 }
 
+/* The block list: guard_blocks (0010); the old entry points work on the entries for every center.
+ */
+
 int store_guard_block_add(store *s, const char *caller_ref, const char *reason, const char *by,
                           int64_t at)
 {
-    struct store_arg a[] = {ARG_TEXT(caller_ref), ARG_TEXT(reason ? reason : ""),
-                            ARG_TEXT(by ? by : ""), ARG_INT(at)};
-    return store__exec_args(s,
-                            "INSERT INTO guard_blocklist (caller_ref, reason, added_by, added_at)"
-                            " VALUES (?, ?, ?, ?) ON CONFLICT (caller_ref) DO UPDATE SET"
-                            " reason = excluded.reason, added_by = excluded.added_by,"
-                            " added_at = excluded.added_at",
-                            a, 4, NULL);
+    struct store_guard_block b = {.added_at = at};
+    str_copy(b.caller_ref, sizeof b.caller_ref, caller_ref);
+    str_copy(b.reason, sizeof b.reason, reason ? reason : "");
+    str_copy(b.added_by, sizeof b.added_by, by ? by : "");
+    return store_guard_block_put(s, &b);
 }
 
 int store_guard_block_remove(store *s, const char *caller_ref)
 {
     struct store_arg a[] = {ARG_TEXT(caller_ref)};
     int64_t n = 0;
-    int rc = store__exec_args(s, "DELETE FROM guard_blocklist WHERE caller_ref = ?", a, 1, &n);
+    int rc = store__exec_args(s, "DELETE FROM guard_blocks WHERE caller_ref = ? AND center = ''", a,
+                              1, &n);
+    return rc ? rc : n ? STORE_OK : STORE_NOTFOUND;
+}
+
+#define BLOCK_COLS "id, caller_ref, center, reason, added_by, added_at"
+
+static void decode_block(void *rec, const char *const *v)
+{
+    struct store_guard_block *b = rec;
+    b->id = store__atoi(v[0]);
+    store__copy(b->caller_ref, sizeof b->caller_ref, v[1]);
+    store__copy(b->center, sizeof b->center, v[2]);
+    store__copy(b->reason, sizeof b->reason, v[3]);
+    store__copy(b->added_by, sizeof b->added_by, v[4]);
+    b->added_at = store__atoi(v[5]);
+}
+
+static void decode_id(void *rec, const char *const *v)
+{
+    *(int64_t *)rec = store__atoi(v[0]);
+}
+
+int store_guard_block_put(store *s, struct store_guard_block *b)
+{
+    struct store_arg a[] = {ARG_TEXT(b->caller_ref), ARG_TEXT(b->center), ARG_TEXT(b->reason),
+                            ARG_TEXT(b->added_by), ARG_INT(b->added_at)};
+    int rc = store__exec_args(s,
+                              "INSERT INTO guard_blocks (caller_ref, center, reason, added_by,"
+                              " added_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (caller_ref, center)"
+                              " DO UPDATE SET reason = excluded.reason,"
+                              " added_by = excluded.added_by, added_at = excluded.added_at",
+                              a, 5, NULL);
+    int64_t id = 0;
+    if (rc == STORE_OK)
+        rc = store__get_one(s, "SELECT id FROM guard_blocks WHERE caller_ref = ? AND center = ?", a,
+                            2, sizeof id, decode_id, &id);
+    if (rc == STORE_OK)
+        b->id = id;
+    return rc;
+}
+
+static int center_in(const char *center, const char *const *centers, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(center, centers[i]) == 0)
+            return 1;
+    return 0;
+}
+
+int store_guard_block_list(store *s, const char *const *centers, int ncenters,
+                           struct store_guard_block **out, size_t *n)
+{
+    struct store_guard_block *all = NULL;
+    size_t count = 0;
+    int rc =
+        store__list(s, "SELECT " BLOCK_COLS " FROM guard_blocks ORDER BY added_at DESC, id DESC",
+                    NULL, 0, sizeof *all, decode_block, (void **)&all, &count);
+    if (rc)
+        return rc;
+    /* Filtered here: the list is short, and a viewer's centers are a list of any length. */
+    size_t k = 0;
+    for (size_t i = 0; i < count; i++)
+        if (ncenters < 0 || center_in(all[i].center, centers, ncenters))
+            all[k++] = all[i];
+    *out = all;
+    *n = k;
+    return STORE_OK;
+}
+
+int store_guard_block_get(store *s, int64_t id, struct store_guard_block *out)
+{
+    struct store_arg a[] = {ARG_INT(id)};
+    return store__get_one(s, "SELECT " BLOCK_COLS " FROM guard_blocks WHERE id = ?", a, 1,
+                          sizeof *out, decode_block, out);
+}
+
+int store_guard_block_delete(store *s, int64_t id)
+{
+    struct store_arg a[] = {ARG_INT(id)};
+    int64_t n = 0;
+    int rc = store__exec_args(s, "DELETE FROM guard_blocks WHERE id = ?", a, 1, &n);
     return rc ? rc : n ? STORE_OK : STORE_NOTFOUND;
 }
 
 static void decode_reason(void *rec, const char *const *v)
 {
-    store__copy(rec, 256, v[0]);
+    store__copy(rec, STORE_BLOCK_REASON_MAX, v[0]);
 }
 
-int store_guard_block_find(store *s, const char *caller_ref, int *blocked, char *reason)
+int store_guard_block_match(store *s, const char *caller_ref, const char *center, int *blocked,
+                            char *reason)
 {
-    char r[256];
-    struct store_arg a[] = {ARG_TEXT(caller_ref)};
-    int rc = store__get_one(s, "SELECT reason FROM guard_blocklist WHERE caller_ref = ?", a, 1,
-                            sizeof r, decode_reason, r);
+    char r[STORE_BLOCK_REASON_MAX];
+    struct store_arg a[] = {ARG_TEXT(caller_ref), ARG_TEXT(center ? center : "")};
+    int rc = store__get_one(s,
+                            "SELECT reason FROM guard_blocks WHERE caller_ref = ?"
+                            " AND (center = '' OR center = ?) ORDER BY center DESC LIMIT 1",
+                            a, 2, sizeof r, decode_reason, r);
     if (rc && rc != STORE_NOTFOUND)
         return rc;
     *blocked = rc == STORE_OK;
     if (reason)
-        str_copy(reason, 256, rc == STORE_OK ? r : "");
+        str_copy(reason, STORE_BLOCK_REASON_MAX, rc == STORE_OK ? r : "");
+    return STORE_OK;
+}
+
+int store_guard_block_find(store *s, const char *caller_ref, int *blocked, char *reason)
+{
+    char r[STORE_BLOCK_REASON_MAX];
+    struct store_arg a[] = {ARG_TEXT(caller_ref)};
+    int rc = store__get_one(s,
+                            "SELECT reason FROM guard_blocks WHERE caller_ref = ?"
+                            " ORDER BY center LIMIT 1",
+                            a, 1, sizeof r, decode_reason, r);
+    if (rc && rc != STORE_NOTFOUND)
+        return rc;
+    *blocked = rc == STORE_OK;
+    if (reason)
+        str_copy(reason, STORE_BLOCK_REASON_MAX, rc == STORE_OK ? r : "");
     return STORE_OK;
 }
 

@@ -77,6 +77,16 @@ static void decode_int(void *rec, const char *const *v)
     *(int64_t *)rec = store__atoi(v[0]);
 }
 
+int store_harass_policy_version(store *s, int *version)
+{
+    int64_t v = 0;
+    int rc = store__get_one(s, "SELECT COALESCE(MAX(version), 0) FROM harass_policies", NULL, 0,
+                            sizeof v, decode_int, &v);
+    if (rc == STORE_OK)
+        *version = (int)v;
+    return rc;
+}
+
 int store_harass_policy_add(store *s, const char *doc, const char *by, int *version)
 {
     int64_t next = 0;

@@ -100,6 +100,17 @@ static void run_guard(json_t *o)
     check_refusal(rc, err);
     if (rc == 0)
         CHECK_STR(act.action);
+    err[0] = '\0';
+    struct guard_block_input blk;
+    rc = http_decode_guard_block(o, &blk, err, sizeof err);
+    check_refusal(rc, err);
+    if (rc == 0) {
+        CHECK_STR(blk.caller);
+        CHECK_STR(blk.reason);
+        CHECK_STR(blk.center);
+        if (!blk.caller[0] || !blk.reason[0] || strchr(blk.reason, '\n'))
+            abort();
+    }
 }
 
 /* The harassment bodies (decode_harass.c): levels 0–4, lists of codes, evidence as JSON. */

@@ -166,6 +166,25 @@ static void harass_fixture(const char *db)
     CLI(db, NULL, "harass", "care", "done", "5", "--note", "talked it over", "--by", "supervisor");
 }
 
+/* The call guard block list entries access.tsv names: 1–4 TKY, 5 OSK, 6 every center, 7 NGY. */
+static void guard_block_fixture(const char *db)
+{
+    static const char *const centers[] = {"TKY", "TKY", "TKY", "TKY", "OSK", NULL, "NGY"};
+    for (size_t i = 0; i < sizeof centers / sizeof centers[0]; i++) {
+        char caller[32];
+        snprintf(caller, sizeof caller, "090-6000-%04zu", i + 1);
+        char *out = centers[i] ? cli(db, NULL, "guard", "block", "add", "--caller", caller,
+                                     "--reason", "fixture", "--center", centers[i], "--json", NULL)
+                               : cli(db, NULL, "guard", "block", "add", "--caller", caller,
+                                     "--reason", "fixture", "--json", NULL);
+        json_t *j = json_loads(out, 0, NULL);
+        if (json_integer_value(json_object_get(j, "id")) != (json_int_t)i + 1)
+            fail_msg("fixture: guard block add gave %s, access.tsv expects id %zu", out, i + 1);
+        json_decref(j);
+        free(out);
+    }
+}
+
 /* A survey wave W1 with six answers from TKY and six from NGY (enough to show figures). */
 static void survey_fixture(const char *db)
 {
@@ -246,6 +265,7 @@ static void build_fixture(const char *db, char *key, size_t keylen)
     harass_fixture(db);
     survey_fixture(db);
     link_fixture(db);
+    guard_block_fixture(db);
     char *out =
         cli(db, NULL, "apikey", "add", "--name", "reader", "--scope", "read", "--json", NULL);
     json_t *j = json_loads(out, 0, NULL);

@@ -361,6 +361,9 @@ static void fixture(const char *db, char *key, size_t keylen)
     user(db, "g_sv", "supervisor", "TKY");
     user(db, "g_op", "operator", "TKY");
     user(db, "g_mgr_osk", "center_manager", "GKB");
+    user(db, "g_mgr_tky", "center_manager", "TKY");
+    free(cli(db, PW "\n", "user", "add", "--login", "g_admin", "--role", "admin",
+             "--password-stdin", NULL));
     char *out = cli(db, NULL, "apikey", "add", "--name", "pbx", "--scope", "calls", "--json", NULL);
     json_t *j = json_loads(out, 0, NULL);
     snprintf(key, keylen, "%s", json_string_value(json_object_get(j, "key")));
@@ -499,6 +502,81 @@ static void assisted_flow(const char *db, const struct tu_server *srv, const cha
     tu_http_free(osk);
 }
 
+/* While the server runs: a manager blocks a caller over the API, the next call of that caller goes
+ * to the voicebot (assisted mode); an admin PUTs a policy whose first stage warns, and a call
+ * started after it is warned at its first detection while the call in progress keeps the old
+ * stages. */
+static void block_and_reload(const struct tu_server *srv, const char *key)
+{
+    struct tu_http *pbx = tu_http_new(srv->base);
+    tu_http_bearer(pbx, key);
+    struct tu_http *sv = tu_http_new(srv->base);
+    assert_int_equal(tu_login(sv, "g_sv", PW), 200);
+    struct tu_http *mgr = tu_http_new(srv->base);
+    assert_int_equal(tu_login(mgr, "g_mgr_tky", PW), 200);
+    struct tu_http *adm = tu_http_new(srv->base);
+    assert_int_equal(tu_login(adm, "g_admin", PW), 200);
+
+    json_t *b = req(mgr, "POST", "/api/v1/guard/blocks",
+                    "{\"caller\":\"090-5555-0009\",\"reason\":\"脅迫\"}", 201);
+    assert_string_equal(json_string_value(json_object_get(b, "center")), "TKY");
+    json_int_t id = json_integer_value(json_object_get(b, "id"));
+    char *text = json_dumps(b, 0);
+    assert_null(strstr(text, "5555-0009"));
+    free(text);
+    json_decref(b);
+    event(pbx, "blk-1",
+          "{\"type\":\"start\",\"caller\":\"090-5555-0009\",\"operator\":\"g_op\","
+          "\"center\":\"TKY\"}");
+    int seen = 0;
+    for (int t = 0; t < 100 && !(seen = timeline_has(sv, "blk-1", "voicebot")); t++)
+        usleep(50000);
+    assert_true(seen);
+    event(pbx, "blk-1",
+          "{\"type\":\"feature\",\"name\":\"voicebot_purpose\",\"detail\":{\"purpose\":"
+          "\"返金\"}}");
+    assert_true(timeline_has(sv, "blk-1", "release"));
+    event(pbx, "blk-1", "{\"type\":\"end\"}");
+    char path[64];
+    snprintf(path, sizeof path, "/api/v1/guard/blocks/%lld", (long long)id);
+    json_decref(req(mgr, "DELETE", path, NULL, 204));
+    json_t *l = req(adm, "GET", "/api/v1/guard/blocks", NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(l, "blocks")), 0);
+    json_decref(l);
+
+    /* The policy: version 2 warns at the first detection. */
+    event(pbx, "pol-old", "{\"type\":\"start\",\"operator\":\"g_op\",\"center\":\"TKY\"}");
+    json_t *doc = req(adm, "GET", "/api/v1/harass/policy", NULL, 200);
+    json_t *pol = json_object_get(doc, "policy") ? json_object_get(doc, "policy") : doc;
+    json_object_set_new(json_object_get(pol, "guard"), "stages",
+                        json_pack("[{s:s, s:s}, {s:s, s:s}]", "action", "warn", "prompt",
+                                  "final_warning", "action", "end", "prompt", "closing"));
+    char *body = json_dumps(pol, JSON_COMPACT);
+    json_t *put = req(adm, "PUT", "/api/v1/harass/policy", body, 201);
+    free(body);
+    json_decref(doc);
+    json_int_t version = json_integer_value(json_object_get(put, "version"));
+    json_decref(put);
+    event(pbx, "pol-new", "{\"type\":\"start\",\"operator\":\"g_op\",\"center\":\"TKY\"}");
+    say(pbx, "pol-old", abuse[0]);
+    say(pbx, "pol-new", abuse[0]);
+    assert_true(timeline_has(sv, "pol-new", "play:final_warning"));
+    assert_false(timeline_has(sv, "pol-old", "play:final_warning"));
+    json_t *c = req(sv, "GET", "/api/v1/calls/pol-new", NULL, 200);
+    text = json_dumps(c, JSON_COMPACT);
+    char want[48];
+    snprintf(want, sizeof want, "\"policy_version\":%lld", (long long)version);
+    assert_non_null(strstr(text, want));
+    free(text);
+    json_decref(c);
+    event(pbx, "pol-old", "{\"type\":\"end\"}");
+    event(pbx, "pol-new", "{\"type\":\"end\"}");
+    tu_http_free(pbx);
+    tu_http_free(sv);
+    tu_http_free(mgr);
+    tu_http_free(adm);
+}
+
 static void test_server(void **state)
 {
     (void)state;
@@ -515,6 +593,7 @@ static void test_server(void **state)
         struct tu_server srv;
         assert_int_equal(tu_server_start(db, &srv, extra), 0);
         assisted_flow(db, &srv, key, &hook);
+        block_and_reload(&srv, key);
         assert_int_equal(tu_server_stop(&srv), 0);
         receiver_stop(&hook);
     }

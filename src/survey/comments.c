@@ -580,6 +580,8 @@ static json_t *pairs_json(const struct analysis *a, size_t max)
     for (size_t i = 0; rc == 0 && i < a->n; i++) {
         const struct doc *d = &a->docs[i];
         int m = d->n < TERMS_PER_COMMENT ? d->n : TERMS_PER_COMMENT;
+        if (m < 2)
+            continue; /* no pair; d->id may be NULL */
         memcpy(ids, d->id, (size_t)m * sizeof *ids);
         qsort(ids, (size_t)m, sizeof *ids, cmp_i32);
         for (int x = 0; rc == 0 && x < m; x++)

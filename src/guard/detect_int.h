@@ -21,6 +21,7 @@
 /* Morpheme flags, for the utterance's tokens and for a pattern's morphemes. */
 enum {
     GUARD__F_IMP = 1u << 0, /* a command form: 命令形, or a clause-final 仮定形/potential 連用形 */
+    GUARD__F_KNOWN_NOUN = 1u << 1, /* a noun in the dictionary (only for the utterance) */
 };
 
 /* One morpheme of a pattern: it matches a token that shares one of its keys. */
@@ -32,7 +33,8 @@ struct guard__morph {
 
 /* One alternative of an element: a run of adjacent morphemes, or a literal matched on the
  * folded text (NFKC, katakana as hiragana) from a morpheme start to a morpheme end, or, with
- * prefix set, to anywhere. */
+ * prefix set, to anywhere. A run also keeps its written form in lit, tried as a literal when
+ * the morphemes do not match; "*" is one morpheme with no keys (any morpheme). */
 struct guard__alt {
     int literal;
     int prefix;
@@ -97,13 +99,15 @@ struct guard_lexicon {
 /* Looks up a key; 0 when absent. */
 uint32_t guard__key_find(const struct guard__keytab *kt, const char *s, size_t len);
 
-/* The keys of one token as strings (hiragana-folded base form; reading when the token is not
- * inflected; the 五段 base of a verb MeCab read as a potential 一段 — 死ねる for 死ね, 出せる
- * for 出せ). buf (GUARD__MAX_KEYS × GUARD__KEY_MAX bytes) holds them; returns how many, with
- * offsets and lengths in off/len, and *flags gets GUARD__F_*. next is the following token or
- * NULL. */
-int guard__token_keys(const struct ja_token *tk, const struct ja_token *next, char *buf,
-                      size_t off[GUARD__MAX_KEYS], size_t len[GUARD__MAX_KEYS], unsigned *flags);
+/* The keys of one token as strings (hiragana-folded base form; the reading when the token is
+ * not inflected and, in an utterance, written in kana — so 父 never meets 乳; the 五段 base of a
+ * verb MeCab read as a potential 一段 — 死ぬ for 死ね(る), 出す for 出せ(る)). surface is the
+ * token's text in an utterance, NULL for a lexicon pattern. buf (GUARD__MAX_KEYS × GUARD__KEY_MAX
+ * bytes) holds them; returns how many, with offsets and lengths in off/len, and *flags gets
+ * GUARD__F_*. next is the following token or NULL. */
+int guard__token_keys(const struct ja_token *tk, const struct ja_token *next, const char *surface,
+                      char *buf, size_t off[GUARD__MAX_KEYS], size_t len[GUARD__MAX_KEYS],
+                      unsigned *flags);
 
 /* The bucket of lit_start for a folded literal or text starting with s (n >= 3 bytes). */
 unsigned guard__lit_bucket(const char *s, size_t n);

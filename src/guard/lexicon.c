@@ -200,24 +200,45 @@ static int add_key(char *buf, size_t off[], size_t len[], int n, const char *s, 
     return n + 1;
 }
 
-int guard__token_keys(const struct ja_token *tk, const struct ja_token *next, char *buf,
-                      size_t off[GUARD__MAX_KEYS], size_t len[GUARD__MAX_KEYS], unsigned *flags)
+/* Whether s (n bytes) is all kana (hiragana, katakana, ー), so its reading says nothing new. */
+static int kana_only(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i += 3) {
+        if (i + 3 > n || (unsigned char)s[i] != 0xE3)
+            return 0;
+        unsigned cp = (((unsigned char)s[i] & 0x0Fu) << 12) |
+                      (((unsigned char)s[i + 1] & 0x3Fu) << 6) | ((unsigned char)s[i + 2] & 0x3Fu);
+        if (cp < 0x3041 || cp > 0x30FC)
+            return 0;
+    }
+    return n > 0;
+}
+
+int guard__token_keys(const struct ja_token *tk, const struct ja_token *next, const char *surface,
+                      char *buf, size_t off[GUARD__MAX_KEYS], size_t len[GUARD__MAX_KEYS],
+                      unsigned *flags)
 {
     int n = 0;
     unsigned f = 0;
     size_t blen = strlen(tk->base);
     n = add_key(buf, off, len, n, tk->base, blen);
     int inflected = tk->conj_form[0] && strcmp(tk->conj_form, "基本形") != 0;
-    if (!inflected)
+    if (!inflected && (!surface || kana_only(surface, tk->len)))
         n = add_key(buf, off, len, n, tk->reading, strlen(tk->reading));
+    if (surface && tk->pos == JA_POS_NOUN && !tk->unknown)
+        f |= GUARD__F_KNOWN_NOUN;
+    int renyo = strcmp(tk->conj_form, "連用形") == 0;
     if (strncmp(tk->conj_form, "命令", strlen("命令")) == 0)
         f |= GUARD__F_IMP;
     else if (strcmp(tk->conj_form, "仮定形") == 0 && is_clause_end(next))
         f |= GUARD__F_IMP;
+    else if (renyo && strncmp(tk->conj_type, "一段", strlen("一段")) == 0 && is_clause_end(next))
+        f |= GUARD__F_IMP; /* 死んでくれよ: くれ */
     /* MeCab often reads a 五段 command (死ね, 出せ, 謝れ) as the 連用形 of a potential 一段 verb
-     * (死ねる …): give the 五段 base too, and call it a command at the end of a clause. */
-    if (n > 0 && tk->pos == JA_POS_VERB && strcmp(tk->conj_type, "一段") == 0 && blen >= 6 &&
-        blen < GUARD__KEY_MAX) {
+     * (死ねる …): give the 五段 base too, and call it a command at the end of a clause or
+     * before a noun (男を出せ男を). */
+    if (renyo && n > 0 && tk->pos == JA_POS_VERB && strcmp(tk->conj_type, "一段") == 0 &&
+        blen >= 6 && blen < GUARD__KEY_MAX) {
         const char *b = buf + off[0];
         size_t bl = len[0];
         const unsigned char *e = (const unsigned char *)b + bl - 6;
@@ -231,7 +252,7 @@ int guard__token_keys(const struct ja_token *tk, const struct ja_token *next, ch
                 alt[bl - 5] = (char)(0x80 | ((u >> 6) & 0x3F));
                 alt[bl - 4] = (char)(0x80 | (u & 0x3F));
                 n = add_key(buf, off, len, n, alt, bl - 3);
-                if (strcmp(tk->conj_form, "連用形") == 0 && is_clause_end(next))
+                if (is_clause_end(next) || (next && next->pos == JA_POS_NOUN))
                     f |= GUARD__F_IMP;
             }
         }
@@ -383,10 +404,20 @@ static int tag_alt(struct parse *p, struct guard__alt *a, const char *s, size_t 
         return fail(p, "\"%.*s\" has more than %d morphemes", (int)n, s, GUARD__MAX_MORPH);
     char buf[GUARD__MAX_KEYS * GUARD__KEY_MAX];
     size_t off[GUARD__MAX_KEYS], len[GUARD__MAX_KEYS];
+    if (!need && n >= 3 && n < GUARD__KEY_MAX) {
+        char *lit = arena_alloc(&p->lx->arena, n + 1);
+        if (!lit)
+            return fail(p, "out of memory");
+        guard__fold_kana(lit, s, n);
+        lit[n] = '\0';
+        a->lit = lit;
+        a->litlen = n;
+    }
     a->nmorph = (int)nt;
     for (size_t i = 0; i < nt; i++) {
         unsigned fl = 0;
-        int nk = guard__token_keys(&tk[i], i + 1 < nt ? &tk[i + 1] : NULL, buf, off, len, &fl);
+        int nk =
+            guard__token_keys(&tk[i], i + 1 < nt ? &tk[i + 1] : NULL, NULL, buf, off, len, &fl);
         struct guard__morph *m = &a->morph[i];
         m->nkey = 0;
         for (int k = 0; k < nk; k++) {
@@ -434,6 +465,12 @@ static int parse_alt(struct parse *p, struct guard__alt *a, const char *s, size_
     }
     if (memchr(s, ':', n))
         return fail(p, "\"%.*s\": the only flag is :imp", (int)n, s);
+    if (n == 1 && s[0] == '*') {
+        a->nmorph = 1;
+        a->morph[0].nkey = 0;
+        a->morph[0].need = (uint8_t)need;
+        return 0;
+    }
     if (strncmp(s, "「", strlen("「")) != 0)
         return tag_alt(p, a, s, n, need);
     if (need)
@@ -511,6 +548,10 @@ static int parse_pattern(struct parse *p, struct guard__entry *e, const char *ra
             el->gap = gap;
             gap = 0;
             rc = parse_element(p, el, norm + i, j - i);
+            if (rc == 0 && e->nelem == 0)
+                for (int a = 0; a < el->nalt && rc == 0; a++)
+                    if (!el->alt[a].literal && el->alt[a].morph[0].nkey == 0)
+                        rc = fail(p, "a pattern cannot start with \"*\"");
             if (rc == 0)
                 e->nelem++;
         }
@@ -623,17 +664,18 @@ static int build_index(guard_lexicon *lx)
             uint32_t stamp = (uint32_t)ei + 1;
             for (int a = 0; a < el->nalt; a++) {
                 const struct guard__alt *al = &el->alt[a];
-                if (al->literal) {
+                if (al->lit) {
                     unsigned b = lit_bucket(al->lit, al->litlen);
-                    if (lseen[b] == stamp)
-                        continue;
-                    lseen[b] = stamp;
-                    if (pass == 0)
-                        lcnt[b]++;
-                    else
-                        lx->lit_ent[lcnt[b]++] = (uint32_t)ei;
-                    continue;
+                    if (lseen[b] != stamp) {
+                        lseen[b] = stamp;
+                        if (pass == 0)
+                            lcnt[b]++;
+                        else
+                            lx->lit_ent[lcnt[b]++] = (uint32_t)ei;
+                    }
                 }
+                if (al->literal)
+                    continue;
                 const struct guard__morph *m = &al->morph[0];
                 for (int k = 0; k < m->nkey; k++) {
                     uint32_t id = m->key[k];

@@ -170,60 +170,29 @@ static int normalise(guard_detector *det, const char *text, size_t len)
 
 /* ---- tokens ---- */
 
-static int in_list(const char *s, const char *const *list)
+static int pos1_is(const struct ja_token *tk, const char *v)
 {
-    for (; *list; list++)
-        if (strcmp(s, *list) == 0)
-            return 1;
-    return 0;
+    return strcmp(tk->pos1, v) == 0;
 }
 
-static int has(const char *s, const char *const *list)
+static unsigned noun_context(const struct ja_token *tk, uint32_t wc)
 {
-    return in_list(s, list);
-}
-
-static unsigned noun_context(const struct ja_token *tk)
-{
-    static const char *const word[] = {"言葉", "発言",   "表現",   "単語", "暴言",
-                                       "台詞", "セリフ", "せりふ", "意味", NULL};
-    /* People an insult may be aimed at (バカ野郎, クソ女): not a thing it describes. */
-    static const char *const person[] = {
-        "野郎",         "やろう", "女",     "男",       "奴",       "やつ",   "ヤツ",   "者",
-        "共",           "ども",   "め",     "店員",     "社員",     "人間",   "娘",     "息子",
-        "オペレーター", "担当",   "担当者", "会社",     "客",       "連中",   "人",     "ガキ",
-        "がき",         "ババア", "ばばあ", "ジジイ",   "じじい",   "親父",   "おやじ", "上司",
-        "社長",         "女性",   "男性",   "おっさん", "おばさん", "ババァ", "女郎",   "小僧",
-        "たれ",         "さん",   "ちゃん", "くん",     "君",       "声",     "顔",     "体",
-        "身体",         "からだ", "胸",     "尻",       "口",       "態度",   "言い方", "喋り方",
-        "しゃべり方",   "面",     "ツラ",   "つら",     NULL};
-    static const char *const self[] = {"私",   "わたし", "俺",   "おれ", "オレ", "僕",
-                                       "ぼく", "あたし", "自分", "わし", "うち", NULL};
-    static const char *const you[] = {"お前",   "おまえ", "てめえ", "てめー", "貴様", "あんた",
-                                      "おめえ", "きさま", "テメエ", "オマエ", NULL};
-    const char *b = tk->base;
     unsigned c = 0;
-    if (has(b, word))
+    if (wc & W_WORD)
         c |= C_WORD;
-    if (strcmp(tk->pos1, "非自立") == 0 && (strcmp(b, "ん") == 0 || strcmp(b, "の") == 0))
+    if ((wc & W_NO) && pos1_is(tk, "非自立"))
         c |= C_NO;
-    if (strcmp(b, "よう") == 0 || strcmp(b, "みたい") == 0)
+    if (wc & W_SIMILE)
         c |= C_SIMILE;
-    if (strcmp(tk->pos1, "形容動詞語幹") == 0)
+    if (pos1_is(tk, "形容動詞語幹"))
         c |= C_ADJ;
-    if (strcmp(tk->pos1, "代名詞") == 0) {
-        if (has(b, self))
-            c |= C_SELF;
-        else if (has(b, you))
-            c |= C_YOU;
-    } else if (has(b, self)) {
+    if (wc & W_SELF)
         c |= C_SELF;
-    } else if (has(b, you)) {
+    else if (wc & W_YOU)
         c |= C_YOU;
-    } else if (!has(b, person) && strcmp(tk->pos1, "非自立") != 0 && strcmp(tk->pos1, "数") != 0 &&
-               strcmp(tk->pos1, "副詞可能") != 0 && !(c & (C_SIMILE | C_ADJ))) {
+    else if (!(wc & W_PERSON) && !(c & (C_SIMILE | C_ADJ)) && !pos1_is(tk, "非自立") &&
+             !pos1_is(tk, "数") && !pos1_is(tk, "副詞可能") && !pos1_is(tk, "代名詞"))
         c |= C_THING;
-    }
     return c;
 }
 
@@ -244,85 +213,73 @@ static unsigned symbol_context(const char *surface, size_t slen)
     return C_SYMBOL;
 }
 
-static unsigned particle_context(const struct ja_token *tk)
+static unsigned particle_context(const struct ja_token *tk, uint32_t wc)
 {
-    static const char *const quot[] = {"と", "って", "なんて", "とか", "だって", NULL};
-    static const char *const mention[] = {"とか", "なんて", "など", "なんか", "まで", NULL};
-    static const char *const conj[] = {"が",   "けど", "けれど", "けれども", "から",
-                                       "ので", "のに", "し",     "ば",       NULL};
-    const char *b = tk->base;
     unsigned c = 0;
-    if (has(b, quot))
+    int final = pos1_is(tk, "終助詞");
+    if (wc & W_QUOT)
         c |= C_QUOT;
     /* という, っていう: a quotation and its verb of saying in one particle. */
-    if (strcmp(b, "という") == 0 || strcmp(b, "っていう") == 0 || strcmp(b, "といった") == 0)
+    if (wc & W_TOIU)
         c |= C_QUOT | C_SAY;
-    if (has(b, mention))
+    if (wc & W_MENTION)
         c |= C_MENTION;
-    if (strcmp(tk->pos1, "接続助詞") == 0 && has(b, conj))
+    if ((wc & W_CONJ) && pos1_is(tk, "接続助詞"))
         c |= C_CLAUSE;
-    if (strcmp(b, "か") == 0 || strcmp(b, "かな") == 0 || strcmp(b, "かしら") == 0)
+    if (wc & W_Q)
         c |= C_Q;
-    if (strcmp(b, "の") == 0)
-        c |= C_NO | (strcmp(tk->pos1, "終助詞") == 0 ? C_Q : 0);
-    if (strcmp(b, "じゃ") == 0 || strcmp(b, "では") == 0)
+    if (wc & W_NO)
+        c |= C_NO | (final ? C_Q : 0);
+    if (wc & W_JA)
         c |= C_JA;
-    if (strcmp(b, "に") == 0)
+    if (wc & W_NI)
         c |= C_NI;
-    if (strcmp(tk->pos1, "終助詞") == 0 && !(c & C_Q))
-        c |= strcmp(b, "な") == 0 ? C_NA : C_FINAL;
+    if (final && !(c & C_Q))
+        c |= (wc & W_NA) ? C_NA : C_FINAL;
     return c;
 }
 
-static unsigned context_of(const struct ja_token *tk, const char *surface, size_t slen)
+static unsigned context_of(const struct ja_token *tk, const char *surface, size_t slen, uint32_t wc)
 {
-    static const char *const neg[] = {"ない", "ぬ", "ん", "ず", NULL};
-    static const char *const say[] = {"言う",       "いう",       "聞く",     "書く",   "申す",
-                                      "おっしゃる", "叫ぶ",       "怒鳴る",   "言える", "述べる",
-                                      "ほざく",     "申し上げる", "言い放つ", "云う",   NULL};
-    static const char *const req[] = {"くれる",   "もらえる", "いただける", "もらう", "いただく",
-                                      "くださる", "ください", "ほしい",     "欲しい", NULL};
     unsigned c = 0;
-    const char *b = tk->base;
     switch (tk->pos) {
     case JA_POS_AUX:
-        if (has(b, neg))
+        if (wc & W_NEG)
             c |= C_NEG;
-        if (strcmp(b, "じゃ") == 0)
+        if (wc & W_JA)
             c |= C_JA;
         if (strcmp(tk->conj_type, "特殊・タ") == 0)
             c |= C_PAST;
-        if (strcmp(b, "たい") == 0)
+        if (wc & W_TAI)
             c |= C_DESIRE;
-        if (strcmp(b, "ようだ") == 0 || strcmp(b, "みたいだ") == 0)
+        if (wc & W_SIMILE)
             c |= C_SIMILE;
         break;
     case JA_POS_ADJ:
         c |= C_ADJ;
-        if (strcmp(b, "ない") == 0 || strcmp(b, "無い") == 0)
+        if (wc & W_NAI)
             c |= C_NEG;
-        if (has(b, req))
+        if (wc & W_REQ)
             c |= C_REQ;
         break;
     case JA_POS_VERB:
         c |= C_VERB;
-        if (has(b, say))
+        if (wc & W_SAY)
             c |= C_SAY;
-        if (strcmp(b, "思う") == 0)
+        if (wc & W_THINK)
             c |= C_THINK;
-        if (strcmp(b, "てる") == 0 || strcmp(b, "ちゃう") == 0 || strcmp(b, "ちまう") == 0 ||
-            strcmp(b, "とる") == 0 || strcmp(b, "でる") == 0)
+        if (wc & W_AUXV)
             c |= C_AUXVERB;
-        if (has(b, req))
+        if (wc & W_REQ)
             c |= C_REQ;
-        if (strcmp(tk->pos1, "接尾") == 0 && (strcmp(b, "れる") == 0 || strcmp(b, "られる") == 0))
+        if ((wc & W_PASSIVE) && pos1_is(tk, "接尾"))
             c |= C_PASSIVE;
         break;
     case JA_POS_NOUN:
-        c |= noun_context(tk);
+        c |= noun_context(tk, wc);
         break;
     case JA_POS_PARTICLE:
-        c |= particle_context(tk);
+        c |= particle_context(tk, wc);
         break;
     case JA_POS_SYMBOL:
         c |= symbol_context(surface, slen);
@@ -377,12 +334,16 @@ static int tokenise(guard_detector *det, const char *text, struct tokbuf *b, siz
         t->len = tk[i].len;
         t->f = (uint8_t)fl;
         t->nkey = 0;
+        uint32_t wc = 0;
         for (int k = 0; k < nk; k++) {
             uint32_t id = guard__key_find(&det->lx->keys, buf + off[k], len[k]);
-            if (id)
-                t->key[t->nkey++] = id;
+            if (!id)
+                continue;
+            t->key[t->nkey++] = id;
+            if (k == 0) /* the base form */
+                wc = det->lx->wclass[id];
         }
-        t->ctx = context_of(&tk[i], text + tk[i].off, tk[i].len);
+        t->ctx = context_of(&tk[i], text + tk[i].off, tk[i].len, wc);
     }
     b->n = n;
     if (kata)

@@ -24,6 +24,33 @@ enum {
     GUARD__F_KNOWN_NOUN = 1u << 1, /* a noun in the dictionary (only for the utterance) */
 };
 
+/* Word classes the context rules ask about (negation, verbs of saying, people …), kept per
+ * interned key so that a token's class is one array read, not a walk through word lists. */
+enum {
+    W_NEG = 1u << 0,      /* ない ぬ ん ず */
+    W_SAY = 1u << 1,      /* 言う 聞く 書く … */
+    W_REQ = 1u << 2,      /* くれる もらえる ほしい … */
+    W_WORD = 1u << 3,     /* 言葉 発言 … */
+    W_PERSON = 1u << 4,   /* 野郎 女 奴 声 … */
+    W_SELF = 1u << 5,     /* 私 俺 僕 … */
+    W_YOU = 1u << 6,      /* お前 あんた てめえ … */
+    W_QUOT = 1u << 7,     /* と って なんて とか だって */
+    W_MENTION = 1u << 8,  /* とか なんて など なんか まで */
+    W_CONJ = 1u << 9,     /* が けど から ので … (接続助詞 ending a clause) */
+    W_THINK = 1u << 10,   /* 思う */
+    W_AUXV = 1u << 11,    /* てる ちゃう ちまう とる でる */
+    W_TOIU = 1u << 12,    /* という っていう といった */
+    W_SIMILE = 1u << 13,  /* よう みたい ようだ みたいだ */
+    W_Q = 1u << 14,       /* か かな かしら */
+    W_JA = 1u << 15,      /* じゃ では */
+    W_NI = 1u << 16,      /* に */
+    W_NO = 1u << 17,      /* ん の */
+    W_NA = 1u << 18,      /* な */
+    W_TAI = 1u << 19,     /* たい */
+    W_PASSIVE = 1u << 20, /* れる られる */
+    W_NAI = 1u << 21,     /* ない 無い */
+};
+
 /* One morpheme of a pattern: it matches a token that shares one of its keys. */
 struct guard__morph {
     uint32_t key[GUARD__MAX_KEYS];
@@ -93,6 +120,7 @@ struct guard_lexicon {
     /* Literal-first entries by the first byte of the literal and its second (256 × 256). */
     uint32_t *lit_start;
     uint32_t *lit_ent;
+    uint32_t *wclass; /* W_* per key id (keys.n + 1 entries) */
     struct guard__arena *arena;
 };
 

@@ -614,6 +614,184 @@ static int parse_line(struct parse *p, const char *s, size_t n)
     return rc;
 }
 
+/* The words behind the W_* classes. */
+static const struct {
+    const char *w;
+    uint32_t cls;
+} word_classes[] = {
+    {"ない", W_NEG | W_NAI},
+    {"無い", W_NAI},
+    {"ぬ", W_NEG},
+    {"ん", W_NEG | W_NO},
+    {"ず", W_NEG},
+    {"言う", W_SAY},
+    {"いう", W_SAY},
+    {"聞く", W_SAY},
+    {"書く", W_SAY},
+    {"申す", W_SAY},
+    {"おっしゃる", W_SAY},
+    {"叫ぶ", W_SAY},
+    {"怒鳴る", W_SAY},
+    {"言える", W_SAY},
+    {"述べる", W_SAY},
+    {"ほざく", W_SAY},
+    {"申し上げる", W_SAY},
+    {"言い放つ", W_SAY},
+    {"云う", W_SAY},
+    {"くれる", W_REQ},
+    {"もらえる", W_REQ},
+    {"いただける", W_REQ},
+    {"もらう", W_REQ},
+    {"いただく", W_REQ},
+    {"くださる", W_REQ},
+    {"ください", W_REQ},
+    {"ほしい", W_REQ},
+    {"欲しい", W_REQ},
+    {"言葉", W_WORD},
+    {"発言", W_WORD},
+    {"表現", W_WORD},
+    {"単語", W_WORD},
+    {"暴言", W_WORD},
+    {"台詞", W_WORD},
+    {"セリフ", W_WORD},
+    {"意味", W_WORD},
+    /* People an insult may be aimed at (バカ野郎, クソ女, エロい声): not a thing described. */
+    {"野郎", W_PERSON},
+    {"やろう", W_PERSON},
+    {"女", W_PERSON},
+    {"男", W_PERSON},
+    {"奴", W_PERSON},
+    {"やつ", W_PERSON},
+    {"者", W_PERSON},
+    {"共", W_PERSON},
+    {"ども", W_PERSON},
+    {"め", W_PERSON},
+    {"店員", W_PERSON},
+    {"社員", W_PERSON},
+    {"人間", W_PERSON},
+    {"娘", W_PERSON},
+    {"息子", W_PERSON},
+    {"オペレーター", W_PERSON},
+    {"担当", W_PERSON},
+    {"担当者", W_PERSON},
+    {"会社", W_PERSON},
+    {"客", W_PERSON},
+    {"連中", W_PERSON},
+    {"人", W_PERSON},
+    {"ガキ", W_PERSON},
+    {"ババア", W_PERSON},
+    {"ジジイ", W_PERSON},
+    {"親父", W_PERSON},
+    {"おやじ", W_PERSON},
+    {"上司", W_PERSON},
+    {"社長", W_PERSON},
+    {"女性", W_PERSON},
+    {"男性", W_PERSON},
+    {"おっさん", W_PERSON},
+    {"おばさん", W_PERSON},
+    {"ババァ", W_PERSON},
+    {"女郎", W_PERSON},
+    {"小僧", W_PERSON},
+    {"たれ", W_PERSON},
+    {"さん", W_PERSON},
+    {"ちゃん", W_PERSON},
+    {"くん", W_PERSON},
+    {"君", W_PERSON},
+    {"声", W_PERSON},
+    {"顔", W_PERSON},
+    {"体", W_PERSON},
+    {"身体", W_PERSON},
+    {"からだ", W_PERSON},
+    {"胸", W_PERSON},
+    {"尻", W_PERSON},
+    {"口", W_PERSON},
+    {"態度", W_PERSON},
+    {"言い方", W_PERSON},
+    {"喋り方", W_PERSON},
+    {"しゃべり方", W_PERSON},
+    {"面", W_PERSON},
+    {"ツラ", W_PERSON},
+    {"私", W_SELF},
+    {"わたし", W_SELF},
+    {"俺", W_SELF},
+    {"オレ", W_SELF},
+    {"僕", W_SELF},
+    {"ぼく", W_SELF},
+    {"あたし", W_SELF},
+    {"自分", W_SELF},
+    {"わし", W_SELF},
+    {"うち", W_SELF},
+    {"お前", W_YOU},
+    {"おまえ", W_YOU},
+    {"てめえ", W_YOU},
+    {"てめー", W_YOU},
+    {"貴様", W_YOU},
+    {"あんた", W_YOU},
+    {"おめえ", W_YOU},
+    {"きさま", W_YOU},
+    {"と", W_QUOT},
+    {"って", W_QUOT},
+    {"なんて", W_QUOT | W_MENTION},
+    {"とか", W_QUOT | W_MENTION},
+    {"だって", W_QUOT},
+    {"など", W_MENTION},
+    {"なんか", W_MENTION},
+    {"まで", W_MENTION},
+    {"が", W_CONJ},
+    {"けど", W_CONJ},
+    {"けれど", W_CONJ},
+    {"けれども", W_CONJ},
+    {"から", W_CONJ},
+    {"ので", W_CONJ},
+    {"のに", W_CONJ},
+    {"し", W_CONJ},
+    {"ば", W_CONJ},
+    {"思う", W_THINK},
+    {"てる", W_AUXV},
+    {"ちゃう", W_AUXV},
+    {"ちまう", W_AUXV},
+    {"とる", W_AUXV},
+    {"でる", W_AUXV},
+    {"という", W_TOIU},
+    {"っていう", W_TOIU},
+    {"といった", W_TOIU},
+    {"よう", W_SIMILE},
+    {"みたい", W_SIMILE},
+    {"ようだ", W_SIMILE},
+    {"みたいだ", W_SIMILE},
+    {"か", W_Q},
+    {"かな", W_Q},
+    {"かしら", W_Q},
+    {"じゃ", W_JA},
+    {"では", W_JA},
+    {"に", W_NI},
+    {"の", W_NO},
+    {"な", W_NA},
+    {"たい", W_TAI},
+    {"れる", W_PASSIVE},
+    {"られる", W_PASSIVE},
+};
+
+/* Interns the class words (folded like token keys) and fills lx->wclass. */
+static int build_classes(guard_lexicon *lx)
+{
+    uint32_t ids[sizeof word_classes / sizeof word_classes[0]];
+    for (size_t i = 0; i < sizeof word_classes / sizeof word_classes[0]; i++) {
+        char buf[GUARD__KEY_MAX];
+        size_t n = strlen(word_classes[i].w);
+        guard__fold_kana(buf, word_classes[i].w, n);
+        ids[i] = key_intern(lx, buf, n);
+        if (!ids[i])
+            return -1;
+    }
+    lx->wclass = calloc((size_t)lx->keys.n + 1, sizeof *lx->wclass);
+    if (!lx->wclass)
+        return -1;
+    for (size_t i = 0; i < sizeof word_classes / sizeof word_classes[0]; i++)
+        lx->wclass[ids[i]] |= word_classes[i].cls;
+    return 0;
+}
+
 static unsigned lit_bucket(const char *s, size_t n)
 {
     unsigned h = 0;
@@ -750,6 +928,7 @@ void guard_lexicon_free(guard_lexicon *lx)
     free(lx->by_key.ent);
     free(lx->lit_start);
     free(lx->lit_ent);
+    free(lx->wclass);
     arena_free(lx->arena);
     free(lx);
 }
@@ -779,7 +958,7 @@ int guard_lexicon_parse(const char *name, const char *buf, size_t len, ja_dict *
     }
     if (parse_all(&p, buf, len) != 0)
         goto out;
-    if (build_index(p.lx) != 0) {
+    if (build_classes(p.lx) != 0 || build_index(p.lx) != 0) {
         fail(&p, "out of memory");
         goto out;
     }

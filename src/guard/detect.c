@@ -862,6 +862,7 @@ int guard_detect(guard_detector *det, const char *text, size_t len, enum guard_s
     }
     score(det, who);
     det->res.norm = det->norm;
+    det->res.normlen = det->normlen;
     *out = det->res;
     return 0;
 }

@@ -16,10 +16,11 @@ static guard_detector *shipped_det;
 
 static void check(const struct guard_result *r, enum guard_speaker who)
 {
-    size_t n = strlen(r->norm);
-    if (r->score < 0 || r->score > 1 || r->ncat < 0 || r->ncat > GUARD_MAX_CATS ||
-        r->nspan < 0 || r->nspan > GUARD_MAX_SPANS || r->ndemand < 0 ||
-        r->ndemand > GUARD_MAX_CATS)
+    size_t n = r->normlen;
+    if (r->norm[n] != '\0')
+        abort();
+    if (r->score < 0 || r->score > 1 || r->ncat < 0 || r->ncat > GUARD_MAX_CATS || r->nspan < 0 ||
+        r->nspan > GUARD_MAX_SPANS || r->ndemand < 0 || r->ndemand > GUARD_MAX_CATS)
         abort();
     if (r->harassment != (who == GUARD_CUSTOMER && r->score >= GUARD_THRESHOLD))
         abort();
@@ -55,8 +56,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     if (guard_lexicon_parse("ja.tsv", NULL, 0, dict, NULL, 0, &shipped, err, sizeof err) == 0)
         abort(); /* an empty file has no entries */
-    if (guard_lexicon_load(IKIIKI_DATADIR "/lexicon/ja.tsv", NULL, 0, &shipped, err,
-                           sizeof err) != 0)
+    if (guard_lexicon_load(IKIIKI_DATADIR "/lexicon/ja.tsv", NULL, 0, &shipped, err, sizeof err) !=
+        0)
         abort();
     shipped_det = guard_detector_new(shipped, dict);
     if (!shipped_det)
@@ -79,8 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     err[0] = '\0';
     guard_lexicon *lx = NULL;
     int with_codes = (data[0] & 2) != 0;
-    if (guard_lexicon_parse("fuzz.tsv", s, len, dict, with_codes ? codes : NULL,
-                            with_codes ? 4 : 0, &lx, err, sizeof err) != 0) {
+    if (guard_lexicon_parse("fuzz.tsv", s, len, dict, with_codes ? codes : NULL, with_codes ? 4 : 0,
+                            &lx, err, sizeof err) != 0) {
         if (strncmp(err, "fuzz.tsv: ", 10) != 0 || strlen(err) <= 10)
             abort();
         return 0;

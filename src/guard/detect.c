@@ -344,6 +344,21 @@ static int tokenise(guard_detector *det, const char *text, struct tokbuf *b, siz
                 wc = det->lx->wclass[id];
         }
         t->ctx = context_of(&tk[i], text + tk[i].off, tk[i].len, wc);
+        /* 黙ってろ, 死んどけ, 死んでくれ: the command sits on the helper verb; the main verb
+         * before it (and its て) is commanded too; 気をつけてください asks, it does not
+         * command. */
+        int helper = (fl & GUARD__F_IMP) && tk[i].pos == JA_POS_VERB &&
+                     strcmp(tk[i].pos1, "非自立") == 0 && strcmp(tk[i].base, "くださる") != 0;
+        /* MeCab reads the ろ of 引っ込んでろ as a noun. */
+        int ro = strcmp(tk[i].base, "ろ") == 0 && i > 0 && tk[i - 1].pos == JA_POS_PARTICLE;
+        if (helper || ro) {
+            size_t j = i;
+            if (j > 0 && tk[j - 1].pos == JA_POS_PARTICLE &&
+                (strcmp(tk[j - 1].base, "て") == 0 || strcmp(tk[j - 1].base, "で") == 0))
+                j--;
+            if (j > 0 && tk[j - 1].pos == JA_POS_VERB)
+                b->t[j - 1].f |= GUARD__F_IMP;
+        }
     }
     b->n = n;
     if (kata)
@@ -556,9 +571,9 @@ static int describes_thing(const struct tokbuf *b, size_t s, size_t e)
         return 0;
     int verb = (b->t[e - 1].ctx & C_VERB) != 0;
     unsigned c = b->t[e].ctx;
+    if (b->t[e - 1].f & GUARD__F_IMP) /* 死ねカス: a command does not describe a noun */
+        return 0;
     if (c & C_THING)
-        return 1;
-    if (verb && (c & C_PAST) && e + 1 < b->n && (b->t[e + 1].ctx & C_THING))
         return 1;
     if ((c & C_ADJ) && (b->t[e - 1].ctx & C_PREFIX))
         return 1;
@@ -580,7 +595,16 @@ static int suffered(const struct tokbuf *b, size_t e)
 {
     if (e >= b->n || !(b->t[e].ctx & C_PASSIVE))
         return 0;
-    return !(e + 1 < b->n && (b->t[e + 1].ctx & C_DESIRE));
+    if (e + 1 < b->n && (b->t[e + 1].ctx & C_DESIRE))
+        return 0;
+    /* 殺されてえか, 晒されたいのか: asked, not told. */
+    for (size_t j = e + 1; j < b->n && j <= e + 3; j++) {
+        if (b->t[j].ctx & C_PAST)
+            return 1;
+        if (b->t[j].ctx & C_Q)
+            return 0;
+    }
+    return 1;
 }
 
 /* 私がバカでした: an insult the speaker aims at themself. */

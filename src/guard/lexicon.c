@@ -181,6 +181,8 @@ static int is_clause_end(const struct ja_token *next)
         return 1;
     if (next->pos == JA_POS_SYMBOL)
         return 1;
+    if (next->pos == JA_POS_AUX && strcmp(next->base, "や") == 0)
+        return 1; /* 死ねや */
     return next->pos == JA_POS_PARTICLE && strcmp(next->pos1, "終助詞") == 0;
 }
 

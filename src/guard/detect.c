@@ -18,21 +18,35 @@
 
 /* Context flags of a token. */
 enum {
-    C_NEG = 1u << 0,     /* ない, ぬ, ん, ず */
-    C_QUOT = 1u << 1,    /* と, って, なんて, とか */
-    C_SAY = 1u << 2,     /* 言う, 聞く, 書く … */
-    C_SENT = 1u << 3,    /* 。 ! ? */
-    C_CLAUSE = 1u << 4,  /* 、 or が, けど, から … */
-    C_REQ = 1u << 5,     /* くれる, もらえる, ほしい … */
-    C_Q = 1u << 6,       /* か, かな, の, ? */
-    C_NA = 1u << 7,      /* 終助詞 な */
-    C_NO = 1u << 8,      /* ん, の (…んじゃない) */
-    C_JA = 1u << 9,      /* じゃ, では */
-    C_OPEN = 1u << 10,   /* 「『 */
-    C_CLOSE = 1u << 11,  /* 」』 */
-    C_FINAL = 1u << 12,  /* other 終助詞: ぞ, よ, ね … */
-    C_WORD = 1u << 13,   /* 言葉, 発言 … (a mention, not a use) */
-    C_SYMBOL = 1u << 14, /* any other symbol */
+    C_NEG = 1u << 0,      /* ない, ぬ, ん, ず */
+    C_QUOT = 1u << 1,     /* と, って, なんて, とか */
+    C_SAY = 1u << 2,      /* 言う, 聞く, 書く … */
+    C_SENT = 1u << 3,     /* 。 ! ? */
+    C_CLAUSE = 1u << 4,   /* 、 or が, けど, から … */
+    C_REQ = 1u << 5,      /* くれる, もらえる, ほしい … */
+    C_Q = 1u << 6,        /* か, かな, の, ? */
+    C_NA = 1u << 7,       /* 終助詞 な */
+    C_NO = 1u << 8,       /* ん, の (…んじゃない) */
+    C_JA = 1u << 9,       /* じゃ, では */
+    C_OPEN = 1u << 10,    /* 「『 */
+    C_CLOSE = 1u << 11,   /* 」』 */
+    C_FINAL = 1u << 12,   /* other 終助詞: ぞ, よ, ね … */
+    C_WORD = 1u << 13,    /* 言葉, 発言 … (a mention, not a use) */
+    C_SYMBOL = 1u << 14,  /* any other symbol */
+    C_PASSIVE = 1u << 15, /* れる, られる after a verb */
+    C_PAST = 1u << 16,    /* た */
+    C_DESIRE = 1u << 17,  /* たい */
+    C_SIMILE = 1u << 18,  /* よう, みたい */
+    C_ADJ = 1u << 19,     /* an adjective or 形容動詞語幹 (高い, 丁寧) */
+    C_THING = 1u << 20,   /* a content noun that is not a person (商品, 手帳, 作) */
+    C_NI = 1u << 21,      /* に */
+    C_SELF = 1u << 22,    /* 私, 俺, 僕 … */
+    C_YOU = 1u << 23,     /* お前, あんた, てめえ … */
+    C_MENTION = 1u << 24, /* とか, なんて, など, なんか, まで */
+    C_THINK = 1u << 25,   /* 思う */
+    C_VERB = 1u << 26,
+    C_PREFIX = 1u << 27,  /* 接頭詞 (クソ暑い, バカ高い) */
+    C_AUXVERB = 1u << 28, /* てる, ちゃう: a noun before it was a verb stem (ボケてる) */
 };
 
 struct tok {
@@ -40,7 +54,7 @@ struct tok {
     uint32_t key[GUARD__MAX_KEYS];
     uint8_t nkey;
     uint8_t f;
-    uint16_t ctx;
+    uint32_t ctx;
 };
 
 struct tokbuf {
@@ -156,100 +170,129 @@ static int normalise(guard_detector *det, const char *text, size_t len)
 
 /* ---- tokens ---- */
 
-static int in_list(const char *s, const char *const *list)
+static int pos1_is(const struct ja_token *tk, const char *v)
 {
-    for (; *list; list++)
-        if (strcmp(s, *list) == 0)
-            return 1;
-    return 0;
+    return strcmp(tk->pos1, v) == 0;
 }
 
-static unsigned context_of(const struct ja_token *tk, const char *surface, size_t slen)
+static unsigned noun_context(const struct ja_token *tk, uint32_t wc)
 {
-    static const char *const neg[] = {"ない", "ぬ", "ん", "ず", NULL};
-    static const char *const quot[] = {"と", "って", "なんて", "とか", "だって", "て", NULL};
-    static const char *const say[] = {"言う",       "いう",       "聞く",     "書く",   "申す",
-                                      "おっしゃる", "叫ぶ",       "怒鳴る",   "言える", "述べる",
-                                      "ほざく",     "申し上げる", "言い放つ", "云う",   NULL};
-    static const char *const word[] = {"言葉", "発言",   "表現",   "単語", "暴言",
-                                       "台詞", "セリフ", "せりふ", "意味", NULL};
-    static const char *const conj[] = {"が",   "けど", "けれど", "けれども", "から",
-                                       "ので", "のに", "し",     "ば",       NULL};
-    static const char *const req[] = {"くれる",   "もらえる", "いただける", "もらう", "いただく",
-                                      "くださる", "ください", "ほしい",     "欲しい", NULL};
     unsigned c = 0;
-    const char *b = tk->base;
+    if (wc & W_WORD)
+        c |= C_WORD;
+    if ((wc & W_NO) && pos1_is(tk, "非自立"))
+        c |= C_NO;
+    if (wc & W_SIMILE)
+        c |= C_SIMILE;
+    if (pos1_is(tk, "形容動詞語幹"))
+        c |= C_ADJ;
+    if (wc & W_SELF)
+        c |= C_SELF;
+    else if (wc & W_YOU)
+        c |= C_YOU;
+    else if (!(wc & W_PERSON) && !(c & (C_SIMILE | C_ADJ)) && !pos1_is(tk, "非自立") &&
+             !pos1_is(tk, "数") && !pos1_is(tk, "副詞可能") && !pos1_is(tk, "代名詞"))
+        c |= C_THING;
+    return c;
+}
+
+static unsigned symbol_context(const char *surface, size_t slen)
+{
+    if (slen == 3 && (memcmp(surface, "。", 3) == 0 || memcmp(surface, "…", 3) == 0))
+        return C_SENT;
+    if (slen == 1 && (*surface == '!' || *surface == '.'))
+        return C_SENT;
+    if (slen == 1 && *surface == '?')
+        return C_SENT | C_Q;
+    if ((slen == 3 && memcmp(surface, "、", 3) == 0) || (slen == 1 && *surface == ','))
+        return C_CLAUSE;
+    if (slen == 3 && (memcmp(surface, "「", 3) == 0 || memcmp(surface, "『", 3) == 0))
+        return C_OPEN;
+    if (slen == 3 && (memcmp(surface, "」", 3) == 0 || memcmp(surface, "』", 3) == 0))
+        return C_CLOSE;
+    return C_SYMBOL;
+}
+
+static unsigned particle_context(const struct ja_token *tk, uint32_t wc)
+{
+    unsigned c = 0;
+    int final = pos1_is(tk, "終助詞");
+    if (wc & W_QUOT)
+        c |= C_QUOT;
+    /* という, っていう: a quotation and its verb of saying in one particle. */
+    if (wc & W_TOIU)
+        c |= C_QUOT | C_SAY;
+    if (wc & W_MENTION)
+        c |= C_MENTION;
+    if ((wc & W_CONJ) && pos1_is(tk, "接続助詞"))
+        c |= C_CLAUSE;
+    if (wc & W_Q)
+        c |= C_Q;
+    if (wc & W_NO)
+        c |= C_NO | (final ? C_Q : 0);
+    if (wc & W_JA)
+        c |= C_JA;
+    if (wc & W_NI)
+        c |= C_NI;
+    if (final && !(c & C_Q))
+        c |= (wc & W_NA) ? C_NA : C_FINAL;
+    return c;
+}
+
+static unsigned context_of(const struct ja_token *tk, const char *surface, size_t slen, uint32_t wc)
+{
+    unsigned c = 0;
     switch (tk->pos) {
     case JA_POS_AUX:
-        if (in_list(b, neg))
+        if (wc & W_NEG)
             c |= C_NEG;
-        if (strcmp(b, "じゃ") == 0)
+        if (wc & W_JA)
             c |= C_JA;
+        if (strcmp(tk->conj_type, "特殊・タ") == 0)
+            c |= C_PAST;
+        if (wc & W_TAI)
+            c |= C_DESIRE;
+        if (wc & W_SIMILE)
+            c |= C_SIMILE;
         break;
     case JA_POS_ADJ:
-        if (strcmp(b, "ない") == 0 || strcmp(b, "無い") == 0)
+        c |= C_ADJ;
+        if (wc & W_NAI)
             c |= C_NEG;
-        if (in_list(b, req))
+        if (wc & W_REQ)
             c |= C_REQ;
         break;
     case JA_POS_VERB:
-        if (in_list(b, say))
+        c |= C_VERB;
+        if (wc & W_SAY)
             c |= C_SAY;
-        if (in_list(b, req))
+        if (wc & W_THINK)
+            c |= C_THINK;
+        if (wc & W_AUXV)
+            c |= C_AUXVERB;
+        if (wc & W_REQ)
             c |= C_REQ;
+        if ((wc & W_PASSIVE) && pos1_is(tk, "接尾"))
+            c |= C_PASSIVE;
         break;
     case JA_POS_NOUN:
-        if (in_list(b, word))
-            c |= C_WORD;
-        if (strcmp(tk->pos1, "非自立") == 0 && (strcmp(b, "ん") == 0 || strcmp(b, "の") == 0))
-            c |= C_NO;
+        c |= noun_context(tk, wc);
         break;
     case JA_POS_PARTICLE:
-        if (in_list(b, quot) && strcmp(b, "て") != 0)
-            c |= C_QUOT;
-        if (strcmp(tk->pos1, "接続助詞") == 0 && in_list(b, conj))
-            c |= C_CLAUSE;
-        if (strcmp(b, "か") == 0 || strcmp(b, "かな") == 0 || strcmp(b, "かしら") == 0)
-            c |= C_Q;
-        if (strcmp(b, "の") == 0)
-            c |= C_NO | (strcmp(tk->pos1, "終助詞") == 0 ? C_Q : 0);
-        if (strcmp(b, "じゃ") == 0 || strcmp(b, "では") == 0)
-            c |= C_JA;
-        if (strcmp(tk->pos1, "終助詞") == 0 && !(c & C_Q))
-            c |= strcmp(b, "な") == 0 ? C_NA : C_FINAL;
+        c |= particle_context(tk, wc);
         break;
     case JA_POS_SYMBOL:
-        if (slen == 3 && (memcmp(surface, "。", 3) == 0 || memcmp(surface, "…", 3) == 0))
-            c |= C_SENT;
-        else if (slen == 1 && (*surface == '!' || *surface == '.'))
-            c |= C_SENT;
-        else if (slen == 1 && *surface == '?')
-            c |= C_SENT | C_Q;
-        else if (slen == 3 && memcmp(surface, "、", 3) == 0)
-            c |= C_CLAUSE;
-        else if (slen == 1 && *surface == ',')
-            c |= C_CLAUSE;
-        else if (slen == 3 && (memcmp(surface, "「", 3) == 0 || memcmp(surface, "『", 3) == 0))
-            c |= C_OPEN;
-        else if (slen == 3 && (memcmp(surface, "」", 3) == 0 || memcmp(surface, "』", 3) == 0))
-            c |= C_CLOSE;
-        else
-            c |= C_SYMBOL;
+        c |= symbol_context(surface, slen);
+        break;
+    case JA_POS_PREFIX:
+        c |= C_PREFIX;
         break;
     default:
         break;
     }
-    /* MeCab gives stray ASCII marks that IPADIC does not know as nouns (サ変接続). */
-    if (tk->pos != JA_POS_SYMBOL && slen == 1) {
-        if (*surface == '?')
-            c |= C_SENT | C_Q;
-        else if (*surface == '!' || *surface == '.')
-            c |= C_SENT;
-        else if (*surface == ',')
-            c |= C_CLAUSE;
-        else if (*surface == '"')
-            c |= C_SYMBOL;
-    }
+    /* MeCab gives ASCII marks that IPADIC does not know as nouns (サ変接続). */
+    if (tk->pos != JA_POS_SYMBOL && slen == 1 && strchr("?!.,\"", *surface))
+        c = symbol_context(surface, slen);
     return c;
 }
 
@@ -285,17 +328,37 @@ static int tokenise(guard_detector *det, const char *text, struct tokbuf *b, siz
     for (size_t i = 0; i < n; i++) {
         struct tok *t = &b->t[i];
         unsigned fl = 0;
-        int nk = guard__token_keys(&tk[i], i + 1 < n ? &tk[i + 1] : NULL, buf, off, len, &fl);
+        int nk = guard__token_keys(&tk[i], i + 1 < n ? &tk[i + 1] : NULL, text + tk[i].off, buf,
+                                   off, len, &fl);
         t->off = tk[i].off;
         t->len = tk[i].len;
         t->f = (uint8_t)fl;
         t->nkey = 0;
+        uint32_t wc = 0;
         for (int k = 0; k < nk; k++) {
             uint32_t id = guard__key_find(&det->lx->keys, buf + off[k], len[k]);
-            if (id)
-                t->key[t->nkey++] = id;
+            if (!id)
+                continue;
+            t->key[t->nkey++] = id;
+            if (k == 0) /* the base form */
+                wc = det->lx->wclass[id];
         }
-        t->ctx = (uint16_t)context_of(&tk[i], text + tk[i].off, tk[i].len);
+        t->ctx = context_of(&tk[i], text + tk[i].off, tk[i].len, wc);
+        /* 黙ってろ, 死んどけ, 死んでくれ: the command sits on the helper verb; the main verb
+         * before it (and its て) is commanded too; 気をつけてください asks, it does not
+         * command. */
+        int helper = (fl & GUARD__F_IMP) && tk[i].pos == JA_POS_VERB &&
+                     strcmp(tk[i].pos1, "非自立") == 0 && strcmp(tk[i].base, "くださる") != 0;
+        /* MeCab reads the ろ of 引っ込んでろ as a noun. */
+        int ro = strcmp(tk[i].base, "ろ") == 0 && i > 0 && tk[i - 1].pos == JA_POS_PARTICLE;
+        if (helper || ro) {
+            size_t j = i;
+            if (j > 0 && tk[j - 1].pos == JA_POS_PARTICLE &&
+                (strcmp(tk[j - 1].base, "て") == 0 || strcmp(tk[j - 1].base, "で") == 0))
+                j--;
+            if (j > 0 && tk[j - 1].pos == JA_POS_VERB)
+                b->t[j - 1].f |= GUARD__F_IMP;
+        }
     }
     b->n = n;
     if (kata)
@@ -329,27 +392,50 @@ static int morph_match(const struct guard__morph *m, const struct tok *t)
 
 /* Matches one alternative at token p of text; returns the token after it, or -1; *endb gets
  * the byte after it. */
+static long literal_match(const guard_detector *det, const char *text, const struct tokbuf *b,
+                          const char *lit, size_t litlen, int prefix, size_t p, size_t *endb)
+{
+    size_t o = b->t[p].off;
+    if (o + litlen > det->normlen || memcmp(text + o, lit, litlen) != 0)
+        return -1;
+    long q = token_ending_at(b, p, o + litlen, prefix);
+    if (q < 0)
+        return -1;
+    /* A prefix inside one known word is another word (あほ in アホウドリ), unless the word
+     * inflects (きもいんだよ) or MeCab did not know it. */
+    if (prefix && (size_t)q == p && o + litlen < b->t[p].off + b->t[p].len &&
+        (b->t[p].f & GUARD__F_KNOWN_NOUN))
+        return -1;
+    *endb = o + litlen;
+    return q + 1;
+}
+
+/* Matches one alternative at token p of text; returns the token after it, or -1; *endb gets
+ * the byte after it. */
 static long alt_match(const guard_detector *det, const char *text, const struct tokbuf *b,
                       const struct guard__alt *a, size_t p, size_t *endb)
 {
-    if (a->literal) {
-        size_t o = b->t[p].off;
-        if (o + a->litlen > det->normlen || memcmp(text + o, a->lit, a->litlen) != 0)
+    if (a->literal)
+        return literal_match(det, text, b, a->lit, a->litlen, a->prefix, p, endb);
+    if (a->nmorph == 1 && a->morph[0].nkey == 0) { /* "*" */
+        if ((b->t[p].f & a->morph[0].need) != a->morph[0].need)
             return -1;
-        long q = token_ending_at(b, p, o + a->litlen, a->prefix);
-        if (q < 0)
-            return -1;
-        *endb = o + a->litlen;
-        return q + 1;
+        *endb = b->t[p].off + b->t[p].len;
+        return (long)p + 1;
     }
-    if (p + (size_t)a->nmorph > b->n)
-        return -1;
-    for (int i = 0; i < a->nmorph; i++)
-        if (!morph_match(&a->morph[i], &b->t[p + (size_t)i]))
-            return -1;
-    const struct tok *last = &b->t[p + (size_t)a->nmorph - 1];
-    *endb = last->off + last->len;
-    return (long)(p + (size_t)a->nmorph);
+    int ok = p + (size_t)a->nmorph <= b->n;
+    for (int i = 0; ok && i < a->nmorph; i++)
+        ok = morph_match(&a->morph[i], &b->t[p + (size_t)i]);
+    if (ok) {
+        const struct tok *last = &b->t[p + (size_t)a->nmorph - 1];
+        *endb = last->off + last->len;
+        return (long)(p + (size_t)a->nmorph);
+    }
+    /* MeCab may cut a phrase differently in a sentence (いい加減 | いい 加減): the written
+     * form, from a morpheme start to a morpheme end, matches too. */
+    if (a->lit)
+        return literal_match(det, text, b, a->lit, a->litlen, 0, p, endb);
+    return -1;
 }
 
 static long elem_match(const guard_detector *det, const char *text, const struct tokbuf *b,
@@ -388,30 +474,55 @@ static long entry_match(const guard_detector *det, const char *text, const struc
 
 /* ---- context ---- */
 
+/* Whether the negation at token j really negates (not なめんな, ふざけるんじゃない,
+ * 〜てくれない?, バカじゃないの?). */
+static int real_negation(const struct tokbuf *b, size_t e, size_t j)
+{
+    if (j + 1 < b->n && (b->t[j + 1].ctx & C_NA))
+        return 0;
+    if (j >= e + 2 && (b->t[j - 1].ctx & C_JA) && (b->t[j - 2].ctx & C_NO))
+        return 0;
+    for (size_t k = e; k < j; k++)
+        if (b->t[k].ctx & C_REQ)
+            return 0;
+    for (size_t k = j + 1; k < b->n && k <= j + 2; k++)
+        if (b->t[k].ctx & C_Q)
+            return 0;
+    return 1;
+}
+
 static int negated_after(const struct tokbuf *b, size_t e)
 {
-    int req = 0;
-    for (size_t j = e; j < b->n && j < e + NEG_WINDOW; j++) {
+    /* After とか, なんて, まで (土下座しろとか、そういうのは求めてない) the negation may come
+     * later in the sentence, past a comma. */
+    int mention = 0;
+    size_t window = NEG_WINDOW;
+    for (size_t j = e; j < b->n && j < e + window; j++) {
         unsigned c = b->t[j].ctx;
-        if (c & C_REQ)
-            req = 1;
-        if (c & C_NEG) {
-            /* なめんな: ん before the prohibitive な is not a negation. */
-            if (j + 1 < b->n && (b->t[j + 1].ctx & C_NA))
-                return 0;
-            /* ふざけるんじゃない: a reproach, not a negation. */
-            if (j >= e + 2 && (b->t[j - 1].ctx & C_JA) && (b->t[j - 2].ctx & C_NO))
-                return 0;
-            /* 〜てくれないか, バカじゃないの?: a request or a taunt. */
-            if (req)
-                return 0;
-            for (size_t k = j + 1; k < b->n && k <= j + 2; k++)
-                if (b->t[k].ctx & C_Q)
-                    return 0;
-            return 1;
+        if ((c & C_MENTION) && j <= e + 1) {
+            mention = 1;
+            window = 12;
         }
-        if (c & (C_SENT | C_CLAUSE | C_FINAL | C_NA))
+        if (c & C_NEG)
+            return real_negation(b, e, j);
+        if (c & C_SENT)
             return 0;
+        if ((c & (C_CLAUSE | C_FINAL | C_NA)) && !mention)
+            return 0;
+    }
+    return 0;
+}
+
+/* A verb of saying after a quotation: reported when it is past, passive, negated, or
+ * describes a thing (死ねって言うゲーム); "死ねって言ってんだよ" insists instead. */
+static int saying_is_report(const struct tokbuf *b, size_t k)
+{
+    for (size_t j = k + 1; j < b->n && j <= k + 4; j++) {
+        unsigned c = b->t[j].ctx;
+        if (c & (C_PAST | C_PASSIVE | C_NEG | C_THING))
+            return 1;
+        if (c & C_SENT)
+            break;
     }
     return 0;
 }
@@ -424,10 +535,16 @@ static int reported_after(const struct tokbuf *b, size_t e)
             return 0;
         if (!(c & C_QUOT))
             continue;
+        int question = j > 0 && (b->t[j - 1].ctx & C_Q); /* 殺す気かと思った */
         for (size_t k = j + 1; k < b->n && k <= j + 4; k++) {
-            if (b->t[k].ctx & (C_SAY | C_WORD))
+            unsigned ck = b->t[k].ctx;
+            if (ck & C_WORD)
                 return 1;
-            if (b->t[k].ctx & C_SENT)
+            if ((ck & C_SAY) && saying_is_report(b, k))
+                return 1;
+            if ((ck & C_THINK) && question)
+                return 1;
+            if (ck & C_SENT)
                 break;
         }
     }
@@ -446,11 +563,74 @@ static int quoted(const struct tokbuf *b, size_t s)
     return depth > 0;
 }
 
-static double context_factor(const struct tokbuf *b, size_t s, size_t e)
+/* The match describes a thing or a degree rather than a person: クズ野菜, 処女作, クソ暑い,
+ * ばかに丁寧, アホみたいに高い, 火をつけるタイプ, ふざけた商品名, 刺すような痛み, ボケてる. */
+static int describes_thing(const struct tokbuf *b, size_t s, size_t e)
 {
-    if (reported_after(b, e))
+    if (e >= b->n)
+        return 0;
+    int verb = (b->t[e - 1].ctx & C_VERB) != 0;
+    unsigned c = b->t[e].ctx;
+    if (b->t[e - 1].f & GUARD__F_IMP) /* 死ねカス: a command does not describe a noun */
+        return 0;
+    if (c & C_THING)
+        return 1;
+    if ((c & C_ADJ) && (b->t[e - 1].ctx & C_PREFIX))
+        return 1;
+    if (c & C_SIMILE) {
+        if (verb)
+            return 1;
+        for (size_t j = e + 1; j < b->n && j <= e + 2; j++)
+            if ((b->t[j].ctx & C_NI) && j + 1 < b->n && (b->t[j + 1].ctx & C_ADJ))
+                return 1;
+        return 0;
+    }
+    if (e == s + 1 && (c & C_NI) && e + 1 < b->n && (b->t[e + 1].ctx & C_ADJ))
+        return 1;
+    return !verb && (c & C_AUXVERB);
+}
+
+/* 殴られた, 晒されてる: the speaker or someone else suffered it; 殴られたいのか threatens. */
+static int suffered(const struct tokbuf *b, size_t e)
+{
+    if (e >= b->n || !(b->t[e].ctx & C_PASSIVE))
+        return 0;
+    if (e + 1 < b->n && (b->t[e + 1].ctx & C_DESIRE))
+        return 0;
+    /* 殺されてえか, 晒されたいのか: asked, not told. */
+    for (size_t j = e + 1; j < b->n && j <= e + 3; j++) {
+        if (b->t[j].ctx & C_PAST)
+            return 1;
+        if (b->t[j].ctx & C_Q)
+            return 0;
+    }
+    return 1;
+}
+
+/* 私がバカでした: an insult the speaker aims at themself. */
+static int about_self(const struct tokbuf *b, size_t s)
+{
+    for (size_t j = s; j > 0 && j + 5 > s; j--) {
+        unsigned c = b->t[j - 1].ctx;
+        if (c & (C_SENT | C_CLAUSE | C_YOU))
+            return 0;
+        if (c & C_SELF)
+            return 1;
+    }
+    return 0;
+}
+
+static double context_factor(const guard_lexicon *lx, const struct guard__entry *en,
+                             const struct tokbuf *b, size_t s, size_t e)
+{
+    if (reported_after(b, e) || suffered(b, e))
         return REPORTED_FACTOR;
     if (negated_after(b, e))
+        return 0;
+    int cat = en->nlabel > 0 && en->label[0].kind == GUARD__CAT;
+    if (cat && describes_thing(b, s, e))
+        return 0;
+    if (cat && strcmp(lx->code[en->label[0].code], "insult") == 0 && about_self(b, s))
         return 0;
     if (quoted(b, s))
         return QUOTED_FACTOR;
@@ -475,9 +655,33 @@ static void next_tick(guard_detector *det)
     }
 }
 
-/* Tries the entries indexed under token p; only spans touching [lo, hi) are kept. */
-static void try_at(guard_detector *det, const char *text, const struct tokbuf *b, size_t p,
-                   size_t lo, size_t hi)
+static int on_boundary(const struct tokbuf *ref, size_t byte)
+{
+    size_t a = 0, z = ref->n;
+    while (a < z) {
+        size_t m = (a + z) / 2;
+        if (ref->t[m].off < byte)
+            a = m + 1;
+        else
+            z = m;
+    }
+    if (a < ref->n && ref->t[a].off == byte)
+        return 1;
+    return a > 0 && ref->t[a - 1].off + ref->t[a - 1].len == byte;
+}
+
+/* Whether a match [off, end) of the second pass touches the re-read katakana [lo, hi) and
+ * starts and ends where the first pass cut too (かす in カスタマー is not a word). */
+static int keep_span(const struct tokbuf *ref, size_t off, size_t end, size_t lo, size_t hi)
+{
+    if (!ref)
+        return 1;
+    return end > lo && off < hi && on_boundary(ref, off) && on_boundary(ref, end);
+}
+
+/* Tries the entries indexed under token p. */
+static void try_at(guard_detector *det, const char *text, const struct tokbuf *b,
+                   const struct tokbuf *ref, size_t p, size_t lo, size_t hi)
 {
     const guard_lexicon *lx = det->lx;
     next_tick(det);
@@ -495,8 +699,9 @@ static void try_at(guard_detector *det, const char *text, const struct tokbuf *b
                     size_t endb = 0;
                     long e = entry_match(det, text, b, &lx->entry[*ent], p, &endb);
                     size_t off = b->t[p].off;
-                    if (e >= 0 && endb > lo && off < hi)
-                        add_match(det, (int)*ent, off, endb - off, context_factor(b, p, (size_t)e));
+                    if (e >= 0 && keep_span(ref, off, endb, lo, hi))
+                        add_match(det, (int)*ent, off, endb - off,
+                                  context_factor(lx, &lx->entry[*ent], b, p, (size_t)e));
                 }
             }
             continue;
@@ -513,17 +718,18 @@ static void try_at(guard_detector *det, const char *text, const struct tokbuf *b
             det->stamp[*ent] = det->tick;
             size_t endb = 0;
             long e = entry_match(det, text, b, &lx->entry[*ent], p, &endb);
-            if (e >= 0 && endb > lo && o < hi)
-                add_match(det, (int)*ent, o, endb - o, context_factor(b, p, (size_t)e));
+            if (e >= 0 && keep_span(ref, o, endb, lo, hi))
+                add_match(det, (int)*ent, o, endb - o,
+                          context_factor(lx, &lx->entry[*ent], b, p, (size_t)e));
         }
     }
 }
 
-static void match_all(guard_detector *det, const char *text, const struct tokbuf *b, size_t lo,
-                      size_t hi)
+static void match_all(guard_detector *det, const char *text, const struct tokbuf *b,
+                      const struct tokbuf *ref, size_t lo, size_t hi)
 {
     for (size_t p = 0; p < b->n; p++)
-        try_at(det, text, b, p, lo, hi);
+        try_at(det, text, b, ref, p, lo, hi);
 }
 
 /* ---- katakana MeCab does not know (コロス, シネ, ｷﾓｲ) ---- */
@@ -575,6 +781,25 @@ static int cmp_cat(const void *a, const void *b)
     return (x->score < y->score) - (x->score > y->score);
 }
 
+/* A boost (お前) lifts a category only when another match, away from it, gave that category:
+ * てめえ alone is not "てめえ + abuse". */
+static int boost_target(const guard_detector *det, int bi, int code)
+{
+    const struct match *b = &det->m[bi];
+    for (int i = 0; i < det->nm; i++) {
+        const struct match *m = &det->m[i];
+        if (i == bi || m->factor <= 0)
+            continue;
+        if (m->off < b->off + b->len && b->off < m->off + m->len)
+            continue;
+        const struct guard__entry *en = &det->lx->entry[m->entry];
+        for (int l = 0; l < en->nlabel; l++)
+            if (en->label[l].kind == GUARD__CAT && en->label[l].code == code)
+                return 1;
+    }
+    return 0;
+}
+
 static void score(guard_detector *det, enum guard_speaker who)
 {
     const guard_lexicon *lx = det->lx;
@@ -598,7 +823,7 @@ static void score(guard_detector *det, enum guard_speaker who)
                 if (!spancat)
                     spancat = lx->code[lb->code];
             } else if (lb->kind == GUARD__BOOST) {
-                if (w > boost[lb->code])
+                if (w > boost[lb->code] && boost_target(det, i, lb->code))
                     boost[lb->code] = w;
             } else if (m->factor >= 1 && who == GUARD_CUSTOMER) {
                 demand[lb->code] = 1;
@@ -653,14 +878,15 @@ int guard_detect(guard_detector *det, const char *text, size_t len, enum guard_s
     int again = tokenise(det, det->norm, &det->t1, kata);
     if (again < 0)
         return -1;
-    match_all(det, det->fold, &det->t1, 0, det->normlen + 1);
+    match_all(det, det->fold, &det->t1, NULL, 0, 0);
     if (again) {
         if (tokenise(det, det->fold2, &det->t2, NULL) != 0)
             return -1;
-        match_all(det, det->fold2, &det->t2, kata[0], kata[1]);
+        match_all(det, det->fold2, &det->t2, &det->t1, kata[0], kata[1]);
     }
     score(det, who);
     det->res.norm = det->norm;
+    det->res.normlen = det->normlen;
     *out = det->res;
     return 0;
 }

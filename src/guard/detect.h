@@ -60,11 +60,14 @@ struct guard_result {
     int nspan;
     struct guard_span span[GUARD_MAX_SPANS];
     /* Demand kinds stated in the utterance, harassing or not (refund, manager, apology_letter,
-     * dogeza, compensation, personal_info …), which the call engine counts for repetition. */
+     * dogeza, compensation, personal_info …), which the call engine counts for repetition.
+     * Only for the customer: an operator's 返金いたします is not a demand. Negated or reported
+     * demands (返金はいらない) are left out. */
     int ndemand;
     char demand[GUARD_MAX_CATS][GUARD_CODE_MAX];
     const char *norm; /* the NFKC text the spans index; owned by the detector, valid until
                        * its next guard_detect call */
+    size_t normlen;   /* its length in bytes (the text may hold NUL bytes of its own) */
 };
 
 /* A detector for one thread at a time: the shared lexicon and its own MeCab tagger. lx and d
@@ -73,9 +76,10 @@ typedef struct guard_detector guard_detector;
 guard_detector *guard_detector_new(const guard_lexicon *lx, ja_dict *d);
 void guard_detector_free(guard_detector *det);
 
-/* Analyses one utterance (len bytes of UTF-8). Operator speech is analysed (spans are given)
- * but never counts as customer harassment. Returns 0, or -1 on invalid UTF-8 / no memory;
- * out is written only on success. */
+/* Analyses one utterance (len bytes of UTF-8, at most GUARD_TEXT_MAX). Operator speech is
+ * analysed (categories and spans are given) but never counts as customer harassment. Returns
+ * 0, or -1 on invalid UTF-8, a text over GUARD_TEXT_MAX, or no memory; out is written only on
+ * success. A warmed-up detector does not allocate. */
 int guard_detect(guard_detector *det, const char *text, size_t len, enum guard_speaker who,
                  struct guard_result *out);
 

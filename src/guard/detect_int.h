@@ -21,6 +21,34 @@
 /* Morpheme flags, for the utterance's tokens and for a pattern's morphemes. */
 enum {
     GUARD__F_IMP = 1u << 0, /* a command form: 命令形, or a clause-final 仮定形/potential 連用形 */
+    GUARD__F_KNOWN_NOUN = 1u << 1, /* a noun in the dictionary (only for the utterance) */
+};
+
+/* Word classes the context rules ask about (negation, verbs of saying, people …), kept per
+ * interned key so that a token's class is one array read, not a walk through word lists. */
+enum {
+    W_NEG = 1u << 0,      /* ない ぬ ん ず */
+    W_SAY = 1u << 1,      /* 言う 聞く 書く … */
+    W_REQ = 1u << 2,      /* くれる もらえる ほしい … */
+    W_WORD = 1u << 3,     /* 言葉 発言 … */
+    W_PERSON = 1u << 4,   /* 野郎 女 奴 声 … */
+    W_SELF = 1u << 5,     /* 私 俺 僕 … */
+    W_YOU = 1u << 6,      /* お前 あんた てめえ … */
+    W_QUOT = 1u << 7,     /* と って なんて とか だって */
+    W_MENTION = 1u << 8,  /* とか なんて など なんか まで */
+    W_CONJ = 1u << 9,     /* が けど から ので … (接続助詞 ending a clause) */
+    W_THINK = 1u << 10,   /* 思う */
+    W_AUXV = 1u << 11,    /* てる ちゃう ちまう とる でる */
+    W_TOIU = 1u << 12,    /* という っていう といった */
+    W_SIMILE = 1u << 13,  /* よう みたい ようだ みたいだ */
+    W_Q = 1u << 14,       /* か かな かしら */
+    W_JA = 1u << 15,      /* じゃ では */
+    W_NI = 1u << 16,      /* に */
+    W_NO = 1u << 17,      /* ん の */
+    W_NA = 1u << 18,      /* な */
+    W_TAI = 1u << 19,     /* たい */
+    W_PASSIVE = 1u << 20, /* れる られる */
+    W_NAI = 1u << 21,     /* ない 無い */
 };
 
 /* One morpheme of a pattern: it matches a token that shares one of its keys. */
@@ -32,7 +60,8 @@ struct guard__morph {
 
 /* One alternative of an element: a run of adjacent morphemes, or a literal matched on the
  * folded text (NFKC, katakana as hiragana) from a morpheme start to a morpheme end, or, with
- * prefix set, to anywhere. */
+ * prefix set, to anywhere. A run also keeps its written form in lit, tried as a literal when
+ * the morphemes do not match; "*" is one morpheme with no keys (any morpheme). */
 struct guard__alt {
     int literal;
     int prefix;
@@ -91,19 +120,22 @@ struct guard_lexicon {
     /* Literal-first entries by the first byte of the literal and its second (256 × 256). */
     uint32_t *lit_start;
     uint32_t *lit_ent;
+    uint32_t *wclass; /* W_* per key id (keys.n + 1 entries) */
     struct guard__arena *arena;
 };
 
 /* Looks up a key; 0 when absent. */
 uint32_t guard__key_find(const struct guard__keytab *kt, const char *s, size_t len);
 
-/* The keys of one token as strings (hiragana-folded base form; reading when the token is not
- * inflected; the 五段 base of a verb MeCab read as a potential 一段 — 死ねる for 死ね, 出せる
- * for 出せ). buf (GUARD__MAX_KEYS × GUARD__KEY_MAX bytes) holds them; returns how many, with
- * offsets and lengths in off/len, and *flags gets GUARD__F_*. next is the following token or
- * NULL. */
-int guard__token_keys(const struct ja_token *tk, const struct ja_token *next, char *buf,
-                      size_t off[GUARD__MAX_KEYS], size_t len[GUARD__MAX_KEYS], unsigned *flags);
+/* The keys of one token as strings (hiragana-folded base form; the reading when the token is
+ * not inflected and, in an utterance, written in kana — so 父 never meets 乳; the 五段 base of a
+ * verb MeCab read as a potential 一段 — 死ぬ for 死ね(る), 出す for 出せ(る)). surface is the
+ * token's text in an utterance, NULL for a lexicon pattern. buf (GUARD__MAX_KEYS × GUARD__KEY_MAX
+ * bytes) holds them; returns how many, with offsets and lengths in off/len, and *flags gets
+ * GUARD__F_*. next is the following token or NULL. */
+int guard__token_keys(const struct ja_token *tk, const struct ja_token *next, const char *surface,
+                      char *buf, size_t off[GUARD__MAX_KEYS], size_t len[GUARD__MAX_KEYS],
+                      unsigned *flags);
 
 /* The bucket of lit_start for a folded literal or text starting with s (n >= 3 bytes). */
 unsigned guard__lit_bucket(const char *s, size_t n);

@@ -181,6 +181,8 @@ static int is_clause_end(const struct ja_token *next)
         return 1;
     if (next->pos == JA_POS_SYMBOL)
         return 1;
+    if (next->pos == JA_POS_AUX && strcmp(next->base, "や") == 0)
+        return 1; /* 死ねや */
     return next->pos == JA_POS_PARTICLE && strcmp(next->pos1, "終助詞") == 0;
 }
 
@@ -200,24 +202,45 @@ static int add_key(char *buf, size_t off[], size_t len[], int n, const char *s, 
     return n + 1;
 }
 
-int guard__token_keys(const struct ja_token *tk, const struct ja_token *next, char *buf,
-                      size_t off[GUARD__MAX_KEYS], size_t len[GUARD__MAX_KEYS], unsigned *flags)
+/* Whether s (n bytes) is all kana (hiragana, katakana, ー), so its reading says nothing new. */
+static int kana_only(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i += 3) {
+        if (i + 3 > n || (unsigned char)s[i] != 0xE3)
+            return 0;
+        unsigned cp = (((unsigned char)s[i] & 0x0Fu) << 12) |
+                      (((unsigned char)s[i + 1] & 0x3Fu) << 6) | ((unsigned char)s[i + 2] & 0x3Fu);
+        if (cp < 0x3041 || cp > 0x30FC)
+            return 0;
+    }
+    return n > 0;
+}
+
+int guard__token_keys(const struct ja_token *tk, const struct ja_token *next, const char *surface,
+                      char *buf, size_t off[GUARD__MAX_KEYS], size_t len[GUARD__MAX_KEYS],
+                      unsigned *flags)
 {
     int n = 0;
     unsigned f = 0;
     size_t blen = strlen(tk->base);
     n = add_key(buf, off, len, n, tk->base, blen);
     int inflected = tk->conj_form[0] && strcmp(tk->conj_form, "基本形") != 0;
-    if (!inflected)
+    if (!inflected && (!surface || kana_only(surface, tk->len)))
         n = add_key(buf, off, len, n, tk->reading, strlen(tk->reading));
+    if (surface && tk->pos == JA_POS_NOUN && !tk->unknown)
+        f |= GUARD__F_KNOWN_NOUN;
+    int renyo = strcmp(tk->conj_form, "連用形") == 0;
     if (strncmp(tk->conj_form, "命令", strlen("命令")) == 0)
         f |= GUARD__F_IMP;
     else if (strcmp(tk->conj_form, "仮定形") == 0 && is_clause_end(next))
         f |= GUARD__F_IMP;
+    else if (renyo && strncmp(tk->conj_type, "一段", strlen("一段")) == 0 && is_clause_end(next))
+        f |= GUARD__F_IMP; /* 死んでくれよ: くれ */
     /* MeCab often reads a 五段 command (死ね, 出せ, 謝れ) as the 連用形 of a potential 一段 verb
-     * (死ねる …): give the 五段 base too, and call it a command at the end of a clause. */
-    if (n > 0 && tk->pos == JA_POS_VERB && strcmp(tk->conj_type, "一段") == 0 && blen >= 6 &&
-        blen < GUARD__KEY_MAX) {
+     * (死ねる …): give the 五段 base too, and call it a command at the end of a clause or
+     * before a noun (男を出せ男を). */
+    if (renyo && n > 0 && tk->pos == JA_POS_VERB && strcmp(tk->conj_type, "一段") == 0 &&
+        blen >= 6 && blen < GUARD__KEY_MAX) {
         const char *b = buf + off[0];
         size_t bl = len[0];
         const unsigned char *e = (const unsigned char *)b + bl - 6;
@@ -231,7 +254,7 @@ int guard__token_keys(const struct ja_token *tk, const struct ja_token *next, ch
                 alt[bl - 5] = (char)(0x80 | ((u >> 6) & 0x3F));
                 alt[bl - 4] = (char)(0x80 | (u & 0x3F));
                 n = add_key(buf, off, len, n, alt, bl - 3);
-                if (strcmp(tk->conj_form, "連用形") == 0 && is_clause_end(next))
+                if (is_clause_end(next) || (next && next->pos == JA_POS_NOUN))
                     f |= GUARD__F_IMP;
             }
         }
@@ -383,10 +406,20 @@ static int tag_alt(struct parse *p, struct guard__alt *a, const char *s, size_t 
         return fail(p, "\"%.*s\" has more than %d morphemes", (int)n, s, GUARD__MAX_MORPH);
     char buf[GUARD__MAX_KEYS * GUARD__KEY_MAX];
     size_t off[GUARD__MAX_KEYS], len[GUARD__MAX_KEYS];
+    if (!need && n >= 3 && n < GUARD__KEY_MAX) {
+        char *lit = arena_alloc(&p->lx->arena, n + 1);
+        if (!lit)
+            return fail(p, "out of memory");
+        guard__fold_kana(lit, s, n);
+        lit[n] = '\0';
+        a->lit = lit;
+        a->litlen = n;
+    }
     a->nmorph = (int)nt;
     for (size_t i = 0; i < nt; i++) {
         unsigned fl = 0;
-        int nk = guard__token_keys(&tk[i], i + 1 < nt ? &tk[i + 1] : NULL, buf, off, len, &fl);
+        int nk =
+            guard__token_keys(&tk[i], i + 1 < nt ? &tk[i + 1] : NULL, NULL, buf, off, len, &fl);
         struct guard__morph *m = &a->morph[i];
         m->nkey = 0;
         for (int k = 0; k < nk; k++) {
@@ -434,6 +467,12 @@ static int parse_alt(struct parse *p, struct guard__alt *a, const char *s, size_
     }
     if (memchr(s, ':', n))
         return fail(p, "\"%.*s\": the only flag is :imp", (int)n, s);
+    if (n == 1 && s[0] == '*') {
+        a->nmorph = 1;
+        a->morph[0].nkey = 0;
+        a->morph[0].need = (uint8_t)need;
+        return 0;
+    }
     if (strncmp(s, "「", strlen("「")) != 0)
         return tag_alt(p, a, s, n, need);
     if (need)
@@ -511,6 +550,10 @@ static int parse_pattern(struct parse *p, struct guard__entry *e, const char *ra
             el->gap = gap;
             gap = 0;
             rc = parse_element(p, el, norm + i, j - i);
+            if (rc == 0 && e->nelem == 0)
+                for (int a = 0; a < el->nalt && rc == 0; a++)
+                    if (!el->alt[a].literal && el->alt[a].morph[0].nkey == 0)
+                        rc = fail(p, "a pattern cannot start with \"*\"");
             if (rc == 0)
                 e->nelem++;
         }
@@ -573,6 +616,184 @@ static int parse_line(struct parse *p, const char *s, size_t n)
     return rc;
 }
 
+/* The words behind the W_* classes. */
+static const struct {
+    const char *w;
+    uint32_t cls;
+} word_classes[] = {
+    {"ない", W_NEG | W_NAI},
+    {"無い", W_NAI},
+    {"ぬ", W_NEG},
+    {"ん", W_NEG | W_NO},
+    {"ず", W_NEG},
+    {"言う", W_SAY},
+    {"いう", W_SAY},
+    {"聞く", W_SAY},
+    {"書く", W_SAY},
+    {"申す", W_SAY},
+    {"おっしゃる", W_SAY},
+    {"叫ぶ", W_SAY},
+    {"怒鳴る", W_SAY},
+    {"言える", W_SAY},
+    {"述べる", W_SAY},
+    {"ほざく", W_SAY},
+    {"申し上げる", W_SAY},
+    {"言い放つ", W_SAY},
+    {"云う", W_SAY},
+    {"くれる", W_REQ},
+    {"もらえる", W_REQ},
+    {"いただける", W_REQ},
+    {"もらう", W_REQ},
+    {"いただく", W_REQ},
+    {"くださる", W_REQ},
+    {"ください", W_REQ},
+    {"ほしい", W_REQ},
+    {"欲しい", W_REQ},
+    {"言葉", W_WORD},
+    {"発言", W_WORD},
+    {"表現", W_WORD},
+    {"単語", W_WORD},
+    {"暴言", W_WORD},
+    {"台詞", W_WORD},
+    {"セリフ", W_WORD},
+    {"意味", W_WORD},
+    /* People an insult may be aimed at (バカ野郎, クソ女, エロい声): not a thing described. */
+    {"野郎", W_PERSON},
+    {"やろう", W_PERSON},
+    {"女", W_PERSON},
+    {"男", W_PERSON},
+    {"奴", W_PERSON},
+    {"やつ", W_PERSON},
+    {"者", W_PERSON},
+    {"共", W_PERSON},
+    {"ども", W_PERSON},
+    {"め", W_PERSON},
+    {"店員", W_PERSON},
+    {"社員", W_PERSON},
+    {"人間", W_PERSON},
+    {"娘", W_PERSON},
+    {"息子", W_PERSON},
+    {"オペレーター", W_PERSON},
+    {"担当", W_PERSON},
+    {"担当者", W_PERSON},
+    {"会社", W_PERSON},
+    {"客", W_PERSON},
+    {"連中", W_PERSON},
+    {"人", W_PERSON},
+    {"ガキ", W_PERSON},
+    {"ババア", W_PERSON},
+    {"ジジイ", W_PERSON},
+    {"親父", W_PERSON},
+    {"おやじ", W_PERSON},
+    {"上司", W_PERSON},
+    {"社長", W_PERSON},
+    {"女性", W_PERSON},
+    {"男性", W_PERSON},
+    {"おっさん", W_PERSON},
+    {"おばさん", W_PERSON},
+    {"ババァ", W_PERSON},
+    {"女郎", W_PERSON},
+    {"小僧", W_PERSON},
+    {"たれ", W_PERSON},
+    {"さん", W_PERSON},
+    {"ちゃん", W_PERSON},
+    {"くん", W_PERSON},
+    {"君", W_PERSON},
+    {"声", W_PERSON},
+    {"顔", W_PERSON},
+    {"体", W_PERSON},
+    {"身体", W_PERSON},
+    {"からだ", W_PERSON},
+    {"胸", W_PERSON},
+    {"尻", W_PERSON},
+    {"口", W_PERSON},
+    {"態度", W_PERSON},
+    {"言い方", W_PERSON},
+    {"喋り方", W_PERSON},
+    {"しゃべり方", W_PERSON},
+    {"面", W_PERSON},
+    {"ツラ", W_PERSON},
+    {"私", W_SELF},
+    {"わたし", W_SELF},
+    {"俺", W_SELF},
+    {"オレ", W_SELF},
+    {"僕", W_SELF},
+    {"ぼく", W_SELF},
+    {"あたし", W_SELF},
+    {"自分", W_SELF},
+    {"わし", W_SELF},
+    {"うち", W_SELF},
+    {"お前", W_YOU},
+    {"おまえ", W_YOU},
+    {"てめえ", W_YOU},
+    {"てめー", W_YOU},
+    {"貴様", W_YOU},
+    {"あんた", W_YOU},
+    {"おめえ", W_YOU},
+    {"きさま", W_YOU},
+    {"と", W_QUOT},
+    {"って", W_QUOT},
+    {"なんて", W_QUOT | W_MENTION},
+    {"とか", W_QUOT | W_MENTION},
+    {"だって", W_QUOT},
+    {"など", W_MENTION},
+    {"なんか", W_MENTION},
+    {"まで", W_MENTION},
+    {"が", W_CONJ},
+    {"けど", W_CONJ},
+    {"けれど", W_CONJ},
+    {"けれども", W_CONJ},
+    {"から", W_CONJ},
+    {"ので", W_CONJ},
+    {"のに", W_CONJ},
+    {"し", W_CONJ},
+    {"ば", W_CONJ},
+    {"思う", W_THINK},
+    {"てる", W_AUXV},
+    {"ちゃう", W_AUXV},
+    {"ちまう", W_AUXV},
+    {"とる", W_AUXV},
+    {"でる", W_AUXV},
+    {"という", W_TOIU},
+    {"っていう", W_TOIU},
+    {"といった", W_TOIU},
+    {"よう", W_SIMILE},
+    {"みたい", W_SIMILE},
+    {"ようだ", W_SIMILE},
+    {"みたいだ", W_SIMILE},
+    {"か", W_Q},
+    {"かな", W_Q},
+    {"かしら", W_Q},
+    {"じゃ", W_JA},
+    {"では", W_JA},
+    {"に", W_NI},
+    {"の", W_NO},
+    {"な", W_NA},
+    {"たい", W_TAI},
+    {"れる", W_PASSIVE},
+    {"られる", W_PASSIVE},
+};
+
+/* Interns the class words (folded like token keys) and fills lx->wclass. */
+static int build_classes(guard_lexicon *lx)
+{
+    uint32_t ids[sizeof word_classes / sizeof word_classes[0]];
+    for (size_t i = 0; i < sizeof word_classes / sizeof word_classes[0]; i++) {
+        char buf[GUARD__KEY_MAX];
+        size_t n = strlen(word_classes[i].w);
+        guard__fold_kana(buf, word_classes[i].w, n);
+        ids[i] = key_intern(lx, buf, n);
+        if (!ids[i])
+            return -1;
+    }
+    lx->wclass = calloc((size_t)lx->keys.n + 1, sizeof *lx->wclass);
+    if (!lx->wclass)
+        return -1;
+    for (size_t i = 0; i < sizeof word_classes / sizeof word_classes[0]; i++)
+        lx->wclass[ids[i]] |= word_classes[i].cls;
+    return 0;
+}
+
 static unsigned lit_bucket(const char *s, size_t n)
 {
     unsigned h = 0;
@@ -623,17 +844,18 @@ static int build_index(guard_lexicon *lx)
             uint32_t stamp = (uint32_t)ei + 1;
             for (int a = 0; a < el->nalt; a++) {
                 const struct guard__alt *al = &el->alt[a];
-                if (al->literal) {
+                if (al->lit) {
                     unsigned b = lit_bucket(al->lit, al->litlen);
-                    if (lseen[b] == stamp)
-                        continue;
-                    lseen[b] = stamp;
-                    if (pass == 0)
-                        lcnt[b]++;
-                    else
-                        lx->lit_ent[lcnt[b]++] = (uint32_t)ei;
-                    continue;
+                    if (lseen[b] != stamp) {
+                        lseen[b] = stamp;
+                        if (pass == 0)
+                            lcnt[b]++;
+                        else
+                            lx->lit_ent[lcnt[b]++] = (uint32_t)ei;
+                    }
                 }
+                if (al->literal)
+                    continue;
                 const struct guard__morph *m = &al->morph[0];
                 for (int k = 0; k < m->nkey; k++) {
                     uint32_t id = m->key[k];
@@ -708,6 +930,7 @@ void guard_lexicon_free(guard_lexicon *lx)
     free(lx->by_key.ent);
     free(lx->lit_start);
     free(lx->lit_ent);
+    free(lx->wclass);
     arena_free(lx->arena);
     free(lx);
 }
@@ -737,7 +960,7 @@ int guard_lexicon_parse(const char *name, const char *buf, size_t len, ja_dict *
     }
     if (parse_all(&p, buf, len) != 0)
         goto out;
-    if (build_index(p.lx) != 0) {
+    if (build_classes(p.lx) != 0 || build_index(p.lx) != 0) {
         fail(&p, "out of memory");
         goto out;
     }

@@ -88,6 +88,12 @@ static int guard_start(struct serve_guard *sg, store *s, const char *db_url, enu
 static int start_media(const struct cli_cmd *cmd, const struct cli_opt *o, int n, guard_engine *g,
                        struct media_glue *glue, media_server **out)
 {
+    int64_t media_threads = 0;
+    int rc0 = cli_get(o, n, "media-threads")
+                  ? cli_int(cmd, o, n, "media-threads", 1, 64, &media_threads)
+                  : 0;
+    if (rc0)
+        return rc0;
     const char *as = cli_get(o, n, "audiosocket"), *ws = cli_get(o, n, "media-ws");
     media_glue_init(glue, g, cli_get(o, n, "recordings"));
     struct media_config mc = {
@@ -100,6 +106,7 @@ static int start_media(const struct cli_cmd *cmd, const struct cli_opt *o, int n
         .ari_user = getenv("IKIIKI_ARI_USER"),
         .ari_password = getenv("IKIIKI_ARI_PASSWORD"),
         .hooks = media_glue_hooks(glue),
+        .threads = (int)media_threads,
     };
     if (strcmp(mc.audiosocket, "off") == 0 && strcmp(mc.media_ws, "off") == 0) {
         media_glue_release(glue);
@@ -116,6 +123,7 @@ static int start_media(const struct cli_cmd *cmd, const struct cli_opt *o, int n
     if (g && guard_engine_add_actions(g, &acts))
         log_msg(LOG_WARN, "media: the guard engine has no room for the media actions");
     /* Tests and scripts that asked for port 0 read the ports from these lines. */
+    log_msg(LOG_INFO, "media: %d event loops", media_server_threads(*out));
     if (media_server_port(*out, 0))
         log_msg(LOG_INFO, "media: audiosocket listening on port %u",
                 (unsigned)media_server_port(*out, 0));
@@ -142,6 +150,22 @@ static void stop_media(struct media_glue *glue, media_server *m)
             (unsigned long long)st.frames_out, (unsigned long long)st.frames_dropped,
             (unsigned long long)st.protocol_errors, st.lag_p50_ms, st.lag_p99_ms, st.lag_max_ms,
             st.tick_late_p99_ms, st.tick_late_max_ms);
+    log_msg(LOG_INFO,
+            "media: frame lag against the 20 ms schedule p50 %.3f ms p99 %.3f ms max %.3f ms "
+            "over %d loops",
+            st.sched_lag_p50_ms, st.sched_lag_p99_ms, st.sched_lag_max_ms, st.threads);
+    /* One JSON object for scripts (bench/media/load.sh reads it). */
+    log_msg(LOG_INFO,
+            "media: stats {\"threads\":%d,\"calls\":%llu,\"frames_in\":%llu,\"frames_out\":%llu,"
+            "\"frames_dropped\":%llu,\"protocol_errors\":%llu,\"lag_p50_ms\":%.3f,"
+            "\"lag_p99_ms\":%.3f,\"lag_max_ms\":%.3f,\"tick_late_p99_ms\":%.3f,"
+            "\"tick_late_max_ms\":%.3f,\"sched_lag_p50_ms\":%.3f,\"sched_lag_p99_ms\":%.3f,"
+            "\"sched_lag_max_ms\":%.3f}",
+            st.threads, (unsigned long long)st.calls_total, (unsigned long long)st.frames_in,
+            (unsigned long long)st.frames_out, (unsigned long long)st.frames_dropped,
+            (unsigned long long)st.protocol_errors, st.lag_p50_ms, st.lag_p99_ms, st.lag_max_ms,
+            st.tick_late_p99_ms, st.tick_late_max_ms, st.sched_lag_p50_ms, st.sched_lag_p99_ms,
+            st.sched_lag_max_ms);
 }
 
 int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
@@ -160,6 +184,8 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
         {"prompts", 1, "folder of WAV announcements (default data/prompts/ja)", NULL, 0},
         {"voicebot-menu", 1, "voicebot purpose menu (default data/voicebot/ja.json)", NULL, 0},
         {"voicebot-all", 0, "send every call through the voicebot first", NULL, 0},
+        {"media-threads", 1, "event loops (threads) for live call media (default: one per CPU)",
+         NULL, 0},
         {"recordings", 1, "record every call as Ogg Opus under this folder (default: off)", NULL,
          0},
         {"ari", 1,

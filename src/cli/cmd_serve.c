@@ -1,6 +1,8 @@
 /* ikiiki serve: run the API until SIGTERM or SIGINT, then stop gracefully. */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <time.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,7 +14,78 @@
 #include "harass/harass.h"
 #include "http/http.h"
 #include "media/glue.h"
+#include "media/audio.h"
 #include "media/media.h"
+
+#define VP_RELOAD_S 60 /* enrolled voiceprints are read again this often */
+
+/* Keeps the media glue's voiceprint set in step with the store. */
+struct vp_reloader {
+    const char *db_url;
+    struct media_glue *glue;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stop, started;
+    pthread_t thread;
+    int last_n; /* -1 before the first load */
+};
+
+static int vp_reload(struct vp_reloader *vr)
+{
+    store *s;
+    char err[600];
+    struct media_vp_set set;
+    int rc = store_open(vr->db_url, &s, err, sizeof err);
+    if (rc == 0) {
+        rc = cli_vp_load_set(s, &set, err, sizeof err);
+        store_free(s);
+    }
+    if (rc == 0) {
+        int n = set.n;
+        rc = media_glue_set_voiceprints(vr->glue, &set);
+        media_vp_set_release(&set);
+        if (rc == 0 && n != vr->last_n)
+            log_msg(LOG_INFO, "media: %d enrolled voiceprints for live matching", n);
+        if (rc == 0)
+            vr->last_n = n;
+    }
+    if (rc)
+        log_msg(LOG_WARN, "media: voiceprints not reloaded: %s",
+                rc == -ENOMEM ? "out of memory" : err);
+    return rc;
+}
+
+static void *vp_reload_main(void *arg)
+{
+    struct vp_reloader *vr = arg;
+    pthread_mutex_lock(&vr->mu);
+    while (!vr->stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += VP_RELOAD_S;
+        while (!vr->stop && pthread_cond_timedwait(&vr->cv, &vr->mu, &until) != ETIMEDOUT)
+            ;
+        if (vr->stop)
+            break;
+        pthread_mutex_unlock(&vr->mu);
+        vp_reload(vr);
+        pthread_mutex_lock(&vr->mu);
+    }
+    pthread_mutex_unlock(&vr->mu);
+    return NULL;
+}
+
+static void vp_reloader_stop(struct vp_reloader *vr)
+{
+    if (!vr->started)
+        return;
+    pthread_mutex_lock(&vr->mu);
+    vr->stop = 1;
+    pthread_cond_signal(&vr->cv);
+    pthread_mutex_unlock(&vr->mu);
+    pthread_join(vr->thread, NULL);
+    vr->started = 0;
+}
 
 /* The call guard of one server: its parts live as long as the server. Events reach the
  * dashboards through the bus; srv is set once the HTTP server runs. */
@@ -96,6 +169,19 @@ static int start_media(const struct cli_cmd *cmd, const struct cli_opt *o, int n
         return rc0;
     const char *as = cli_get(o, n, "audiosocket"), *ws = cli_get(o, n, "media-ws");
     media_glue_init(glue, g, cli_get(o, n, "recordings"));
+    const char *rmode = cli_get(o, n, "record-mode");
+    enum media_glue_rec rec = MEDIA_GLUE_REC_OPUS;
+    if (rmode && strcmp(rmode, "wav-then-opus") == 0)
+        rec = MEDIA_GLUE_REC_WAV_OPUS;
+    else if (rmode && strcmp(rmode, "opus") != 0) {
+        media_glue_release(glue);
+        return cli_fail(cmd, EXIT_USAGE, "--record-mode: \"%s\" is not opus or wav-then-opus",
+                        rmode);
+    }
+    if (cli_get(o, n, "recordings") && media_glue_set_record_mode(glue, rec)) {
+        media_glue_release(glue);
+        return cli_fail(cmd, EXIT_FAIL, "--record-mode: cannot start the encoder thread");
+    }
     struct media_config mc = {
         .audiosocket = as ? as : "127.0.0.1:9092",
         .media_ws = ws ? ws : "127.0.0.1:8090",
@@ -186,6 +272,10 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
         {"voicebot-all", 0, "send every call through the voicebot first", NULL, 0},
         {"media-threads", 1, "event loops (threads) for live call media (default: one per CPU)",
          NULL, 0},
+        {"record-mode", 1,
+         "opus (encode live, default) or wav-then-opus (WAV live, Ogg Opus after hangup on a "
+         "low-priority thread)",
+         NULL, 0},
         {"recordings", 1, "record every call as Ogg Opus under this folder (default: off)", NULL,
          0},
         {"ari", 1,
@@ -259,6 +349,14 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
         guard_stop(&sg);
         return rc;
     }
+    struct vp_reloader vr = {.db_url = db_url, .glue = &glue, .last_n = -1};
+    pthread_mutex_init(&vr.mu, NULL);
+    pthread_cond_init(&vr.cv, NULL);
+    if (media) {
+        /* The first load before any call can match; then a thread keeps it fresh. */
+        vp_reload(&vr);
+        vr.started = pthread_create(&vr.thread, NULL, vp_reload_main, &vr) == 0;
+    }
     const char *listen = cfg.listen ? cfg.listen : "127.0.0.1:8080";
     char host[128];
     snprintf(host, sizeof host, "%.*s", (int)(strrchr(listen, ':') - listen), listen);
@@ -272,7 +370,10 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
     sigwait(&stop, &sig);
     log_msg(LOG_INFO, "%s received, finishing requests in flight",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    vp_reloader_stop(&vr);
     stop_media(&glue, media);
+    pthread_cond_destroy(&vr.cv);
+    pthread_mutex_destroy(&vr.mu);
     pthread_mutex_lock(&sg.mu);
     sg.srv = NULL;
     pthread_mutex_unlock(&sg.mu);

@@ -55,6 +55,10 @@ int cli_guard_parts(const char *lexicon_path, const harass_policy *p, guard_lexi
                     ja_dict **dict, char *err, size_t errlen);
 
 /* Command groups. */
+/* The enrolled voiceprints of media_embedder_default() from the store, into set (initialised
+ * here; the caller releases it). err says which row was damaged. */
+struct media_vp_set;
+int cli_vp_load_set(store *s, struct media_vp_set *set, char *err, size_t errlen);
 int cmd_init(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_guard_analyze(const struct cli_cmd *cmd, int argc, char **argv);

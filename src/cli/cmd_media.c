@@ -139,8 +139,8 @@ int cmd_media_purge(const struct cli_cmd *cmd, int argc, char **argv)
 
 /* ---- voiceprints ---- */
 
-/* Loads the enrolled voiceprints of the default embedder into set. */
-static int load_set(store *s, struct media_vp_set *set, char *err, size_t errlen)
+/* Loads the enrolled voiceprints of the default embedder into set (also used by serve). */
+int cli_vp_load_set(store *s, struct media_vp_set *set, char *err, size_t errlen)
 {
     const struct media_embedder *e = media_embedder_default();
     media_vp_set_init(set, e);
@@ -333,7 +333,7 @@ static int vp_match(const struct cli_cmd *cmd, const struct cli_opt *o, int n, c
     store *s;
     int rc = cli_open_store(cmd, o, n, &s);
     struct media_vp_set set;
-    if (rc == 0 && load_set(s, &set, err, sizeof err) != 0)
+    if (rc == 0 && cli_vp_load_set(s, &set, err, sizeof err) != 0)
         rc = cli_fail(cmd, EXIT_FAIL, "%s", err);
     store_free(rc ? NULL : s);
     if (rc) {

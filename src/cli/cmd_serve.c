@@ -1,6 +1,8 @@
 /* ikiiki serve: run the API until SIGTERM or SIGINT, then stop gracefully. */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <time.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,7 +14,78 @@
 #include "harass/harass.h"
 #include "http/http.h"
 #include "media/glue.h"
+#include "media/audio.h"
 #include "media/media.h"
+
+#define VP_RELOAD_S 60 /* enrolled voiceprints are read again this often */
+
+/* Keeps the media glue's voiceprint set in step with the store. */
+struct vp_reloader {
+    const char *db_url;
+    struct media_glue *glue;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stop, started;
+    pthread_t thread;
+    int last_n; /* -1 before the first load */
+};
+
+static int vp_reload(struct vp_reloader *vr)
+{
+    store *s;
+    char err[600];
+    struct media_vp_set set;
+    int rc = store_open(vr->db_url, &s, err, sizeof err);
+    if (rc == 0) {
+        rc = cli_vp_load_set(s, &set, err, sizeof err);
+        store_free(s);
+    }
+    if (rc == 0) {
+        int n = set.n;
+        rc = media_glue_set_voiceprints(vr->glue, &set);
+        media_vp_set_release(&set);
+        if (rc == 0 && n != vr->last_n)
+            log_msg(LOG_INFO, "media: %d enrolled voiceprints for live matching", n);
+        if (rc == 0)
+            vr->last_n = n;
+    }
+    if (rc)
+        log_msg(LOG_WARN, "media: voiceprints not reloaded: %s",
+                rc == -ENOMEM ? "out of memory" : err);
+    return rc;
+}
+
+static void *vp_reload_main(void *arg)
+{
+    struct vp_reloader *vr = arg;
+    pthread_mutex_lock(&vr->mu);
+    while (!vr->stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += VP_RELOAD_S;
+        while (!vr->stop && pthread_cond_timedwait(&vr->cv, &vr->mu, &until) != ETIMEDOUT)
+            ;
+        if (vr->stop)
+            break;
+        pthread_mutex_unlock(&vr->mu);
+        vp_reload(vr);
+        pthread_mutex_lock(&vr->mu);
+    }
+    pthread_mutex_unlock(&vr->mu);
+    return NULL;
+}
+
+static void vp_reloader_stop(struct vp_reloader *vr)
+{
+    if (!vr->started)
+        return;
+    pthread_mutex_lock(&vr->mu);
+    vr->stop = 1;
+    pthread_cond_signal(&vr->cv);
+    pthread_mutex_unlock(&vr->mu);
+    pthread_join(vr->thread, NULL);
+    vr->started = 0;
+}
 
 /* The call guard of one server: its parts live as long as the server. Events reach the
  * dashboards through the bus; srv is set once the HTTP server runs. */
@@ -89,8 +162,27 @@ static int guard_start(struct serve_guard *sg, store *s, const char *db_url, enu
 static int start_media(const struct cli_cmd *cmd, const struct cli_opt *o, int n, guard_engine *g,
                        struct media_glue *glue, media_server **out)
 {
+    int64_t media_threads = 0;
+    int rc0 = cli_get(o, n, "media-threads")
+                  ? cli_int(cmd, o, n, "media-threads", 1, 64, &media_threads)
+                  : 0;
+    if (rc0)
+        return rc0;
     const char *as = cli_get(o, n, "audiosocket"), *ws = cli_get(o, n, "media-ws");
     media_glue_init(glue, g, cli_get(o, n, "recordings"));
+    const char *rmode = cli_get(o, n, "record-mode");
+    enum media_glue_rec rec = MEDIA_GLUE_REC_OPUS;
+    if (rmode && strcmp(rmode, "wav-then-opus") == 0)
+        rec = MEDIA_GLUE_REC_WAV_OPUS;
+    else if (rmode && strcmp(rmode, "opus") != 0) {
+        media_glue_release(glue);
+        return cli_fail(cmd, EXIT_USAGE, "--record-mode: \"%s\" is not opus or wav-then-opus",
+                        rmode);
+    }
+    if (cli_get(o, n, "recordings") && media_glue_set_record_mode(glue, rec)) {
+        media_glue_release(glue);
+        return cli_fail(cmd, EXIT_FAIL, "--record-mode: cannot start the encoder thread");
+    }
     struct media_config mc = {
         .audiosocket = as ? as : "127.0.0.1:9092",
         .media_ws = ws ? ws : "127.0.0.1:8090",
@@ -101,6 +193,7 @@ static int start_media(const struct cli_cmd *cmd, const struct cli_opt *o, int n
         .ari_user = getenv("IKIIKI_ARI_USER"),
         .ari_password = getenv("IKIIKI_ARI_PASSWORD"),
         .hooks = media_glue_hooks(glue),
+        .threads = (int)media_threads,
     };
     if (strcmp(mc.audiosocket, "off") == 0 && strcmp(mc.media_ws, "off") == 0) {
         media_glue_release(glue);
@@ -117,6 +210,7 @@ static int start_media(const struct cli_cmd *cmd, const struct cli_opt *o, int n
     if (g && guard_engine_add_actions(g, &acts))
         log_msg(LOG_WARN, "media: the guard engine has no room for the media actions");
     /* Tests and scripts that asked for port 0 read the ports from these lines. */
+    log_msg(LOG_INFO, "media: %d event loops", media_server_threads(*out));
     if (media_server_port(*out, 0))
         log_msg(LOG_INFO, "media: audiosocket listening on port %u",
                 (unsigned)media_server_port(*out, 0));
@@ -143,6 +237,22 @@ static void stop_media(struct media_glue *glue, media_server *m)
             (unsigned long long)st.frames_out, (unsigned long long)st.frames_dropped,
             (unsigned long long)st.protocol_errors, st.lag_p50_ms, st.lag_p99_ms, st.lag_max_ms,
             st.tick_late_p99_ms, st.tick_late_max_ms);
+    log_msg(LOG_INFO,
+            "media: frame lag against the 20 ms schedule p50 %.3f ms p99 %.3f ms max %.3f ms "
+            "over %d loops",
+            st.sched_lag_p50_ms, st.sched_lag_p99_ms, st.sched_lag_max_ms, st.threads);
+    /* One JSON object for scripts (bench/media/load.sh reads it). */
+    log_msg(LOG_INFO,
+            "media: stats {\"threads\":%d,\"calls\":%llu,\"frames_in\":%llu,\"frames_out\":%llu,"
+            "\"frames_dropped\":%llu,\"protocol_errors\":%llu,\"lag_p50_ms\":%.3f,"
+            "\"lag_p99_ms\":%.3f,\"lag_max_ms\":%.3f,\"tick_late_p99_ms\":%.3f,"
+            "\"tick_late_max_ms\":%.3f,\"sched_lag_p50_ms\":%.3f,\"sched_lag_p99_ms\":%.3f,"
+            "\"sched_lag_max_ms\":%.3f}",
+            st.threads, (unsigned long long)st.calls_total, (unsigned long long)st.frames_in,
+            (unsigned long long)st.frames_out, (unsigned long long)st.frames_dropped,
+            (unsigned long long)st.protocol_errors, st.lag_p50_ms, st.lag_p99_ms, st.lag_max_ms,
+            st.tick_late_p99_ms, st.tick_late_max_ms, st.sched_lag_p50_ms, st.sched_lag_p99_ms,
+            st.sched_lag_max_ms);
 }
 
 int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
@@ -161,6 +271,12 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
         {"prompts", 1, "folder of WAV announcements (default data/prompts/ja)", NULL, 0},
         {"voicebot-menu", 1, "voicebot purpose menu (default data/voicebot/ja.json)", NULL, 0},
         {"voicebot-all", 0, "send every call through the voicebot first", NULL, 0},
+        {"media-threads", 1, "event loops (threads) for live call media (default: one per CPU)",
+         NULL, 0},
+        {"record-mode", 1,
+         "opus (encode live, default) or wav-then-opus (WAV live, Ogg Opus after hangup on a "
+         "low-priority thread)",
+         NULL, 0},
         {"recordings", 1, "record every call as Ogg Opus under this folder (default: off)", NULL,
          0},
         {"ari", 1,
@@ -234,6 +350,14 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
         guard_stop(&sg);
         return rc;
     }
+    struct vp_reloader vr = {.db_url = db_url, .glue = &glue, .last_n = -1};
+    pthread_mutex_init(&vr.mu, NULL);
+    pthread_cond_init(&vr.cv, NULL);
+    if (media) {
+        /* The first load before any call can match; then a thread keeps it fresh. */
+        vp_reload(&vr);
+        vr.started = pthread_create(&vr.thread, NULL, vp_reload_main, &vr) == 0;
+    }
     const char *listen = cfg.listen ? cfg.listen : "127.0.0.1:8080";
     char host[128];
     snprintf(host, sizeof host, "%.*s", (int)(strrchr(listen, ':') - listen), listen);
@@ -247,7 +371,10 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
     sigwait(&stop, &sig);
     log_msg(LOG_INFO, "%s received, finishing requests in flight",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    vp_reloader_stop(&vr);
     stop_media(&glue, media);
+    pthread_cond_destroy(&vr.cv);
+    pthread_mutex_destroy(&vr.mu);
     pthread_mutex_lock(&sg.mu);
     sg.srv = NULL;
     pthread_mutex_unlock(&sg.mu);

@@ -1,8 +1,9 @@
-/* media: live call audio from the phone system. One libuv loop on its own thread serves the
- * Asterisk AudioSocket (we listen, Asterisk connects) and a Twilio Media Streams-compatible
- * WebSocket; it paces announcements at 20 ms, keeps idle AudioSocket calls alive with silence,
- * runs the voicebot (recording notice, DTMF purpose menu, release to the queue) and takes
- * commands (play, end, voicebot, release) from any thread.
+/* media: live call audio from the phone system. libuv loops, one per CPU on their own threads,
+ * serve the Asterisk AudioSocket (we listen, Asterisk connects) and a Twilio Media
+ * Streams-compatible WebSocket; each call lives on one loop, which paces announcements at 20 ms,
+ * keeps idle AudioSocket calls alive with silence, runs the voicebot (recording notice, DTMF
+ * purpose menu, release to the queue) and takes commands (play, end, voicebot, release) from any
+ * thread.
  *
  * A front door like http/: it logs connection errors through core/log and never exits. */
 #ifndef IKIIKI_MEDIA_H
@@ -25,8 +26,10 @@ struct media_call_info {
 };
 
 /* What the transports tell the rest of ikiiki (the guard engine, the audio analyser and
- * recorder). Every callback runs on the media loop thread and must be quick: it delays every
- * call on the loop. Any pointer may be NULL. Strings are borrowed for the callback. */
+ * recorder). Every callback runs on the thread of the loop that owns the call and must be quick:
+ * it delays every call on that loop. With several loops, callbacks for different calls run at the
+ * same time on different threads; those for one call always come from one thread, in order. Any
+ * pointer may be NULL. Strings are borrowed for the callback. */
 struct media_hooks {
     void *ud;
     /* A call's audio connected. The returned pointer (may be NULL) is this call's state, handed
@@ -57,6 +60,8 @@ struct media_config {
     const char *ari_url; /* e.g. "http://127.0.0.1:8088" */
     const char *ari_user;
     const char *ari_password;
+    /* Event loops (threads) the calls are spread over; 0: one per online CPU. */
+    int threads;
 };
 
 typedef struct media_server media_server;
@@ -67,6 +72,8 @@ int media_server_start(const struct media_config *cfg, media_server **out, char 
                        size_t errlen);
 /* The bound port (useful with port 0): which 0 = AudioSocket, 1 = WebSocket; 0 when off. */
 uint16_t media_server_port(const media_server *m, int which);
+/* The number of event loops (threads) the calls are spread over. */
+int media_server_threads(const media_server *m);
 
 struct media_stats {
     uint64_t calls_total;
@@ -79,6 +86,12 @@ struct media_stats {
     double lag_p50_ms, lag_p99_ms, lag_max_ms;
     /* How late the loop-wide 20 ms pacing tick ran: a view of how long the loop was busy. */
     double tick_late_p99_ms, tick_late_max_ms;
+    /* Frame-handling lag against the sender's 20 ms schedule: end of the audio hook minus when
+     * the frame was due, frame k of a call being due k * 20 ms after the earliest-arriving frame
+     * of that call allowed. Unlike lag_*, this includes time a frame waited in the socket while
+     * its loop was busy, and how late the loop's tick ran. */
+    double sched_lag_p50_ms, sched_lag_p99_ms, sched_lag_max_ms;
+    int threads; /* event loops the calls were spread over */
 };
 /* Stops accepting, ends every call (call_end hooks run), closes every handle, joins the thread,
  * writes the statistics into *stats (may be NULL) and frees the server. NULL is a no-op. */

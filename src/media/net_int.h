@@ -55,8 +55,11 @@ struct play_item {
     size_t pos;
 };
 
+struct media_loop;
+
 struct conn {
     struct media_server *m;
+    struct media_loop *lp; /* the loop (and thread) that owns this connection */
     const struct conn_ops *ops;
     enum conn_kind kind;
     uv_tcp_t tcp;
@@ -77,6 +80,10 @@ struct conn {
     SpeexResamplerState *rs;
     unsigned rs_rate;
     uint64_t t_arrival; /* uv_hrtime at the read callback now being handled */
+    /* The sender's 20 ms schedule as seen from here: frame k is due at sched_anchor + k * 20 ms,
+     * the anchor being the earliest (arrival - k * 20 ms) seen, so a frame that waited in the
+     * socket because the loop was busy counts as late. */
+    uint64_t sched_anchor, nframes_in;
 
     /* Outbound: prompts being paced out. */
     struct play_item play[MEDIA_MAX_PLAY];

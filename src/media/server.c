@@ -1,10 +1,19 @@
-/* The media loop: listeners, the 20 ms pacing tick, the command queue from other threads, the
+/* The media loops: listeners, the 20 ms pacing tick, the command queues from other threads, the
  * live-call table, the voicebot and the frame-lag statistics. The two kinds of connection are in
- * conn_as.c (AudioSocket) and conn_ws.c (media WebSocket). */
+ * conn_as.c (AudioSocket) and conn_ws.c (media WebSocket).
+ *
+ * Calls are spread over one libuv loop per CPU, each on its own thread with its own tick and
+ * command queue. Loop 0 owns the listening sockets: it accepts, and hands each connection to the
+ * loop with the fewest connections by passing a duplicate of its descriptor through that loop's
+ * queue (uv_tcp_open there) — in one process this is what uv_write2 handle passing does over a
+ * pipe, without the pipe. A connection stays on its loop for life; the live-call table (under
+ * the server's lock) says which loop owns a call, so commands reach the right thread. */
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "core/util.h"
@@ -12,13 +21,14 @@
 #include "media/net_int.h"
 #include "media/promptset.h"
 
-#define TICK_NS       20000000ull
-#define CALL_BUCKETS  4096
-#define MAX_CMDS      20000
-#define LAG_BUCKET_NS 10000ull /* 10 µs */
-#define LAG_BUCKETS   20000    /* up to 200 ms; beyond goes to the last bucket */
-#define DEFAULT_CALLS 2000
-#define DEFAULT_QUEUE 120000
+#define TICK_NS         20000000ull
+#define CALL_BUCKETS    4096
+#define MAX_CMDS        20000
+#define LAG_BUCKET_NS   10000ull /* 10 µs */
+#define LAG_BUCKETS     20000    /* up to 200 ms; beyond goes to the last bucket */
+#define DEFAULT_CALLS   2000
+#define DEFAULT_QUEUE   120000
+#define MEDIA_MAX_LOOPS 64
 
 enum cmd_kind { CMD_PLAY, CMD_END, CMD_VOICEBOT, CMD_RELEASE, CMD_TRANSFER };
 
@@ -31,7 +41,7 @@ struct cmd {
 
 struct call_entry {
     char id[MEDIA_ID_MAX];
-    struct conn *c;
+    struct conn *c; /* owned by c->lp; only that loop's thread may touch it */
     struct call_entry *next;
 };
 
@@ -41,16 +51,43 @@ struct lag_hist {
     uint64_t max_ns;
 };
 
-struct media_server {
+/* A connection accepted on loop 0 for another loop. */
+struct handoff {
+    uv_os_sock_t fd;
+    enum conn_kind kind;
+    struct handoff *next;
+};
+
+struct media_loop {
+    struct media_server *m;
+    int idx;
     uv_loop_t loop;
     uv_thread_t thread;
+    int thread_started;
     uv_async_t async;
     uv_timer_t tick;
-    uv_tcp_t listen[2];
+    struct conn *conns;
+    int nconns; /* written by this loop only; loop 0 reads it (atomically) to pick a loop */
+
+    /* Under m->lock: commands and handed-over connections for this loop. */
+    struct cmd *cmd_head, *cmd_tail;
+    int ncmds;
+    struct handoff *fds;
+
+    uint64_t tick_start_ns, ticks;
+    int stopping_loop; /* this loop's thread only: handles are being closed */
+    struct media_stats st;
+    struct lag_hist lag, late, sched;
+    char read_buf[65536];
+};
+
+struct media_server {
+    int nloops;
+    struct media_loop *loops;
+    uv_tcp_t listen[2]; /* on loops[0] */
     int has_listen[2];
     uint16_t port[2];
-    struct conn *conns;
-    int nconns;
+    int nconns_total; /* atomic: connections on every loop */
 
     struct media_hooks hooks;
     int voicebot_all;
@@ -60,18 +97,10 @@ struct media_server {
     struct vb_menu menu;
     ari_client *ari;
 
-    /* Shared with other threads, under lock: commands, the live-call table, stopping. */
+    /* Shared with other threads, under lock: the loops' queues, the live-call table, stopping. */
     pthread_mutex_t lock;
-    struct cmd *cmd_head, *cmd_tail;
-    int ncmds;
     struct call_entry *calls[CALL_BUCKETS];
     int stopping;
-
-    uint64_t tick_start_ns, ticks;
-    int stopping_loop; /* loop thread only: handles are being closed */
-    struct media_stats st;
-    struct lag_hist lag, late;
-    char read_buf[65536];
 };
 
 /* ---- statistics ---- */
@@ -110,7 +139,7 @@ static unsigned call_hash(const char *id)
     return h % CALL_BUCKETS;
 }
 
-/* Caller holds m->lock, or is the loop thread (the only writer) reading. */
+/* Caller holds m->lock. */
 static struct call_entry *call_find(struct media_server *m, const char *id)
 {
     for (struct call_entry *e = m->calls[call_hash(id)]; e; e = e->next)
@@ -146,9 +175,9 @@ static void call_remove(struct media_server *m, struct conn *c)
 
 /* ---- connections ---- */
 
-static uint64_t now_ms(struct media_server *m)
+static uint64_t now_ms(struct media_loop *lp)
 {
-    return uv_hrtime() / 1000000u - m->tick_start_ns / 1000000u;
+    return uv_hrtime() / 1000000u - lp->tick_start_ns / 1000000u;
 }
 
 static void on_close(uv_handle_t *h)
@@ -168,6 +197,7 @@ void media__close(struct conn *c, const char *why)
     if (c->closing)
         return;
     struct media_server *m = c->m;
+    struct media_loop *lp = c->lp;
     c->closing = 1;
     if (c->registered) {
         call_remove(m, c);
@@ -179,16 +209,17 @@ void media__close(struct conn *c, const char *why)
     if (c->prev)
         c->prev->next = c->next;
     else
-        m->conns = c->next;
+        lp->conns = c->next;
     if (c->next)
         c->next->prev = c->prev;
-    m->nconns--;
+    __atomic_sub_fetch(&lp->nconns, 1, __ATOMIC_RELAXED);
+    __atomic_sub_fetch(&m->nconns_total, 1, __ATOMIC_RELAXED);
     uv_close((uv_handle_t *)&c->tcp, on_close);
 }
 
 void media__protocol_error(struct conn *c, const char *err)
 {
-    c->m->st.protocol_errors++;
+    c->lp->st.protocol_errors++;
     log_msg(LOG_WARN, "media: %s %s%s%s: %s", c->kind == CONN_AS ? "audiosocket" : "websocket",
             c->peer, c->registered ? " call " : "", c->registered ? c->call_id : "", err);
     media__close(c, "protocol error");
@@ -313,7 +344,7 @@ int media__call_start(struct conn *c, const char *call_id, const struct media_ca
     }
     memcpy(c->call_id, call_id, strlen(call_id) + 1);
     c->registered = 1;
-    m->st.calls_total++;
+    c->lp->st.calls_total++;
     log_msg(LOG_INFO, "media: call %s connected over %s from %s", call_id, info->transport,
             c->peer);
     if (m->hooks.call_start)
@@ -326,10 +357,17 @@ int media__call_start(struct conn *c, const char *call_id, const struct media_ca
 static void frame_ready(struct conn *c)
 {
     struct media_server *m = c->m;
+    struct media_loop *lp = c->lp;
+    uint64_t k_ns = c->nframes_in * TICK_NS;
+    if (c->nframes_in == 0 || c->t_arrival - k_ns < c->sched_anchor)
+        c->sched_anchor = c->t_arrival - k_ns;
     if (m->hooks.audio)
         m->hooks.audio(m->hooks.ud, c->call_ud, c->call_id, c->frame, MEDIA_FRAME);
-    m->st.frames_in++;
-    hist_add(&m->lag, uv_hrtime() - c->t_arrival);
+    lp->st.frames_in++;
+    uint64_t done = uv_hrtime();
+    hist_add(&lp->lag, done - c->t_arrival);
+    hist_add(&lp->sched, done - (c->sched_anchor + k_ns));
+    c->nframes_in++;
     c->nframe = 0;
 }
 
@@ -502,9 +540,9 @@ static void pace(struct conn *c, uint64_t now)
         memcpy(pcm, it->p->pcm + it->pos, take * sizeof pcm[0]);
         it->pos += take;
         if (c->ops->send_audio(c, pcm) == 0)
-            m->st.frames_out++;
+            c->lp->st.frames_out++;
         else
-            m->st.frames_dropped++;
+            c->lp->st.frames_dropped++;
         if (it->pos >= it->p->n && !c->closing) {
             unsigned ms = (unsigned)(it->p->n / (MEDIA_RATE / 1000));
             const char *name = it->p->name;
@@ -540,38 +578,38 @@ static void pace(struct conn *c, uint64_t now)
 
 /* Arms the one-shot tick for the next 20 ms grid point. libuv timers count whole milliseconds
  * from the loop's cached time, so the delay is computed from the real clock each time. */
-static void arm_tick(struct media_server *m)
+static void arm_tick(struct media_loop *lp)
 {
-    uv_update_time(&m->loop);
-    uint64_t due = m->tick_start_ns + (m->ticks + 1) * TICK_NS, now = uv_hrtime();
+    uv_update_time(&lp->loop);
+    uint64_t due = lp->tick_start_ns + (lp->ticks + 1) * TICK_NS, now = uv_hrtime();
     uint64_t delay = due > now ? (due - now + 999999) / 1000000 : 0;
-    uv_timer_start(&m->tick, on_tick_cb, delay, 0);
+    uv_timer_start(&lp->tick, on_tick_cb, delay, 0);
 }
 
 static void on_tick_cb(uv_timer_t *t)
 {
-    struct media_server *m = t->data;
+    struct media_loop *lp = t->data;
     uint64_t now_ns = uv_hrtime();
     /* One pacing step per 20 ms of real time since the start, so a late tick catches up instead
      * of slowing the audio down; at most five at once after a long stall, the rest is skipped. */
     int steps = 0;
-    while (m->tick_start_ns + (m->ticks + 1) * TICK_NS <= now_ns + 500000 && steps < 5) {
-        uint64_t due = m->tick_start_ns + (m->ticks + 1) * TICK_NS;
+    while (lp->tick_start_ns + (lp->ticks + 1) * TICK_NS <= now_ns + 500000 && steps < 5) {
+        uint64_t due = lp->tick_start_ns + (lp->ticks + 1) * TICK_NS;
         if (steps == 0)
-            hist_add(&m->late, now_ns > due ? now_ns - due : 0);
-        m->ticks++;
+            hist_add(&lp->late, now_ns > due ? now_ns - due : 0);
+        lp->ticks++;
         steps++;
-        uint64_t now = now_ms(m);
-        for (struct conn *c = m->conns, *next; c; c = next) {
+        uint64_t now = now_ms(lp);
+        for (struct conn *c = lp->conns, *next; c; c = next) {
             next = c->next;
             if (!c->closing && !c->finishing)
                 pace(c, now);
         }
     }
     if (steps == 5)
-        m->ticks = (now_ns - m->tick_start_ns) / TICK_NS;
-    if (!m->stopping_loop)
-        arm_tick(m);
+        lp->ticks = (now_ns - lp->tick_start_ns) / TICK_NS;
+    if (!lp->stopping_loop)
+        arm_tick(lp);
 }
 
 /* ---- reading and accepting ---- */
@@ -580,8 +618,8 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 {
     struct conn *c = h->data;
     (void)suggested;
-    /* One buffer for the whole loop: every read is handled before the next one starts. */
-    *b = uv_buf_init(c->m->read_buf, sizeof c->m->read_buf);
+    /* One buffer per loop: every read is handled before the next one starts. */
+    *b = uv_buf_init(c->lp->read_buf, sizeof c->lp->read_buf);
 }
 
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
@@ -600,31 +638,31 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
         media__ws_read(c, (const uint8_t *)b->base, (size_t)nread);
 }
 
-static void on_connection(uv_stream_t *server, int status)
+/* A connection on lp: the caller fills c->tcp (accept or open) and then calls conn_ready. */
+static struct conn *conn_new(struct media_loop *lp, enum conn_kind kind)
 {
-    struct media_server *m = server->data;
-    if (status < 0)
-        return;
     struct conn *c = calloc(1, sizeof *c);
     if (!c)
-        return;
-    c->m = m;
-    c->kind = server == (uv_stream_t *)&m->listen[0] ? CONN_AS : CONN_WS;
-    c->ops = c->kind == CONN_AS ? &media__as_ops : &media__ws_ops;
+        return NULL;
+    c->m = lp->m;
+    c->lp = lp;
+    c->kind = kind;
+    c->ops = kind == CONN_AS ? &media__as_ops : &media__ws_ops;
     as_parser_init(&c->asp);
     buf_init(&c->hs, MWS_MAX_REQUEST);
-    c->opened_ms = now_ms(m);
-    uv_tcp_init(&m->loop, &c->tcp);
+    c->opened_ms = now_ms(lp);
+    uv_tcp_init(&lp->loop, &c->tcp);
     c->tcp.data = c;
-    c->next = m->conns;
-    if (m->conns)
-        m->conns->prev = c;
-    m->conns = c;
-    m->nconns++;
-    if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0) {
-        media__close(c, "accept failed");
-        return;
-    }
+    c->next = lp->conns;
+    if (lp->conns)
+        lp->conns->prev = c;
+    lp->conns = c;
+    __atomic_add_fetch(&lp->nconns, 1, __ATOMIC_RELAXED);
+    return c;
+}
+
+static void conn_peer(struct conn *c)
+{
     struct sockaddr_storage sa;
     int salen = sizeof sa;
     if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &salen) == 0) {
@@ -636,13 +674,127 @@ static void on_connection(uv_stream_t *server, int status)
         snprintf(c->peer, sizeof c->peer, "%s:%u", ip,
                  ntohs(((struct sockaddr_in *)&sa)->sin_port));
     }
-    if (m->nconns > m->max_calls) {
+}
+
+static void conn_ready(struct conn *c)
+{
+    conn_peer(c);
+    uv_tcp_nodelay(&c->tcp, 1);
+    uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+}
+
+/* The loop with the fewest connections; loop 0 on a tie, as it needs no hand-over. */
+static struct media_loop *pick_loop(struct media_server *m)
+{
+    struct media_loop *best = &m->loops[0];
+    int least = __atomic_load_n(&best->nconns, __ATOMIC_RELAXED);
+    for (int i = 1; i < m->nloops; i++) {
+        int n = __atomic_load_n(&m->loops[i].nconns, __ATOMIC_RELAXED);
+        if (n < least) {
+            least = n;
+            best = &m->loops[i];
+        }
+    }
+    return best;
+}
+
+static void free_handle(uv_handle_t *h)
+{
+    free(h);
+}
+
+/* Accepts on loop 0 and gives the descriptor's duplicate to lp; the original closes here. */
+static int hand_over(struct media_loop *lp, uv_stream_t *server, enum conn_kind kind)
+{
+    struct media_server *m = lp->m;
+    uv_tcp_t *tmp = malloc(sizeof *tmp);
+    struct handoff *h = malloc(sizeof *h);
+    if (!tmp || !h) {
+        free(tmp);
+        free(h);
+        return -1;
+    }
+    uv_tcp_init(server->loop, tmp);
+    uv_os_fd_t fd = -1;
+    int rc = uv_accept(server, (uv_stream_t *)tmp);
+    if (rc == 0)
+        rc = uv_fileno((uv_handle_t *)tmp, &fd);
+    int dup_fd = rc == 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
+    uv_close((uv_handle_t *)tmp, free_handle);
+    if (dup_fd < 0) {
+        free(h);
+        return -1;
+    }
+    h->fd = dup_fd;
+    h->kind = kind;
+    pthread_mutex_lock(&m->lock);
+    int stopping = m->stopping;
+    if (!stopping) {
+        h->next = lp->fds;
+        lp->fds = h;
+    }
+    pthread_mutex_unlock(&m->lock);
+    if (stopping) {
+        close(dup_fd);
+        free(h);
+        return -1;
+    }
+    /* Counted now, so that the next accept sees this loop's share grow. */
+    __atomic_add_fetch(&lp->nconns, 1, __ATOMIC_RELAXED);
+    uv_async_send(&lp->async);
+    return 0;
+}
+
+/* On lp's thread: opens the connections loop 0 handed over. */
+static void take_handoffs(struct media_loop *lp, struct handoff *list, int stopping)
+{
+    while (list) {
+        struct handoff *h = list;
+        list = h->next;
+        __atomic_sub_fetch(&lp->nconns, 1, __ATOMIC_RELAXED); /* conn_new counts it again */
+        struct conn *c = stopping ? NULL : conn_new(lp, h->kind);
+        if (!c) {
+            close(h->fd);
+            __atomic_sub_fetch(&lp->m->nconns_total, 1, __ATOMIC_RELAXED);
+        } else if (uv_tcp_open(&c->tcp, h->fd) < 0) {
+            close(h->fd);
+            media__close(c, "cannot open the handed-over connection");
+        } else {
+            conn_ready(c);
+        }
+        free(h);
+    }
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+    struct media_server *m = server->data;
+    if (status < 0)
+        return;
+    enum conn_kind kind = server == (uv_stream_t *)&m->listen[0] ? CONN_AS : CONN_WS;
+    int total = __atomic_add_fetch(&m->nconns_total, 1, __ATOMIC_RELAXED);
+    struct media_loop *lp = total > m->max_calls ? &m->loops[0] : pick_loop(m);
+    if (lp != &m->loops[0]) {
+        if (hand_over(lp, server, kind) < 0)
+            __atomic_sub_fetch(&m->nconns_total, 1, __ATOMIC_RELAXED);
+        return;
+    }
+    struct conn *c = conn_new(lp, kind);
+    if (!c) {
+        __atomic_sub_fetch(&m->nconns_total, 1, __ATOMIC_RELAXED);
+        return;
+    }
+    if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0) {
+        media__close(c, "accept failed");
+        return;
+    }
+    if (total > m->max_calls) {
+        conn_peer(c);
         log_msg(LOG_WARN, "media: %s refused: %d connections already", c->peer, m->max_calls);
         media__close(c, "too many connections");
         return;
     }
-    uv_tcp_nodelay(&c->tcp, 1);
-    uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+    conn_ready(c);
 }
 
 /* ---- commands ---- */
@@ -674,8 +826,9 @@ static void transfer_done(uv_work_t *req, int status)
     free(j);
 }
 
-static void run_cmd(struct media_server *m, const struct cmd *k)
+static void run_cmd(struct media_loop *lp, const struct cmd *k)
 {
+    struct media_server *m = lp->m;
     if (k->kind == CMD_TRANSFER) {
         struct transfer_job *j = calloc(1, sizeof *j);
         if (!j)
@@ -684,14 +837,17 @@ static void run_cmd(struct media_server *m, const struct cmd *k)
         j->m = m;
         memcpy(j->call_id, k->call_id, sizeof j->call_id);
         memcpy(j->endpoint, k->arg, sizeof j->endpoint);
-        if (uv_queue_work(&m->loop, &j->req, transfer_work, transfer_done) < 0)
+        if (uv_queue_work(&lp->loop, &j->req, transfer_work, transfer_done) < 0)
             free(j);
         return;
     }
+    /* Only this loop removes its calls' entries, so c stays valid after the lock is let go. */
+    pthread_mutex_lock(&m->lock);
     struct call_entry *e = call_find(m, k->call_id);
-    if (!e || e->c->closing || e->c->finishing)
+    struct conn *c = e && e->c->lp == lp ? e->c : NULL;
+    pthread_mutex_unlock(&m->lock);
+    if (!c || c->closing || c->finishing)
         return; /* ended in the meantime */
-    struct conn *c = e->c;
     switch (k->kind) {
     case CMD_PLAY:
         enqueue(c, k->arg);
@@ -712,36 +868,42 @@ static void run_cmd(struct media_server *m, const struct cmd *k)
     }
 }
 
-static void stop_loop(struct media_server *m)
+static void stop_loop(struct media_loop *lp)
 {
-    m->stopping_loop = 1;
-    for (int i = 0; i < 2; i++)
-        if (m->has_listen[i])
-            uv_close((uv_handle_t *)&m->listen[i], NULL);
-    uv_close((uv_handle_t *)&m->tick, NULL);
-    while (m->conns)
-        media__close(m->conns, "server stopping");
-    uv_close((uv_handle_t *)&m->async, NULL);
+    struct media_server *m = lp->m;
+    lp->stopping_loop = 1;
+    if (lp->idx == 0)
+        for (int i = 0; i < 2; i++)
+            if (m->has_listen[i])
+                uv_close((uv_handle_t *)&m->listen[i], NULL);
+    uv_close((uv_handle_t *)&lp->tick, NULL);
+    while (lp->conns)
+        media__close(lp->conns, "server stopping");
+    uv_close((uv_handle_t *)&lp->async, NULL);
 }
 
 static void on_async(uv_async_t *a)
 {
-    struct media_server *m = a->data;
+    struct media_loop *lp = a->data;
+    struct media_server *m = lp->m;
     pthread_mutex_lock(&m->lock);
-    struct cmd *list = m->cmd_head;
+    struct cmd *list = lp->cmd_head;
+    struct handoff *fds = lp->fds;
     int stopping = m->stopping;
-    m->cmd_head = m->cmd_tail = NULL;
-    m->ncmds = 0;
+    lp->cmd_head = lp->cmd_tail = NULL;
+    lp->ncmds = 0;
+    lp->fds = NULL;
     pthread_mutex_unlock(&m->lock);
+    take_handoffs(lp, fds, stopping);
     while (list) {
         struct cmd *k = list;
         list = k->next;
         if (!stopping)
-            run_cmd(m, k);
+            run_cmd(lp, k);
         free(k);
     }
-    if (stopping)
-        stop_loop(m);
+    if (stopping && !lp->stopping_loop)
+        stop_loop(lp);
 }
 
 static int push_cmd(struct media_server *m, enum cmd_kind kind, const char *call_id,
@@ -758,24 +920,26 @@ static int push_cmd(struct media_server *m, enum cmd_kind kind, const char *call
         memcpy(k->arg, arg, strlen(arg) + 1);
     pthread_mutex_lock(&m->lock);
     int rc = 0;
-    if (m->stopping || !call_find(m, call_id))
+    struct call_entry *e = m->stopping ? NULL : call_find(m, call_id);
+    struct media_loop *lp = e ? e->c->lp : NULL;
+    if (!lp)
         rc = MEDIA_ENOTFOUND;
-    else if (m->ncmds >= MAX_CMDS)
+    else if (lp->ncmds >= MAX_CMDS)
         rc = MEDIA_EFULL;
     if (rc == 0) {
-        if (m->cmd_tail)
-            m->cmd_tail->next = k;
+        if (lp->cmd_tail)
+            lp->cmd_tail->next = k;
         else
-            m->cmd_head = k;
-        m->cmd_tail = k;
-        m->ncmds++;
+            lp->cmd_head = k;
+        lp->cmd_tail = k;
+        lp->ncmds++;
     }
     pthread_mutex_unlock(&m->lock);
     if (rc) {
         free(k);
         return rc;
     }
-    uv_async_send(&m->async);
+    uv_async_send(&lp->async);
     return 0;
 }
 
@@ -846,7 +1010,7 @@ static int bind_one(struct media_server *m, int which, const char *addr, char *e
     int rc = parse_addr(addr, &sa, err, errlen, flags[which]);
     if (rc)
         return rc;
-    uv_tcp_init(&m->loop, &m->listen[which]);
+    uv_tcp_init(&m->loops[0].loop, &m->listen[which]);
     m->listen[which].data = m;
     m->has_listen[which] = 1;
     int r = uv_tcp_bind(&m->listen[which], (struct sockaddr *)&sa, 0);
@@ -865,29 +1029,53 @@ static int bind_one(struct media_server *m, int which, const char *addr, char *e
 
 static void run_loop(void *arg)
 {
-    struct media_server *m = arg;
-    uv_run(&m->loop, UV_RUN_DEFAULT);
+    struct media_loop *lp = arg;
+    uv_run(&lp->loop, UV_RUN_DEFAULT);
+}
+
+static void free_cmds(struct media_loop *lp)
+{
+    while (lp->cmd_head) { /* commands that came after the loop's last look */
+        struct cmd *k = lp->cmd_head;
+        lp->cmd_head = k->next;
+        free(k);
+    }
+    while (lp->fds) {
+        struct handoff *h = lp->fds;
+        lp->fds = h->next;
+        close(h->fd);
+        free(h);
+    }
 }
 
 static void free_server(struct media_server *m)
 {
+    for (int i = 0; m->loops && i < m->nloops; i++)
+        free_cmds(&m->loops[i]);
+    free(m->loops);
     prompt_set_free(m->prompts);
     ari_client_free(m->ari);
     pthread_mutex_destroy(&m->lock);
     free(m);
 }
 
-/* Closes whatever start opened when it fails half-way. */
-static void abort_start(struct media_server *m)
+/* Stops and closes the loops that were started (stop) or only initialised (abort). */
+static void close_loops(struct media_server *m)
 {
-    for (int i = 0; i < 2; i++)
-        if (m->has_listen[i])
-            uv_close((uv_handle_t *)&m->listen[i], NULL);
-    uv_close((uv_handle_t *)&m->tick, NULL);
-    uv_close((uv_handle_t *)&m->async, NULL);
-    uv_run(&m->loop, UV_RUN_DEFAULT);
-    uv_loop_close(&m->loop);
-    free_server(m);
+    pthread_mutex_lock(&m->lock);
+    m->stopping = 1;
+    pthread_mutex_unlock(&m->lock);
+    for (int i = 0; i < m->nloops; i++) {
+        struct media_loop *lp = &m->loops[i];
+        if (lp->thread_started) {
+            uv_async_send(&lp->async);
+            uv_thread_join(&lp->thread);
+        } else {
+            stop_loop(lp);
+            uv_run(&lp->loop, UV_RUN_DEFAULT);
+        }
+        uv_loop_close(&lp->loop);
+    }
 }
 
 static int load_data(struct media_server *m, const struct media_config *cfg, char *err,
@@ -912,6 +1100,31 @@ static int load_data(struct media_server *m, const struct media_config *cfg, cha
     return voicebot_menu_load(menu, &m->menu, err, errlen);
 }
 
+static int loops_init(struct media_server *m, int n)
+{
+    if (n <= 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        n = cpus > 0 ? (int)cpus : 1;
+    }
+    if (n > MEDIA_MAX_LOOPS)
+        n = MEDIA_MAX_LOOPS;
+    m->loops = calloc((size_t)n, sizeof *m->loops);
+    if (!m->loops)
+        return -1;
+    m->nloops = n;
+    for (int i = 0; i < n; i++) {
+        struct media_loop *lp = &m->loops[i];
+        lp->m = m;
+        lp->idx = i;
+        uv_loop_init(&lp->loop);
+        uv_async_init(&lp->loop, &lp->async, on_async);
+        lp->async.data = lp;
+        uv_timer_init(&lp->loop, &lp->tick);
+        lp->tick.data = lp;
+    }
+    return 0;
+}
+
 int media_server_start(const struct media_config *cfg, media_server **out, char *err, size_t errlen)
 {
     struct media_server *m = calloc(1, sizeof *m);
@@ -933,26 +1146,32 @@ int media_server_start(const struct media_config *cfg, media_server **out, char 
             rc = -2;
         }
     }
+    if (rc == 0 && loops_init(m, cfg->threads) < 0) {
+        snprintf(err, errlen, "media: out of memory");
+        rc = -1;
+    }
     if (rc) {
         free_server(m);
         return rc;
     }
-    uv_loop_init(&m->loop);
-    uv_async_init(&m->loop, &m->async, on_async);
-    m->async.data = m;
-    uv_timer_init(&m->loop, &m->tick);
-    m->tick.data = m;
     if ((rc = bind_one(m, 0, cfg->audiosocket, err, errlen)) ||
         (rc = bind_one(m, 1, cfg->media_ws, err, errlen))) {
-        abort_start(m);
+        close_loops(m);
+        free_server(m);
         return rc;
     }
-    m->tick_start_ns = uv_hrtime();
-    arm_tick(m);
-    if (uv_thread_create(&m->thread, run_loop, m)) {
-        snprintf(err, errlen, "media: cannot start the loop thread");
-        abort_start(m);
-        return -1;
+    uint64_t t0 = uv_hrtime();
+    for (int i = 0; i < m->nloops; i++) {
+        struct media_loop *lp = &m->loops[i];
+        lp->tick_start_ns = t0;
+        arm_tick(lp);
+        if (uv_thread_create(&lp->thread, run_loop, lp)) {
+            snprintf(err, errlen, "media: cannot start loop thread %d", i);
+            close_loops(m);
+            free_server(m);
+            return -1;
+        }
+        lp->thread_started = 1;
     }
     *out = m;
     return 0;
@@ -963,27 +1182,53 @@ uint16_t media_server_port(const media_server *m, int which)
     return m && which >= 0 && which < 2 ? m->port[which] : 0;
 }
 
+int media_server_threads(const media_server *m)
+{
+    return m ? m->nloops : 0;
+}
+
+static void hist_merge(struct lag_hist *into, const struct lag_hist *h)
+{
+    for (int k = 0; k < LAG_BUCKETS; k++)
+        into->b[k] += h->b[k];
+    into->n += h->n;
+    if (h->max_ns > into->max_ns)
+        into->max_ns = h->max_ns;
+}
+
 void media_server_stop(media_server *m, struct media_stats *stats)
 {
     if (!m)
         return;
-    pthread_mutex_lock(&m->lock);
-    m->stopping = 1;
-    pthread_mutex_unlock(&m->lock);
-    uv_async_send(&m->async);
-    uv_thread_join(&m->thread);
-    uv_loop_close(&m->loop);
-    m->st.lag_p50_ms = hist_pct(&m->lag, 0.50);
-    m->st.lag_p99_ms = hist_pct(&m->lag, 0.99);
-    m->st.lag_max_ms = (double)m->lag.max_ns / 1e6;
-    m->st.tick_late_p99_ms = hist_pct(&m->late, 0.99);
-    m->st.tick_late_max_ms = (double)m->late.max_ns / 1e6;
-    if (stats)
-        *stats = m->st;
-    while (m->cmd_head) { /* commands that came after the loop's last look */
-        struct cmd *k = m->cmd_head;
-        m->cmd_head = k->next;
-        free(k);
+    close_loops(m);
+    struct media_stats st = {0};
+    struct lag_hist *lag = calloc(3, sizeof *lag);
+    for (int i = 0; i < m->nloops; i++) {
+        const struct media_loop *lp = &m->loops[i];
+        st.calls_total += lp->st.calls_total;
+        st.frames_in += lp->st.frames_in;
+        st.frames_out += lp->st.frames_out;
+        st.frames_dropped += lp->st.frames_dropped;
+        st.protocol_errors += lp->st.protocol_errors;
+        if (lag) {
+            hist_merge(&lag[0], &lp->lag);
+            hist_merge(&lag[1], &lp->late);
+            hist_merge(&lag[2], &lp->sched);
+        }
     }
+    if (lag) {
+        st.lag_p50_ms = hist_pct(&lag[0], 0.50);
+        st.lag_p99_ms = hist_pct(&lag[0], 0.99);
+        st.lag_max_ms = (double)lag[0].max_ns / 1e6;
+        st.tick_late_p99_ms = hist_pct(&lag[1], 0.99);
+        st.tick_late_max_ms = (double)lag[1].max_ns / 1e6;
+        st.sched_lag_p50_ms = hist_pct(&lag[2], 0.50);
+        st.sched_lag_p99_ms = hist_pct(&lag[2], 0.99);
+        st.sched_lag_max_ms = (double)lag[2].max_ns / 1e6;
+    }
+    free(lag);
+    st.threads = m->nloops;
+    if (stats)
+        *stats = st;
     free_server(m);
 }

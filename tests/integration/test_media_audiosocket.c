@@ -437,6 +437,141 @@ static void guard_automatic_ends_the_call(void **state)
     free(closing);
 }
 
+/* Speech of one espeak-ng voice variant as 8 kHz raw samples (and the WAV, for enrolment). */
+static int16_t *voice(const char *name, const char *variant, const char *kana, size_t *n)
+{
+    char cmd[4096], wav[400], raw[400];
+    snprintf(wav, sizeof wav, "%s/%s.wav", tmp, name);
+    snprintf(raw, sizeof raw, "%s/%s.raw", tmp, name);
+    snprintf(cmd, sizeof cmd,
+             "espeak-ng -v ja+%s -s 150 -w '%s.src.wav' '%s' && sox -V1 '%s.src.wav' -r 8000 -c 1 "
+             "-b 16 '%s' && sox -V1 '%s' -e signed-integer -t raw '%s'",
+             variant, wav, kana, wav, wav, wav, raw);
+    if (mt_sh(cmd))
+        return NULL;
+    FILE *f = fopen(raw, "rb");
+    if (!f)
+        return NULL;
+    int16_t *pcm = malloc(8000 * 2 * 120);
+    *n = pcm ? fread(pcm, 2, 8000 * 120, f) : 0;
+    fclose(f);
+    return pcm;
+}
+
+/* The voiceprint feature of the call on its timeline (GET /api/v1/calls/{id}): its value, and
+ * the caller in *caller; -1 when there is none. */
+static double timeline_voiceprint(struct tu_http *h, const char *id, char *caller, size_t len)
+{
+    char path[200];
+    snprintf(path, sizeof path, "/api/v1/calls/%s", id);
+    struct tu_resp resp;
+    assert_int_equal(tu_request(h, "GET", path, NULL, NULL, &resp), 0);
+    assert_int_equal(resp.status, 200);
+    json_t *c = json_loads(resp.body, 0, NULL);
+    tu_resp_free(&resp);
+    assert_non_null(c);
+    json_t *tl = json_object_get(c, "timeline");
+    if (!tl)
+        tl = json_object_get(json_object_get(c, "call"), "timeline");
+    assert_true(json_is_array(tl));
+    double v = -1;
+    size_t i;
+    json_t *ev;
+    json_array_foreach(tl, i, ev)
+    {
+        if (strcmp(json_string_value(json_object_get(ev, "kind")) ?: "", "feature") == 0 &&
+            strcmp(json_string_value(json_object_get(ev, "name")) ?: "", "voiceprint") == 0) {
+            v = json_real_value(json_object_get(ev, "value"));
+            snprintf(caller, len, "%s",
+                     json_string_value(json_object_get(json_object_get(ev, "detail"), "caller"))
+                         ?: "");
+        }
+    }
+    json_decref(c);
+    return v;
+}
+
+/* A caller enrolled with `ikiiki media voiceprint add` from one recording is recognised live when
+ * the same voice says other sentences over AudioSocket: the call's timeline holds the feature
+ * "voiceprint" naming them. Another voice on the same server is not matched. */
+static void voiceprint_matched_live(void **state)
+{
+    (void)state;
+    char url[512], enrol[400];
+    snprintf(url, sizeof url, "sqlite:%s/vp.db", tmp);
+    snprintf(enrol, sizeof enrol, "%s/enrol.wav", tmp);
+    size_t ne = 0, ns = 0, no = 0;
+    int16_t *e = voice("enrol", "m3",
+                       "もしもし、せんげつ、こうにゅうした、しなものの、けんで、おでんわしました。"
+                       "でんげんをいれても、すぐにとまってしまいます。しゅうりか、こうかんを、"
+                       "おねがいできますか。ほしょうきかんは、まだ、のこっているはずです。",
+                       &ne);
+    int16_t *same = voice("same", "m3",
+                          "なんどでんわしても、つながらないのは、どういうことですか。"
+                          "たんとうしゃから、れんらくがくると、いわれたのに、まだきていません。"
+                          "へんきんのてつづきは、いつおわるのか、おしえてください。",
+                          &ns);
+    int16_t *other = voice("other", "f2",
+                           "なんどでんわしても、つながらないのは、どういうことですか。"
+                           "たんとうしゃから、れんらくがくると、いわれたのに、まだきていません。"
+                           "へんきんのてつづきは、いつおわるのか、おしえてください。",
+                           &no);
+    assert_true(e && same && other && ns > 8000 * 6 && no > 8000 * 6);
+    struct tu_result res;
+    const char *init[] = {"init", "--demo", NULL};
+    tu_ikiiki(url, init, NULL, &res);
+    assert_int_equal(res.status, 0);
+    tu_result_free(&res);
+    const char *add[] = {
+        "media",    "voiceprint",         "add",           "--caller", "090-5555-0001",
+        "--reason", "暴言が続いた発信者", "--approved-by", "admin",    enrol,
+        NULL};
+    tu_ikiiki(url, add, NULL, &res);
+    assert_int_equal(res.status, 0);
+    tu_result_free(&res);
+    const char *key[] = {"apikey", "add", "--name", "pbx", "--scope", "calls", "--json", NULL};
+    tu_ikiiki(url, key, NULL, &res);
+    assert_int_equal(res.status, 0);
+    json_t *k = json_loads(res.out, 0, NULL);
+    tu_result_free(&res);
+    assert_non_null(k);
+
+    const char *extra[] = {"--audiosocket", "127.0.0.1:0", "--prompts", prompts,
+                           "--guard-mode",  "advisory",    NULL};
+    struct tu_server srv;
+    assert_int_equal(tu_server_start(url, &srv, extra), 0);
+    unsigned port = mt_port(&srv, "audiosocket");
+    struct tu_http *h = tu_http_new(srv.base);
+    tu_http_bearer(h, json_string_value(json_object_get(k, "key")));
+    const int16_t *speech[2] = {same, other};
+    size_t nspeech[2] = {ns, no};
+    char ids[2][40], caller[2][160];
+    double score[2];
+    for (int v = 0; v < 2; v++) {
+        struct rx r;
+        rx_init(&r, mt_connect(port));
+        uint8_t u[16];
+        uuid_of(u, 20 + v);
+        uuid_text(u, ids[v]);
+        send_uuid_bytewise(r.fd, u);
+        stream(&r, speech[v], nspeech[v], nspeech[v] / 160, NULL, NULL);
+        score[v] = timeline_voiceprint(h, ids[v], caller[v], sizeof caller[v]);
+        rx_free(&r);
+    }
+    print_message("voiceprint on the timeline: same voice %.3f (%s), other voice %.3f\n", score[0],
+                  caller[0], score[1]);
+    assert_true(score[0] >= 0.8);
+    assert_string_equal(caller[0], "090-5555-0001");
+    assert_true(score[1] < 0);
+    assert_int_equal(tu_server_stop(&srv), 0);
+    assert_true(mt_log_has(&srv, "media: 1 enrolled voiceprints for live matching"));
+    tu_http_free(h);
+    json_decref(k);
+    free(e);
+    free(same);
+    free(other);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -472,6 +607,7 @@ int main(void)
         cmocka_unit_test(voicebot_and_recording),
         cmocka_unit_test(malformed_frames_close_only_their_call),
         cmocka_unit_test(guard_automatic_ends_the_call),
+        cmocka_unit_test(voiceprint_matched_live),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

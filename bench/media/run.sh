@@ -17,11 +17,10 @@ ninja -C "$build" ikiiki >/dev/null
 tmp=$(mktemp -d)
 [ "${KEEP:-0}" = 1 ] && echo "temporary directory: $tmp" || trap 'rm -rf "$tmp"' EXIT
 
-libs=$(pkg-config --libs jansson speexdsp aubio libopusenc opus sndfile sqlite3 libsodium \
-       libmicrohttpd gsl xlsxwriter libutf8proc libpq 2>/dev/null)
+# Meson targets (build_by_default false): they link whatever libikiiki needs today.
 for prog in analysis vp_eval; do
-  cc -O2 -std=gnu11 -D_GNU_SOURCE -include math.h -include unistd.h -I"$root/src" \
-    -o "$tmp/$prog" "$here/$prog.c" "$build/libikiiki.a" $libs -lmecab -lpthread -lm
+  ninja -C "$build" "bench/media/bench_media_$prog" >/dev/null
+  cp "$build/bench/media/bench_media_$prog" "$tmp/$prog"
 done
 
 echo "== cost per frame =="

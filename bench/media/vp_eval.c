@@ -149,22 +149,8 @@ static int eer(struct item *it, int n, double max_s)
         }
         right += best_same;
     }
-    /* Sweeps the threshold over every observed score; EER where FAR and FRR cross. */
-    double best_gap = 2, eer_v = 1, thr = 0;
-    for (int k = 0; k < ng + ni; k++) {
-        double th = k < ng ? gen[k] : imp[k - ng];
-        int fa = 0, fr = 0;
-        for (int i = 0; i < ni; i++)
-            fa += imp[i] >= th;
-        for (int g = 0; g < ng; g++)
-            fr += gen[g] < th;
-        double far = (double)fa / ni, frr = (double)fr / ng;
-        if (fabs(far - frr) < best_gap) {
-            best_gap = fabs(far - frr);
-            eer_v = (far + frr) / 2;
-            thr = th;
-        }
-    }
+    double eer_v, thr;
+    media_vp_eer(gen, ng, imp, ni, &eer_v, &thr);
     double th0 = media_embedder_default()->threshold;
     int fa = 0, fr = 0;
     for (int i = 0; i < ni; i++)

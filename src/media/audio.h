@@ -143,6 +143,11 @@ const struct media_embedder *media_embedder_default(void);
 
 /* Cosine similarity of two embeddings of dim floats (after the embedder's own normalisation). */
 double media_vp_score(const float *a, const float *b, int dim);
+/* The equal error rate of a set of trials: ng genuine scores (same speaker) and ni impostor
+ * scores; the threshold is swept over every observed score and the EER taken where the false
+ * accept and false reject rates are closest. Writes the EER (0–1) and that threshold. */
+void media_vp_eer(const double *gen, int ng, const double *imp, int ni, double *eer,
+                  double *threshold);
 
 /* The embedding of the speech in a sound file (any rate; speech found by the analyzer's VAD).
  * *emb is malloc'd (dim floats, caller frees); *speech_s gets the seconds of speech used.

@@ -375,3 +375,25 @@ int media_vp_embed_file(const struct media_embedder *e, const char *path, double
     free(pcm);
     return rc;
 }
+
+void media_vp_eer(const double *gen, int ng, const double *imp, int ni, double *eer,
+                  double *threshold)
+{
+    double best_gap = 2, e = 1, thr = 0;
+    for (int k = 0; k < ng + ni; k++) {
+        double th = k < ng ? gen[k] : imp[k - ng];
+        int fa = 0, fr = 0;
+        for (int i = 0; i < ni; i++)
+            fa += imp[i] >= th;
+        for (int g = 0; g < ng; g++)
+            fr += gen[g] < th;
+        double far = ni ? (double)fa / ni : 0, frr = ng ? (double)fr / ng : 0;
+        if (fabs(far - frr) < best_gap) {
+            best_gap = fabs(far - frr);
+            e = (far + frr) / 2;
+            thr = th;
+        }
+    }
+    *eer = e;
+    *threshold = thr;
+}

@@ -338,21 +338,8 @@ static void test_eer(void **state)
         }
         right += best_same;
     }
-    double eer = 1, gap = 2, thr = 0;
-    for (int k = 0; k < ng + ni; k++) {
-        double th = k < ng ? gen[k] : imp[k - ng];
-        int fa = 0, fr = 0;
-        for (int i = 0; i < ni; i++)
-            fa += imp[i] >= th;
-        for (int g = 0; g < ng; g++)
-            fr += gen[g] < th;
-        double far = (double)fa / ni, frr = (double)fr / ng;
-        if (fabs(far - frr) < gap) {
-            gap = fabs(far - frr);
-            eer = (far + frr) / 2;
-            thr = th;
-        }
-    }
+    double eer, thr;
+    media_vp_eer(gen, ng, imp, ni, &eer, &thr);
     print_message("voiceprint %s on %d espeak-ng voice variants (synthetic, not real callers): "
                   "EER %.1f%% at threshold %.3f over %d genuine / %d impostor trials; "
                   "identification %d of %d\n",

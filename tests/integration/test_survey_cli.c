@@ -549,24 +549,6 @@ static void data_path_of(const char *name, char *out, size_t outlen)
     snprintf(out, outlen, "%s/survey-import/%s", getenv("IKIIKI_TEST_DATA"), name);
 }
 
-/* The file's bytes (malloc'd, NUL-terminated), NULL when it does not exist; *len its size. */
-static char *file_bytes(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    assert_non_null(b);
-    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-    b[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
-
 static int has_bytes(const char *hay, size_t n, const char *needle)
 {
     return memmem(hay, n, needle, strlen(needle)) != NULL;
@@ -581,12 +563,12 @@ static const char *const identifying[] = {"203.0.113.77", "taro.yamada",     "EM
 static char *database_bytes(const char *url, size_t *len)
 {
     if (strstr(url, "://") == NULL) {
-        char *db = file_bytes(url, len);
+        char *db = tu_read_file(url, len);
         assert_non_null(db);
         char wal[600];
         snprintf(wal, sizeof wal, "%s-wal", url);
         size_t wn;
-        char *w = file_bytes(wal, &wn);
+        char *w = tu_read_file(wal, &wn);
         if (w) {
             db = realloc(db, *len + wn + 1);
             memcpy(db + *len, w, wn);

@@ -99,8 +99,20 @@ int tu_db_url(const char *backend, const char *name, char *out, size_t outlen)
     return 0;
 }
 
+static char *slurp_fd_len(int fd, size_t *outlen);
+
+char *tu_read_file(const char *path, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    char *b = slurp_fd_len(fd, len);
+    close(fd);
+    return b;
+}
+
 /* Reads everything from fd into a malloc'd string. */
-static char *slurp_fd(int fd)
+static char *slurp_fd_len(int fd, size_t *outlen)
 {
     size_t cap = 4096, len = 0;
     char *p = malloc(cap);
@@ -115,7 +127,14 @@ static char *slurp_fd(int fd)
         len += (size_t)n;
     }
     p[len] = '\0';
+    if (outlen)
+        *outlen = len;
     return p;
+}
+
+static char *slurp_fd(int fd)
+{
+    return slurp_fd_len(fd, NULL);
 }
 
 int tu_run(char *const argv[], const char *stdin_text, struct tu_result *res)

@@ -71,6 +71,10 @@ void tu_http_bearer(struct tu_http *h, const char *key);
 /* Forgets the CSRF token (to test that state-changing requests then fail). */
 void tu_http_drop_csrf(struct tu_http *h);
 
+/* The whole file, malloc'd and NUL-terminated (the caller frees); *len (may be NULL) gets its
+ * size. NULL when it cannot be read. */
+char *tu_read_file(const char *path, size_t *len);
+
 /* Creates a file with the given text in a fresh temporary directory; writes its path. */
 int tu_write_temp(const char *name, const char *text, char *path, size_t pathlen);
 

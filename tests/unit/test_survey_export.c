@@ -13,6 +13,7 @@
 #include <zip.h>
 
 #include "survey/export.h"
+#include "testutil.h"
 #include "survey/survey.h"
 
 /* The smallest questionnaire the loader takes: one item per group. G01's text needs quoting. */
@@ -109,13 +110,9 @@ static int teardown(void **state)
 /* The whole file; *len receives its size. The caller frees. */
 static char *slurp(const char *path, size_t *len)
 {
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    char *buf = malloc(1 << 20);
-    *len = fread(buf, 1, (1 << 20) - 1, fp);
-    buf[*len] = '\0';
-    fclose(fp);
-    return buf;
+    char *b = tu_read_file(path, len);
+    assert_non_null(b);
+    return b;
 }
 
 /* Only the file itself is in the folder: no temporary file was left behind. */

@@ -5,7 +5,7 @@
 # sender's 20 ms schedule, so it includes socket queueing and tick lateness), its CPU and memory
 # per call and the load average are printed.
 # Usage: bench/media/load.sh [SECONDS] [N…]   (default 20 s, 100 250 500 750)
-# Environment: BENCH_RECORD=opus (default) | wav-then-opus | off; BENCH_THREADS (--media-threads,
+# Environment: BENCH_RECORD=wav-then-opus (default, as serve) | opus | off; BENCH_THREADS (--media-threads,
 # default one loop per CPU); BENCH_SERVE_ARGS replaces the recording options altogether.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -23,7 +23,7 @@ ulimit -n 8192 || true
 for n in "${counts[@]}"; do
   db="$work/b$n.db"
   "$bin" init --db "$db" >/dev/null
-  case ${BENCH_RECORD:-opus} in
+  case ${BENCH_RECORD:-wav-then-opus} in
     off) rec=() ;;
     opus) rec=(--recordings "$work/rec$n" --record-mode opus) ;;
     wav-then-opus) rec=(--recordings "$work/rec$n" --record-mode wav-then-opus) ;;

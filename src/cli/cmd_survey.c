@@ -596,6 +596,70 @@ static void print_percent(json_t *v)
         printf("     — ");
 }
 
+/* A whole wave's scores as JSON without the whole tree in memory: centers are built and dumped
+ * in batches, half of each batch on a second thread, and written in order. The document is the
+ * one survey_score_json gives (keys in the same order; the indentation of each center starts
+ * afresh). */
+#define SCORE_BATCH 32
+
+struct score_job {
+    const survey_scorer *sc;
+    size_t from, to;
+    char *out[SCORE_BATCH];
+    int failed;
+};
+
+static void *score_range(void *arg)
+{
+    struct score_job *job = arg;
+    for (size_t j = job->from; j < job->to; j++) {
+        json_t *c = survey_scorer_center(job->sc, j);
+        char *text =
+            c ? json_dumps(c, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(12)) : NULL;
+        json_decref(c);
+        job->out[j - job->from] = text;
+        job->failed |= text == NULL;
+    }
+    return NULL;
+}
+
+static int print_score_stream(const survey_scorer *sc, size_t n, const char *wave)
+{
+    int failed = 0, first = 1;
+    fputs("{\n\"centers\": [\n", stdout);
+    for (size_t at = 0; at < n && !failed; at += 2 * SCORE_BATCH) {
+        size_t mid = at + SCORE_BATCH < n ? at + SCORE_BATCH : n;
+        size_t end = mid + SCORE_BATCH < n ? mid + SCORE_BATCH : n;
+        struct score_job a = {.sc = sc, .from = at, .to = mid};
+        struct score_job b = {.sc = sc, .from = mid, .to = end};
+        pthread_t th;
+        int threaded = end > mid && pthread_create(&th, NULL, score_range, &b) == 0;
+        score_range(&a);
+        if (threaded)
+            pthread_join(th, NULL);
+        else
+            score_range(&b);
+        failed = a.failed || b.failed;
+        for (size_t j = at; j < end; j++) {
+            char *text = j < mid ? a.out[j - at] : b.out[j - mid];
+            if (text && !failed) {
+                fputs(first ? "" : ",\n", stdout);
+                fputs(text, stdout);
+                first = 0;
+            }
+            free(text);
+        }
+    }
+    json_t *w = json_string(wave);
+    char *wtext = w ? json_dumps(w, JSON_ENCODE_ANY) : NULL;
+    json_decref(w);
+    if (!wtext)
+        failed = 1;
+    printf("\n],\n\"wave\": %s\n}\n", wtext ? wtext : "null");
+    free(wtext);
+    return failed || fflush(stdout) != 0 ? -1 : 0;
+}
+
 int cmd_survey_score(const struct cli_cmd *cmd, int argc, char **argv)
 {
     struct cli_opt o[] = {
@@ -621,6 +685,13 @@ int cmd_survey_score(const struct cli_cmd *cmd, int argc, char **argv)
     if (only && (rc = center_opt(cmd, w.s, only, &c))) {
         cli_survey_release(&w);
         return rc;
+    }
+    if (!only && cli_flag(o, n, "json")) {
+        survey_scorer *sc = survey_scorer_new(&L, w.centers, w.ncenters, k);
+        rc = sc ? print_score_stream(sc, w.ncenters, w.wave) : -1;
+        survey_scorer_free(sc);
+        cli_survey_release(&w);
+        return rc ? cli_fail(cmd, EXIT_FAIL, "out of memory or output failed") : EXIT_OK;
     }
     json_t *j = survey_score_json(&L, w.centers, w.ncenters, only, k);
     if (!j) {

@@ -690,23 +690,59 @@ static struct summary *summarise_all(const struct survey_layout *L,
     return s;
 }
 
-json_t *survey_score_json(const struct survey_layout *L, const struct survey_center_data *c,
-                          size_t ncenters, const char *only_center, int k)
+struct survey_scorer {
+    const struct survey_layout *L;
+    const struct survey_center_data *c;
+    size_t ncenters;
+    int k;
+    struct summary *s;
+    struct bench b;
+};
+
+survey_scorer *survey_scorer_new(const struct survey_layout *L, const struct survey_center_data *c,
+                                 size_t ncenters, int k)
 {
     if (!layout_ok(L) || (ncenters && !c))
         return NULL;
-    if (k < 1)
-        k = SURVEY_K_DEFAULT;
-    struct summary *s = summarise_all(L, c, ncenters, k);
-    struct bench *b = malloc(sizeof *b);
+    survey_scorer *sc = malloc(sizeof *sc);
+    if (!sc)
+        return NULL;
+    sc->L = L;
+    sc->c = c;
+    sc->ncenters = ncenters;
+    sc->k = k < 1 ? SURVEY_K_DEFAULT : k;
+    sc->s = summarise_all(L, c, ncenters, sc->k);
+    if (!sc->s || bench_build(L, sc->s, c, ncenters, &sc->b) != 0) {
+        survey_scorer_free(sc);
+        return NULL;
+    }
+    return sc;
+}
+
+void survey_scorer_free(survey_scorer *sc)
+{
+    if (!sc)
+        return;
+    free(sc->s);
+    free(sc);
+}
+
+json_t *survey_scorer_center(const survey_scorer *sc, size_t j)
+{
+    return j < sc->ncenters ? center_json(sc->L, &sc->c[j], &sc->s[j], &sc->b, sc->k) : NULL;
+}
+
+json_t *survey_score_json(const struct survey_layout *L, const struct survey_center_data *c,
+                          size_t ncenters, const char *only_center, int k)
+{
+    survey_scorer *sc = survey_scorer_new(L, c, ncenters, k);
     json_t *root = json_object(), *list = json_array();
-    int good = s && b && bench_build(L, s, c, ncenters, b) == 0;
+    int good = sc != NULL;
     for (size_t j = 0; good && j < ncenters; j++)
         if (!only_center || code_cmp(c[j].center, only_center) == 0)
-            push(list, center_json(L, &c[j], &s[j], b, k), &good);
+            push(list, survey_scorer_center(sc, j), &good);
     put(root, "centers", list, &good);
-    free(s);
-    free(b);
+    survey_scorer_free(sc);
     return finish(root, good);
 }
 

@@ -102,6 +102,18 @@ const char *survey_division(int64_t operators_enrolled);
 json_t *survey_score_json(const struct survey_layout *L, const struct survey_center_data *c,
                           size_t ncenters, const char *only_center, int k);
 
+/* The same results one center at a time, for output that streams (a whole wave's tree is about a
+ * gigabyte at a thousand centers). survey_scorer_new does the work that needs every center (the
+ * summaries, the other-center averages and the HPB); survey_scorer_center then gives centers[j]
+ * as survey_score_json would (a new reference, NULL when j is out of range or memory ran out).
+ * The scorer borrows L and c; it is read-only once made, so several threads may ask it for
+ * different centers at once. */
+typedef struct survey_scorer survey_scorer;
+survey_scorer *survey_scorer_new(const struct survey_layout *L, const struct survey_center_data *c,
+                                 size_t ncenters, int k);
+json_t *survey_scorer_center(const survey_scorer *sc, size_t j);
+void survey_scorer_free(survey_scorer *sc);
+
 /* The award table. A new reference, or NULL when L is malformed or memory ran out:
  * {"entries":[{"center","division":"A"|"B"|null,"eligible","reasons":[…],"score","rank",
  *   "respondents","operator_responses","response_rate","non_operator_share"}]}

@@ -68,7 +68,8 @@ static void ws_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_
     (void)ctx;
     if (c->closing || arg->opcode != WSLAY_TEXT_FRAME)
         return; /* close and ping are answered by wslay; binary frames are not ours */
-    static struct mws_msg msg; /* large; the loop is one thread and handles one at a time */
+    /* Large, so not on the stack; one per thread, as every loop (one per CPU) parses at once. */
+    static _Thread_local struct mws_msg msg;
     char err[200];
     if (mws_parse((const char *)arg->msg, arg->msg_length, &msg, err, sizeof err)) {
         media__protocol_error(c, err);

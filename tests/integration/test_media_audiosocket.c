@@ -99,6 +99,15 @@ static void rx_poll(struct rx *r, int timeout_ms)
     }
 }
 
+/* Reads until the server closes or timeout_ms pass: keep-alive frames may arrive before the
+ * close, and a loaded machine (a sanitizer build, tests in parallel) may take its time. */
+static void rx_wait_eof(struct rx *r, int timeout_ms)
+{
+    uint64_t end = mt_now_ns() + (uint64_t)timeout_ms * 1000000u;
+    while (!r->eof && mt_now_ns() < end)
+        rx_poll(r, 50);
+}
+
 static void send_uuid_bytewise(int fd, const uint8_t uuid[16])
 {
     uint8_t f[19] = {0x01, 0x00, 0x10};
@@ -217,7 +226,7 @@ static void voicebot_and_recording(void **state)
     assert_true(span_ms < want_ms * 1.2 + 100);
 
     send_dtmf(r.fd, '2');
-    for (int i = 0; i < 40 && !r.eof; i++) {
+    for (int i = 0; i < 250 && !r.eof; i++) { /* up to 5 s */
         static const int16_t quiet[160];
         send_audio(r.fd, quiet);
         rx_poll(&r, 20);
@@ -307,28 +316,30 @@ static void malformed_frames_close_only_their_call(void **state)
             rx_poll(&b[k], 0);
     }
     for (int k = 0; k < 4; k++) {
-        rx_poll(&b[k], 500);
+        rx_wait_eof(&b[k], 5000);
         assert_true(b[k].eof);
         assert_false(b[k].hangup);
         rx_free(&b[k]);
     }
     assert_false(good.eof);
     assert_false(split.eof);
-    /* The policy's recording notice, then keep-alive silence at 20 ms: about 100 frames in 2 s.
-     */
-    assert_true(good.frames >= 90 && good.frames <= 105);
+    /* The policy's recording notice and keep-alive silence at 20 ms: about 100 frames in 2 s
+     * (at least 75 on a loaded machine, never a burst beyond real time). The notice may follow
+     * a first silent frame when the guard's play command lands after the first tick. */
+    assert_true(good.frames >= 75 && good.frames <= 105);
     size_t nn = 0;
     int16_t *notice = mt_prompt_frames(prompts, "recording_notice", &nn);
-    assert_true(good.npcm > nn);
-    assert_memory_equal(good.pcm, notice, nn * sizeof *notice);
-    for (size_t i = nn; i < good.npcm; i++)
-        assert_int_equal(good.pcm[i], 0);
+    long at = mt_find(good.pcm, good.npcm, notice, nn);
+    assert_true(at >= 0 && at <= 2 * 160);
+    for (size_t i = 0; i < good.npcm; i++)
+        if (i < (size_t)at || i >= (size_t)at + nn)
+            assert_int_equal(good.pcm[i], 0);
     free(notice);
-    assert_true(split.frames >= 90);
+    assert_true(split.frames >= 75);
     /* The caller hangs up: the server closes. */
     uint8_t h[3] = {0, 0, 0};
     mt_send_all(good.fd, h, 3);
-    rx_poll(&good, 1000);
+    rx_wait_eof(&good, 5000);
     assert_true(good.eof);
     rx_free(&good);
     rx_free(&split);
@@ -406,7 +417,7 @@ static void guard_automatic_ends_the_call(void **state)
     g.at[1] = 20;
     g.at[2] = 20 + nn / 160 + nw / 160 + 10; /* after the warning has been said */
     stream(&r, loud, nloud, g.at[2] + nc / 160 + 50, post_utterance, &g);
-    rx_poll(&r, 1000);
+    rx_wait_eof(&r, 5000);
     assert_true(r.hangup);
     assert_true(r.eof);
     long at_notice = mt_find(r.pcm, r.npcm, notice, nn);

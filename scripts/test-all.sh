@@ -20,6 +20,13 @@ suite() { # name build-dir
     fail=$((fail + 1))
     ok=0
   fi
+  if [ "$fail" -gt 0 ]; then
+    # meson shows only a failing test's last 100 lines, which a sanitizer's report can fill:
+    # the assertions that failed, from the full log.
+    echo "== $name: failed assertions and errors (from $dir/meson-logs/testlog.txt)"
+    grep -E '^(test: |\[  (ERROR|FAILED)  \]|\[   LINE   \]|ERROR: )' "$dir/meson-logs/testlog.txt" |
+      grep -v '^test: ' | head -n 40
+  fi
   passed=$((passed + ${ok:-0}))
   failed=$((failed + fail))
   rm -f "$log"

@@ -13,26 +13,11 @@
 #include "store/store.h"
 #include "testutil.h"
 
-static void ik(struct tu_result *r, const char *url, const char *const *words)
-{
-    assert_int_equal(tu_ikiiki(url, words, NULL, r), 0);
-}
-
-#define IK(r, url, ...) ik((r), (url), (const char *const[]){__VA_ARGS__, NULL})
-
-static void one_line_exit2(const struct tu_result *r, const char *needle)
-{
-    size_t n = strlen(r->err);
-    if (r->status != 2 || n == 0 || strchr(r->err, '\n') != r->err + n - 1 ||
-        !strstr(r->err, needle))
-        fail_msg("want exit 2 and one line with \"%s\"; got %d: %s", needle, r->status, r->err);
-}
-
 /* The number of cases in the demo week W47 (as the queue reports it). */
 static long queue_total(const char *url)
 {
     struct tu_result r;
-    IK(&r, url, "harass", "queue", "--center", "TKY", "--week", "2026-W47", "--json");
+    TU_IK(&r, url, "harass", "queue", "--center", "TKY", "--week", "2026-W47", "--json");
     assert_int_equal(r.status, 0);
     json_t *j = json_loads(r.out, 0, NULL);
     long n = (long)json_integer_value(json_object_get(j, "total"));
@@ -82,13 +67,13 @@ static void test_bad_input_writes_nothing(void **state)
         if (tu_db_url(tu_backends[b], "hcli", url, sizeof url))
             continue;
         struct tu_result r;
-        IK(&r, url, "init", "--demo");
+        TU_IK(&r, url, "init", "--demo");
         assert_int_equal(r.status, 0);
         tu_result_free(&r);
         long before = queue_total(url);
         for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-            ik(&r, url, bad[i].words);
-            one_line_exit2(&r, bad[i].needle);
+            assert_int_equal(tu_ikiiki(url, bad[i].words, NULL, &r), 0);
+            TU_ONE_LINE_EXIT2(&r, bad[i].needle);
             tu_result_free(&r);
         }
         assert_int_equal(queue_total(url), before);
@@ -112,17 +97,17 @@ static void test_calls_file_whole_or_nothing(void **state)
         if (tu_db_url(tu_backends[b], "hcalls", url, sizeof url))
             continue;
         struct tu_result r;
-        IK(&r, url, "init", "--demo");
+        TU_IK(&r, url, "init", "--demo");
         tu_result_free(&r);
-        IK(&r, url, "harass", "calls", "import", good, "--center", "TKY");
+        TU_IK(&r, url, "harass", "calls", "import", good, "--center", "TKY");
         assert_int_equal(r.status, 0);
         tu_result_free(&r);
-        IK(&r, url, "harass", "calls", "import", broken, "--center", "TKY");
-        one_line_exit2(&r, "row 3, column \"calls\": value \"lots\"");
+        TU_IK(&r, url, "harass", "calls", "import", broken, "--center", "TKY");
+        TU_ONE_LINE_EXIT2(&r, "row 3, column \"calls\": value \"lots\"");
         tu_result_free(&r);
         /* The broken file's first row (999 on 11-16) must not have replaced 400. */
-        IK(&r, url, "harass", "stats", "--center", "TKY", "--from", "2026-11-16", "--to",
-           "2026-11-22", "--json");
+        TU_IK(&r, url, "harass", "stats", "--center", "TKY", "--from", "2026-11-16", "--to",
+              "2026-11-22", "--json");
         assert_int_equal(r.status, 0);
         json_t *j = json_loads(r.out, 0, NULL);
         json_t *w = json_array_get(json_object_get(j, "by_week"), 0);
@@ -141,17 +126,17 @@ static void test_purge_is_audited(void **state)
         if (tu_db_url(tu_backends[b], "hpurge", url, sizeof url))
             continue;
         struct tu_result r;
-        IK(&r, url, "init", "--demo");
+        TU_IK(&r, url, "init", "--demo");
         tu_result_free(&r);
         /* The demo month is 1–4 weeks old: keeping 14 days drops the first two weeks. */
-        IK(&r, url, "harass", "purge", "--days", "14", "--dry-run", "--json");
+        TU_IK(&r, url, "harass", "purge", "--days", "14", "--dry-run", "--json");
         assert_int_equal(r.status, 0);
         json_t *j = json_loads(r.out, 0, NULL);
         json_int_t would = json_integer_value(json_object_get(j, "cases"));
         json_decref(j);
         tu_result_free(&r);
         assert_true(would > 0);
-        IK(&r, url, "harass", "purge", "--days", "14", "--json", "--by", "admin");
+        TU_IK(&r, url, "harass", "purge", "--days", "14", "--json", "--by", "admin");
         j = json_loads(r.out, 0, NULL);
         assert_int_equal(json_integer_value(json_object_get(j, "cases")), would);
         json_decref(j);
@@ -170,13 +155,13 @@ static void test_purge_is_audited(void **state)
         assert_string_equal(log[0].detail, want);
         free(log);
         store_free(s);
-        IK(&r, url, "harass", "purge", "--days", "14", "--dry-run", "--json");
+        TU_IK(&r, url, "harass", "purge", "--days", "14", "--dry-run", "--json");
         j = json_loads(r.out, 0, NULL);
         assert_int_equal(json_integer_value(json_object_get(j, "cases")), 0);
         json_decref(j);
         tu_result_free(&r);
-        IK(&r, url, "harass", "purge", "--days", "0");
-        one_line_exit2(&r, "--days");
+        TU_IK(&r, url, "harass", "purge", "--days", "0");
+        TU_ONE_LINE_EXIT2(&r, "--days");
         tu_result_free(&r);
     }
 }

@@ -21,21 +21,6 @@
 static char tmpdir[256];
 static char root[512]; /* the source tree */
 
-static void ik(struct tu_result *r, const char *url, const char *const *words)
-{
-    assert_int_equal(tu_ikiiki(url, words, NULL, r), 0);
-}
-
-#define IK(r, url, ...) ik((r), (url), (const char *const[]){__VA_ARGS__, NULL})
-
-static void one_line_exit2(const struct tu_result *r, const char *needle)
-{
-    size_t n = strlen(r->err);
-    if (r->status != 2 || n == 0 || strchr(r->err, '\n') != r->err + n - 1 ||
-        !strstr(r->err, needle))
-        fail_msg("want exit 2 and one line with \"%s\"; got %d: %s", needle, r->status, r->err);
-}
-
 static void sh(const char *cmd)
 {
     if (system(cmd) != 0)
@@ -67,7 +52,7 @@ static void test_analyze(void **state)
              wav, wav, wav);
     sh(cmd);
     struct tu_result r;
-    IK(&r, "unused.db", "media", "analyze", wav, "--json");
+    TU_IK(&r, "unused.db", "media", "analyze", wav, "--json");
     assert_int_equal(r.status, 0);
     json_t *j = json_loads(r.out, 0, NULL);
     assert_non_null(j);
@@ -87,7 +72,7 @@ static void test_analyze(void **state)
     json_decref(j);
     tu_result_free(&r);
 
-    IK(&r, "unused.db", "media", "analyze", wav);
+    TU_IK(&r, "unused.db", "media", "analyze", wav);
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "長さ"));
     assert_non_null(strstr(r.out, "興奮度"));
@@ -95,15 +80,15 @@ static void test_analyze(void **state)
 
     char bad[600];
     assert_int_equal(tu_write_temp("bad.wav", "RIFF but not really\n", bad, sizeof bad), 0);
-    IK(&r, "unused.db", "media", "analyze", bad, "--json");
-    one_line_exit2(&r, bad);
+    TU_IK(&r, "unused.db", "media", "analyze", bad, "--json");
+    TU_ONE_LINE_EXIT2(&r, bad);
     assert_string_equal(r.out, "");
     tu_result_free(&r);
-    IK(&r, "unused.db", "media", "analyze", "/nonexistent/x.wav");
-    one_line_exit2(&r, "/nonexistent/x.wav");
+    TU_IK(&r, "unused.db", "media", "analyze", "/nonexistent/x.wav");
+    TU_ONE_LINE_EXIT2(&r, "/nonexistent/x.wav");
     tu_result_free(&r);
-    IK(&r, "unused.db", "media", "analyze", "--json");
-    one_line_exit2(&r, "expected one sound file");
+    TU_IK(&r, "unused.db", "media", "analyze", "--json");
+    TU_ONE_LINE_EXIT2(&r, "expected one sound file");
     tu_result_free(&r);
 }
 
@@ -127,7 +112,7 @@ static void test_purge(void **state)
     touch(old, now - 100 * 86400);
     touch(young, now - 5 * 86400);
     struct tu_result r;
-    IK(&r, "unused.db", "media", "purge", "--days", "30", "--root", rec, "--json");
+    TU_IK(&r, "unused.db", "media", "purge", "--days", "30", "--root", rec, "--json");
     assert_int_equal(r.status, 0);
     json_t *j = json_loads(r.out, 0, NULL);
     assert_int_equal(json_integer_value(json_object_get(j, "removed")), 1);
@@ -136,14 +121,14 @@ static void test_purge(void **state)
     assert_int_equal(access(old, F_OK), -1);
     assert_int_equal(access(young, F_OK), 0);
 
-    IK(&r, "unused.db", "media", "purge", "--root", rec);
-    one_line_exit2(&r, "--days");
+    TU_IK(&r, "unused.db", "media", "purge", "--root", rec);
+    TU_ONE_LINE_EXIT2(&r, "--days");
     tu_result_free(&r);
-    IK(&r, "unused.db", "media", "purge", "--days", "-3", "--root", rec);
-    one_line_exit2(&r, "--days");
+    TU_IK(&r, "unused.db", "media", "purge", "--days", "-3", "--root", rec);
+    TU_ONE_LINE_EXIT2(&r, "--days");
     tu_result_free(&r);
-    IK(&r, "unused.db", "media", "purge", "--days", "30", "--root", "/nonexistent-recordings");
-    one_line_exit2(&r, "/nonexistent-recordings");
+    TU_IK(&r, "unused.db", "media", "purge", "--days", "30", "--root", "/nonexistent-recordings");
+    TU_ONE_LINE_EXIT2(&r, "/nonexistent-recordings");
     tu_result_free(&r);
 }
 
@@ -189,22 +174,22 @@ static void test_voiceprint(void **state)
         if (tu_db_url(tu_backends[b], "mediavp", url, sizeof url))
             continue;
         struct tu_result r;
-        IK(&r, url, "init", "--demo");
+        TU_IK(&r, url, "init", "--demo");
         assert_int_equal(r.status, 0);
         tu_result_free(&r);
 
-        IK(&r, url, "media", "voiceprint", "match", test_a, "--json");
+        TU_IK(&r, url, "media", "voiceprint", "match", test_a, "--json");
         assert_int_equal(r.status, 0);
         assert_non_null(strstr(r.out, "\"enrolled\": 0"));
         tu_result_free(&r);
 
-        IK(&r, url, "media", "voiceprint", "add", "--caller", "090-1111-2222", "--reason",
-           "暴言が3回あった発信者", "--approved-by", "admin", enrol_a, "--json");
+        TU_IK(&r, url, "media", "voiceprint", "add", "--caller", "090-1111-2222", "--reason",
+              "暴言が3回あった発信者", "--approved-by", "admin", enrol_a, "--json");
         if (r.status != 0)
             fail_msg("%s: add: %s", tu_backends[b], r.err);
         tu_result_free(&r);
-        IK(&r, url, "media", "voiceprint", "add", "--caller", "080-3333-4444", "--reason",
-           "長時間の拘束", "--approved-by", "admin", enrol_b);
+        TU_IK(&r, url, "media", "voiceprint", "add", "--caller", "080-3333-4444", "--reason",
+              "長時間の拘束", "--approved-by", "admin", enrol_b);
         assert_int_equal(r.status, 0);
         tu_result_free(&r);
         assert_true(audit_has(url, "media.voiceprint.add", "admin"));
@@ -223,16 +208,16 @@ static void test_voiceprint(void **state)
             const char *f = strcmp(bad[i].file_kind, "a") == 0       ? enrol_a
                             : strcmp(bad[i].file_kind, "short") == 0 ? shortf
                                                                      : text;
-            IK(&r, url, "media", "voiceprint", "add", "--caller", "x", "--reason", "r",
-               "--approved-by", bad[i].who, f);
-            one_line_exit2(&r, bad[i].needle);
+            TU_IK(&r, url, "media", "voiceprint", "add", "--caller", "x", "--reason", "r",
+                  "--approved-by", bad[i].who, f);
+            TU_ONE_LINE_EXIT2(&r, bad[i].needle);
             tu_result_free(&r);
         }
-        IK(&r, url, "media", "voiceprint", "add", "--caller", "x", enrol_a);
-        one_line_exit2(&r, "--approved-by");
+        TU_IK(&r, url, "media", "voiceprint", "add", "--caller", "x", enrol_a);
+        TU_ONE_LINE_EXIT2(&r, "--approved-by");
         tu_result_free(&r);
 
-        IK(&r, url, "media", "voiceprint", "list", "--json");
+        TU_IK(&r, url, "media", "voiceprint", "list", "--json");
         assert_int_equal(r.status, 0);
         json_t *list = json_loads(r.out, 0, NULL);
         assert_int_equal(json_array_size(list), 2);
@@ -246,7 +231,7 @@ static void test_voiceprint(void **state)
         /* Different sentences from the enrolment: each test finds its own speaker. */
         const char *tests[][2] = {{test_a, "090-1111-2222"}, {test_b, "080-3333-4444"}};
         for (int t = 0; t < 2; t++) {
-            IK(&r, url, "media", "voiceprint", "match", tests[t][0], "--json");
+            TU_IK(&r, url, "media", "voiceprint", "match", tests[t][0], "--json");
             assert_int_equal(r.status, 0);
             json_t *m = json_loads(r.out, 0, NULL);
             if (strcmp(json_string_value(json_object_get(m, "caller")), tests[t][1]) != 0)
@@ -254,30 +239,30 @@ static void test_voiceprint(void **state)
             json_decref(m);
             tu_result_free(&r);
         }
-        IK(&r, url, "media", "voiceprint", "match", shortf);
+        TU_IK(&r, url, "media", "voiceprint", "match", shortf);
         assert_int_equal(r.status, 0);
         assert_non_null(strstr(r.out, "最も近い発信者"));
         tu_result_free(&r);
 
         char idtxt[32];
         snprintf(idtxt, sizeof idtxt, "%lld", (long long)id_a);
-        IK(&r, url, "media", "voiceprint", "delete", idtxt, "--by", "admin");
+        TU_IK(&r, url, "media", "voiceprint", "delete", idtxt, "--by", "admin");
         assert_int_equal(r.status, 0);
         tu_result_free(&r);
         assert_true(audit_has(url, "media.voiceprint.delete", "admin"));
-        IK(&r, url, "media", "voiceprint", "delete", idtxt);
-        one_line_exit2(&r, "no voiceprint");
+        TU_IK(&r, url, "media", "voiceprint", "delete", idtxt);
+        TU_ONE_LINE_EXIT2(&r, "no voiceprint");
         tu_result_free(&r);
-        IK(&r, url, "media", "voiceprint", "delete", "abc");
-        one_line_exit2(&r, "\"abc\"");
+        TU_IK(&r, url, "media", "voiceprint", "delete", "abc");
+        TU_ONE_LINE_EXIT2(&r, "\"abc\"");
         tu_result_free(&r);
         /* With A deleted, A's test speech no longer names A. */
-        IK(&r, url, "media", "voiceprint", "match", test_a, "--json");
+        TU_IK(&r, url, "media", "voiceprint", "match", test_a, "--json");
         assert_int_equal(r.status, 0);
         assert_null(strstr(r.out, "090-1111-2222"));
         tu_result_free(&r);
-        IK(&r, url, "media", "voiceprint", "rename");
-        one_line_exit2(&r, "expected add");
+        TU_IK(&r, url, "media", "voiceprint", "rename");
+        TU_ONE_LINE_EXIT2(&r, "expected add");
         tu_result_free(&r);
     }
 }

@@ -14,21 +14,6 @@
 
 #include "testutil.h"
 
-static void ik(struct tu_result *r, const char *url, const char *const *words)
-{
-    assert_int_equal(tu_ikiiki(url, words, NULL, r), 0);
-}
-
-#define IK(r, url, ...) ik((r), (url), (const char *const[]){__VA_ARGS__, NULL})
-
-static void one_line_exit2(const struct tu_result *r, const char *needle)
-{
-    size_t n = strlen(r->err);
-    if (r->status != 2 || n == 0 || strchr(r->err, '\n') != r->err + n - 1 ||
-        !strstr(r->err, needle))
-        fail_msg("want exit 2 and one line with \"%s\"; got %d: %s", needle, r->status, r->err);
-}
-
 static void ok(const struct tu_result *r)
 {
     if (r->status != 0)
@@ -39,7 +24,7 @@ static void ok(const struct tu_result *r)
 static json_t *responses(const char *url)
 {
     struct tu_result r;
-    IK(&r, url, "survey", "responses", "--wave", "W1", "--json");
+    TU_IK(&r, url, "survey", "responses", "--wave", "W1", "--json");
     ok(&r);
     json_t *j = json_loads(r.out, 0, NULL);
     tu_result_free(&r);
@@ -83,10 +68,10 @@ static void test_survey_cli(void **state)
         if (tu_db_url(tu_backends[b], "scli", url, sizeof url))
             continue;
         struct tu_result r;
-        IK(&r, url, "init", "--demo");
+        TU_IK(&r, url, "init", "--demo");
         ok(&r);
         tu_result_free(&r);
-        IK(&r, url, "survey", "wave", "add", "--code", "W1");
+        TU_IK(&r, url, "survey", "wave", "add", "--code", "W1");
         ok(&r);
         assert_non_null(strstr(r.out, "wave W1 added (50 scale items)"));
         tu_result_free(&r);
@@ -121,8 +106,8 @@ static void test_survey_cli(void **state)
                 words[k] = strcmp(words[3], "W1") == 0 && strcmp(words[5], "TKY") == 0 ? bad : good;
             if (k == 6 && strcmp(words[1], "wave") == 0)
                 words[k] = qbad;
-            ik(&r, url, words);
-            one_line_exit2(&r, wrong[i].needle);
+            assert_int_equal(tu_ikiiki(url, words, NULL, &r), 0);
+            TU_ONE_LINE_EXIT2(&r, wrong[i].needle);
             tu_result_free(&r);
         }
         json_t *j = responses(url);
@@ -130,7 +115,7 @@ static void test_survey_cli(void **state)
         json_decref(j);
 
         /* A good file: all three rows. */
-        IK(&r, url, "survey", "import", "--wave", "W1", "--center", "TKY", good, "--json");
+        TU_IK(&r, url, "survey", "import", "--wave", "W1", "--center", "TKY", good, "--json");
         ok(&r);
         json_t *out = json_loads(r.out, 0, NULL);
         assert_int_equal(json_integer_value(json_object_get(out, "imported")), 3);
@@ -147,8 +132,8 @@ static void test_survey_cli(void **state)
         json_decref(j);
 
         /* --skip-invalid keeps row 2 only: row 3 has a 7 and row 4 an unknown position. */
-        IK(&r, url, "survey", "import", "--wave", "W1", "--center", "OSK", bad, "--skip-invalid",
-           "--json");
+        TU_IK(&r, url, "survey", "import", "--wave", "W1", "--center", "OSK", bad, "--skip-invalid",
+              "--json");
         ok(&r);
         out = json_loads(r.out, 0, NULL);
         assert_int_equal(json_integer_value(json_object_get(out, "imported")), 1);
@@ -168,7 +153,8 @@ static void test_survey_cli(void **state)
         tu_result_free(&r);
 
         /* Text output lists the skipped rows too. */
-        IK(&r, url, "survey", "import", "--wave", "W1", "--center", "OSK", bad, "--skip-invalid");
+        TU_IK(&r, url, "survey", "import", "--wave", "W1", "--center", "OSK", bad,
+              "--skip-invalid");
         ok(&r);
         assert_non_null(strstr(r.out, "1 respondents imported for OSK, 2 rows skipped"));
         assert_non_null(strstr(r.out, "skipped: row 3, column \"G03\": value \"7\""));
@@ -179,7 +165,7 @@ static void test_survey_cli(void **state)
         assert_int_equal(answered(j, "TKY", "OP"), 2);
         json_decref(j);
         /* One center, from its loaded respondents; a center nobody answered for is listed. */
-        IK(&r, url, "survey", "responses", "--wave", "W1", "--center", "OSK", "--json");
+        TU_IK(&r, url, "survey", "responses", "--wave", "W1", "--center", "OSK", "--json");
         ok(&r);
         j = json_loads(r.out, 0, NULL);
         assert_int_equal(json_array_size(json_object_get(j, "centers")), 1);
@@ -187,7 +173,7 @@ static void test_survey_cli(void **state)
         assert_int_equal(answered(j, "TKY", "OP"), 0);
         json_decref(j);
         tu_result_free(&r);
-        IK(&r, url, "survey", "responses", "--wave", "W1", "--center", "FUK", "--json");
+        TU_IK(&r, url, "survey", "responses", "--wave", "W1", "--center", "FUK", "--json");
         ok(&r);
         j = json_loads(r.out, 0, NULL);
         json_t *fuk = json_array_get(json_object_get(j, "centers"), 0);
@@ -197,7 +183,7 @@ static void test_survey_cli(void **state)
         json_decref(j);
         tu_result_free(&r);
 
-        IK(&r, url, "survey", "responses", "--wave", "W1");
+        TU_IK(&r, url, "survey", "responses", "--wave", "W1");
         ok(&r);
         assert_non_null(strstr(r.out, "TKY"));
         assert_non_null(strstr(r.out, "2 / 80 (2.5%)"));
@@ -369,10 +355,10 @@ static json_t *item_of(json_t *items, const char *id)
 static void check_compare(const char *url, const char *pulse)
 {
     struct tu_result r;
-    IK(&r, url, "survey", "wave", "add", "--code", "2026-PULSE1");
+    TU_IK(&r, url, "survey", "wave", "add", "--code", "2026-PULSE1");
     ok(&r);
     tu_result_free(&r);
-    IK(&r, url, "survey", "import", "--wave", "2026-PULSE1", "--center", "TKY", pulse);
+    TU_IK(&r, url, "survey", "import", "--wave", "2026-PULSE1", "--center", "TKY", pulse);
     ok(&r);
     tu_result_free(&r);
     json_t *j = ik_json(url, (const char *const[]){"survey", "compare", "--center", "TKY", "--from",
@@ -397,8 +383,8 @@ static void check_compare(const char *url, const char *pulse)
     assert_true(json_is_null(json_object_get(g03, "p_holm")));
     assert_true(json_is_false(json_object_get(g03, "significant")));
     json_decref(j);
-    IK(&r, url, "survey", "compare", "--center", "TKY", "--from", "2026-AUTUMN", "--to",
-       "2026-PULSE1");
+    TU_IK(&r, url, "survey", "compare", "--center", "TKY", "--from", "2026-AUTUMN", "--to",
+          "2026-PULSE1");
     ok(&r);
     assert_non_null(strstr(r.out, "TKY  2026-AUTUMN → 2026-PULSE1"));
     tu_result_free(&r);
@@ -438,8 +424,8 @@ static void test_drivers_and_compare(void **state)
         };
         for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
             struct tu_result r;
-            ik(&r, url, wrong[i].words);
-            one_line_exit2(&r, wrong[i].needle);
+            assert_int_equal(tu_ikiiki(url, wrong[i].words, NULL, &r), 0);
+            TU_ONE_LINE_EXIT2(&r, wrong[i].needle);
             tu_result_free(&r);
         }
     }
@@ -487,14 +473,16 @@ static void test_export_demo(void **state)
             continue;
         json_decref(ik_json(url, (const char *const[]){"init", "--demo", NULL}));
         struct tu_result r;
-        IK(&r, url, "survey", "export", "--wave", "2026-AUTUMN", "--center", "TKY", "--xlsx", xlsx);
+        TU_IK(&r, url, "survey", "export", "--wave", "2026-AUTUMN", "--center", "TKY", "--xlsx",
+              xlsx);
         ok(&r);
         tu_result_free(&r);
-        IK(&r, url, "survey", "export", "--wave", "2026-AUTUMN", "--center", "TKY", "--csv", csv);
+        TU_IK(&r, url, "survey", "export", "--wave", "2026-AUTUMN", "--center", "TKY", "--csv",
+              csv);
         ok(&r);
         tu_result_free(&r);
-        IK(&r, url, "survey", "export", "--wave", "2026-AUTUMN", "--center", "TKY", "--csv", sjis,
-           "--encoding", "cp932");
+        TU_IK(&r, url, "survey", "export", "--wave", "2026-AUTUMN", "--center", "TKY", "--csv",
+              sjis, "--encoding", "cp932");
         ok(&r);
         tu_result_free(&r);
         long size;
@@ -531,8 +519,8 @@ static void test_export_demo(void **state)
             for (; wrong[i].words[k]; k++)
                 words[k] = strcmp(wrong[i].words[k], "@") == 0 ? none : wrong[i].words[k];
             words[k] = NULL;
-            ik(&r, url, words);
-            one_line_exit2(&r, wrong[i].needle);
+            assert_int_equal(tu_ikiiki(url, words, NULL, &r), 0);
+            TU_ONE_LINE_EXIT2(&r, wrong[i].needle);
             tu_result_free(&r);
             assert_int_equal(access(none, F_OK), -1);
         }
@@ -644,10 +632,10 @@ static void test_import_exports(void **state)
         char url[512];
         if (tu_db_url(tu_backends[b], "svexports", url, sizeof url))
             continue;
-        IK(&r, url, "init", "--demo");
+        TU_IK(&r, url, "init", "--demo");
         ok(&r);
         tu_result_free(&r);
-        IK(&r, url, "survey", "wave", "add", "--code", "WX");
+        TU_IK(&r, url, "survey", "wave", "add", "--code", "WX");
         ok(&r);
         tu_result_free(&r);
         /* Bad files: one line, exit 2, nothing stored. */
@@ -664,10 +652,13 @@ static void test_import_exports(void **state)
             const char *f = wrong[i].file;
             const char *file = strcmp(f, "bad") == 0 ? bad : strcmp(f, "broken") == 0 ? broken : sm;
             int forced = file == sm;
-            ik(&r, url,
-               (const char *const[]){"survey", "import", "--wave", "WX", "--center", "TKY", file,
-                                     forced ? "--format" : NULL, f, NULL});
-            one_line_exit2(&r, wrong[i].needle);
+            assert_int_equal(
+                tu_ikiiki(url,
+                          (const char *const[]){"survey", "import", "--wave", "WX", "--center",
+                                                "TKY", file, forced ? "--format" : NULL, f, NULL},
+                          NULL, &r),
+                0);
+            TU_ONE_LINE_EXIT2(&r, wrong[i].needle);
             tu_result_free(&r);
         }
         json_t *score =
@@ -679,20 +670,20 @@ static void test_import_exports(void **state)
         json_decref(score);
 
         /* Each format into its own center. */
-        IK(&r, url, "survey", "import", "--wave", "WX", "--center", "TKY", sm);
+        TU_IK(&r, url, "survey", "import", "--wave", "WX", "--center", "TKY", sm);
         ok(&r);
         assert_non_null(strstr(r.out, "6 respondents imported for TKY (surveymonkey)"));
         assert_null(strstr(r.out, "IP"));
         tu_result_free(&r);
-        IK(&r, url, "survey", "import", "--wave", "WX", "--center", "OSK", cp932, "--format",
-           "surveymonkey", "--json");
+        TU_IK(&r, url, "survey", "import", "--wave", "WX", "--center", "OSK", cp932, "--format",
+              "surveymonkey", "--json");
         ok(&r);
         json_t *out = json_loads(r.out, 0, NULL);
         assert_int_equal(json_integer_value(json_object_get(out, "imported")), 6);
         assert_string_equal(json_string_value(json_object_get(out, "format")), "surveymonkey");
         json_decref(out);
         tu_result_free(&r);
-        IK(&r, url, "survey", "import", "--wave", "WX", "--center", "FUK", forms);
+        TU_IK(&r, url, "survey", "import", "--wave", "WX", "--center", "FUK", forms);
         ok(&r);
         assert_non_null(strstr(r.out, "5 respondents imported for FUK (forms, XLSX)"));
         assert_non_null(strstr(r.out, "warning: column \"L\" (備考)"));
@@ -724,24 +715,24 @@ static void test_import_many(void **state)
         if (tu_db_url(tu_backends[b], "smany", url, sizeof url))
             continue;
         struct tu_result r;
-        IK(&r, url, "init", "--demo");
+        TU_IK(&r, url, "init", "--demo");
         ok(&r);
         tu_result_free(&r);
-        IK(&r, url, "survey", "wave", "add", "--code", "W1");
+        TU_IK(&r, url, "survey", "wave", "add", "--code", "W1");
         ok(&r);
         tu_result_free(&r);
         /* A bad file or an unknown center among them: exit 2, nothing from any file. */
-        IK(&r, url, "survey", "import", "--wave", "W1", tky, nope);
-        one_line_exit2(&r, "NOPE.csv: center \"NOPE\" does not exist");
+        TU_IK(&r, url, "survey", "import", "--wave", "W1", tky, nope);
+        TU_ONE_LINE_EXIT2(&r, "NOPE.csv: center \"NOPE\" does not exist");
         tu_result_free(&r);
-        IK(&r, url, "survey", "import", "--wave", "W1", tky, bad_osk);
-        one_line_exit2(&r, "value \"7\" is not 1–6");
+        TU_IK(&r, url, "survey", "import", "--wave", "W1", tky, bad_osk);
+        TU_ONE_LINE_EXIT2(&r, "value \"7\" is not 1–6");
         tu_result_free(&r);
         json_t *j = responses(url);
         assert_int_equal(answered(j, "TKY", "OP"), 0);
         json_decref(j);
         /* Both good files: each center gets its three respondents. */
-        IK(&r, url, "survey", "import", "--wave", "W1", tky, osk, "--json");
+        TU_IK(&r, url, "survey", "import", "--wave", "W1", tky, osk, "--json");
         ok(&r);
         json_t *out = json_loads(r.out, 0, NULL);
         tu_result_free(&r);
@@ -755,8 +746,8 @@ static void test_import_many(void **state)
         assert_int_equal(answered(j, "OSK", "SV"), 1);
         json_decref(j);
         /* --center with two files is a usage error. */
-        IK(&r, url, "survey", "import", "--wave", "W1", "--center", "TKY", tky, osk);
-        one_line_exit2(&r, "expected --wave W --center C FILE");
+        TU_IK(&r, url, "survey", "import", "--wave", "W1", "--center", "TKY", tky, osk);
+        TU_ONE_LINE_EXIT2(&r, "expected --wave W --center C FILE");
         tu_result_free(&r);
     }
 }

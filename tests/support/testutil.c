@@ -422,3 +422,13 @@ long tu_login(struct tu_http *h, const char *login, const char *password)
     tu_resp_free(&r);
     return status;
 }
+
+int tu_one_line_exit2(const struct tu_result *r, const char *needle)
+{
+    size_t n = strlen(r->err);
+    if (r->status == 2 && n && strchr(r->err, '\n') == r->err + n - 1 && strstr(r->err, needle))
+        return 0;
+    fprintf(stderr, "want exit 2 and one line with \"%s\"; got %d: %s\n", needle, r->status,
+            r->err);
+    return -1;
+}

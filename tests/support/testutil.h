@@ -71,6 +71,14 @@ void tu_http_bearer(struct tu_http *h, const char *key);
 /* Forgets the CSRF token (to test that state-changing requests then fail). */
 void tu_http_drop_csrf(struct tu_http *h);
 
+/* Runs `ikiiki WORDS… --db URL` into *r (a test must have included cmocka.h). */
+#define TU_IK(r, url, ...)                                                                         \
+    assert_int_equal(tu_ikiiki((url), (const char *const[]){__VA_ARGS__, NULL}, NULL, (r)), 0)
+/* 0 when the command exited 2 with one line on stderr that holds needle; else prints what it
+ * got on stderr and returns -1. TU_ONE_LINE_EXIT2 asserts it. */
+int tu_one_line_exit2(const struct tu_result *r, const char *needle);
+#define TU_ONE_LINE_EXIT2(r, needle) assert_int_equal(tu_one_line_exit2((r), (needle)), 0)
+
 /* The whole file, malloc'd and NUL-terminated (the caller frees); *len (may be NULL) gets its
  * size. NULL when it cannot be read. */
 char *tu_read_file(const char *path, size_t *len);

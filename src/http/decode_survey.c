@@ -17,6 +17,30 @@ static int attribute(json_t *o, const char *field, char *out, size_t outlen, cha
     return 0;
 }
 
+/* Line breaks stay in a comment, as an import keeps them ("\r\n" and "\r" become "\n"); any
+ * other control character or bad UTF-8 is refused. Returns 0 or -1. */
+static int comment_clean(char *s)
+{
+    char *w = s;
+    for (const char *p = s; *p; p++) {
+        if (*p == '\r') {
+            *w++ = '\n';
+            p += p[1] == '\n';
+        } else {
+            *w++ = *p;
+        }
+    }
+    *w = '\0';
+    for (char *line = s;;) {
+        size_t n = strcspn(line, "\n");
+        if (!utf8_is_clean(line, n))
+            return -1;
+        if (!line[n])
+            return 0;
+        line += n + 1;
+    }
+}
+
 static int answers(json_t *o, const survey_questionnaire *q, struct survey_respondent *r, char *err,
                    size_t errlen)
 {
@@ -74,15 +98,9 @@ int http_decode_survey_answer(json_t *o, const survey_questionnaire *q,
         return -1;
     if (decode__opt_str(o, "comment", in->comment, sizeof in->comment, err, errlen))
         return -1;
-    if (!utf8_is_clean(in->comment, strlen(in->comment))) {
-        /* Line breaks are fine in a comment; other control characters are not. */
-        for (char *p = in->comment; *p; p++)
-            if (*p == '\n' || *p == '\r')
-                *p = ' ';
-        if (!utf8_is_clean(in->comment, strlen(in->comment))) {
-            snprintf(err, errlen, "comment: must be UTF-8 text without control characters");
-            return -1;
-        }
+    if (comment_clean(in->comment)) {
+        snprintf(err, errlen, "comment: must be UTF-8 text without control characters");
+        return -1;
     }
     if (utf8_count(in->comment) > SURVEY_COMMENT_MAX) {
         snprintf(err, errlen, "comment: longer than %d characters", SURVEY_COMMENT_MAX);

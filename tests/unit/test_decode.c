@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
 #include "http/decode.h"
 
 static int run_decoder(const char *decoder, const char *mode, json_t *o, char *err, size_t len)
@@ -220,12 +221,57 @@ static void test_harass_values(void **state)
     json_decref(o);
 }
 
+/* Answers through a collection link, against the default questionnaire. */
+static void test_survey_answer(void **state)
+{
+    (void)state;
+    char path[1024], err[300];
+    survey_questionnaire *q = NULL;
+    assert_int_equal(data_path("survey/questionnaire.json", path, sizeof path), 0);
+    assert_int_equal(survey_questionnaire_load(path, &q, err, sizeof err), 0);
+    static struct survey_answer_input in;
+    json_t *o = json_loads("{\"position\":\"オペレーター\",\"team\":\"A\",\"answers\":"
+                           "{\"G01\":6,\"O01\":null},\"comment\":\"一行目\\r\\n二行目\\r三行目\"}",
+                           0, NULL);
+    assert_int_equal(http_decode_survey_answer(o, q, &in, err, sizeof err), 0);
+    assert_int_equal(in.r.position, POS_OP);
+    assert_string_equal(in.r.team, "A");
+    assert_int_equal(in.r.answers[survey_item_find(q, "G01")], 6);
+    assert_int_equal(in.r.answers[survey_item_find(q, "O01")], 0);
+    /* Line breaks stay, as an import keeps them. */
+    assert_string_equal(in.comment, "一行目\n二行目\n三行目");
+    json_decref(o);
+    static const struct {
+        const char *body, *want;
+    } bad[] = {
+        {"{\"position\":\"OP\",\"answers\":{\"G01\":7}}", "answers.G01: must be 1–6"},
+        {"{\"position\":\"OP\",\"answers\":{\"Z99\":1}}", "answers.Z99: not an item"},
+        {"{\"position\":\"OP\",\"answers\":{}}", "answer at least one item"},
+        {"{\"answers\":{\"G01\":1}}", "position: must be"},
+        {"{\"position\":\"OP\",\"answers\":{\"G01\":1},\"comment\":\"a\\u0001b\"}",
+         "comment: must be UTF-8 text without control characters"},
+        {"{\"position\":\"OP\",\"answers\":{\"G01\":1},\"ip\":\"1.2.3.4\"}",
+         "unknown field \"ip\""},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        o = json_loads(bad[i].body, 0, NULL);
+        assert_non_null(o);
+        err[0] = '\0';
+        assert_int_equal(http_decode_survey_answer(o, q, &in, err, sizeof err), -1);
+        if (!strstr(err, bad[i].want))
+            fail_msg("case %zu: want \"%s\", got \"%s\"", i, bad[i].want, err);
+        json_decref(o);
+    }
+    survey_questionnaire_free(q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_center_apply),
         cmocka_unit_test(test_harass_values),
+        cmocka_unit_test(test_survey_answer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -93,3 +93,19 @@ char *buf_detach(struct buf *b)
     buf_init(b, b->max);
     return p;
 }
+
+int buf_read_file(struct buf *b, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return BUF_EIO;
+    char chunk[65536];
+    size_t got;
+    int rc = 0;
+    while (rc == 0 && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        rc = buf_append(b, chunk, got);
+    if (rc == 0 && ferror(f))
+        rc = BUF_EIO;
+    fclose(f);
+    return rc;
+}

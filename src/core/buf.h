@@ -5,7 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-enum { BUF_ENOMEM = -12, BUF_ETOOBIG = -27 };
+enum { BUF_ENOMEM = -12, BUF_ETOOBIG = -27, BUF_EIO = -5 };
 
 /* The buffer owns `data`; it is always NUL-terminated when len > 0 or after any append. */
 struct buf {
@@ -22,6 +22,9 @@ int buf_append(struct buf *b, const void *p, size_t n);
 int buf_puts(struct buf *b, const char *s);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+/* Appends the whole file at path (within the buffer's limit). Returns 0, BUF_ETOOBIG, BUF_ENOMEM,
+ * or BUF_EIO when the file cannot be opened or read (errno says why). */
+int buf_read_file(struct buf *b, const char *path);
 /* Hands the bytes to the caller, who frees them with free(); the buffer is left empty. */
 char *buf_detach(struct buf *b);
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "guard/detect_int.h"
 
 #define LEX_FILE_MAX  (8u << 20) /* bytes of one lexicon file */
@@ -977,29 +978,20 @@ out:
 int guard_lexicon_load(const char *path, const char *const *category_codes, int ncodes,
                        guard_lexicon **out, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    struct buf b;
+    buf_init(&b, LEX_FILE_MAX);
+    int rc = buf_read_file(&b, path);
+    if (rc == BUF_EIO)
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    char *buf = malloc(LEX_FILE_MAX + 1);
-    if (!buf) {
-        fclose(f);
-        snprintf(err, errlen, "%s: out of memory", path);
-        return -1;
-    }
-    size_t n = fread(buf, 1, LEX_FILE_MAX + 1, f);
-    int bad = ferror(f);
-    fclose(f);
-    int rc = -1;
-    if (bad)
-        snprintf(err, errlen, "%s: read error", path);
-    else if (n > LEX_FILE_MAX)
+    else if (rc == BUF_ETOOBIG)
         snprintf(err, errlen, "%s: larger than %u bytes", path, LEX_FILE_MAX);
+    else if (rc)
+        snprintf(err, errlen, "%s: out of memory", path);
     else
-        rc = guard_lexicon_parse(path, buf, n, NULL, category_codes, ncodes, out, err, errlen);
-    free(buf);
-    return rc;
+        rc = guard_lexicon_parse(path, b.data ? b.data : "", b.len, NULL, category_codes, ncodes,
+                                 out, err, errlen);
+    buf_release(&b);
+    return rc ? -1 : 0;
 }
 
 int guard_lexicon_size(const guard_lexicon *lx)

@@ -392,21 +392,12 @@ int api_survey_import(struct req *r)
     return 201;
 }
 
-/* Reads a whole small file the export wrote; *out is malloc'd. */
+/* Reads the file the export wrote; *out is malloc'd. */
 static int slurp(const char *path, char **out, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
     struct buf b;
     buf_init(&b, 64u << 20);
-    char chunk[65536];
-    size_t n;
-    int rc = 0;
-    while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        rc = buf_append(&b, chunk, n);
-    fclose(f);
-    if (rc) {
+    if (buf_read_file(&b, path) != 0) {
         buf_release(&b);
         return -1;
     }

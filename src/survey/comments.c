@@ -393,11 +393,11 @@ static void find_alerts(const struct analysis *a, struct doc *d, const char *tex
      * comment speaks of customers or calls. */
     if ((d->alerts & 2u) && !customer)
         d->alerts &= ~2u;
-    if (!d->alerts)
+    if (!d->alerts) {
         for (int i = 0; i < d->nwords; i++)
             free(d->words[i]);
-    if (!d->alerts)
         d->nwords = 0;
+    }
 }
 
 /* Splits one comment into terms. */

@@ -943,26 +943,19 @@ int survey_import_read_file(const survey_questionnaire *q, const char *path,
                             const struct survey_import_opts *opts, struct survey_import *out,
                             char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        FAIL("%s: cannot read the file: %s", path, strerror(errno));
     struct buf b;
     buf_init(&b, SURVEY_IMPORT_MAX_BYTES);
-    char chunk[65536];
-    size_t got;
-    int rc = 0;
-    while (rc == 0 && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        rc = buf_append(&b, chunk, got);
-    int bad = ferror(f);
-    fclose(f);
-    if (rc == BUF_ETOOBIG) {
+    int rc = buf_read_file(&b, path);
+    if (rc) {
+        int e = errno;
         buf_release(&b);
-        FAIL("%s: the file is larger than %u MiB", path, SURVEY_IMPORT_MAX_BYTES >> 20);
-    }
-    if (rc || bad) {
-        buf_release(&b);
-        snprintf(err, errlen, "%s: %s", path, bad ? "read error" : "out of memory");
-        return bad ? SURVEY_IMPORT_EINPUT : SURVEY_IMPORT_ENOMEM;
+        if (rc == BUF_ETOOBIG)
+            FAIL("%s: the file is larger than %u MiB", path, SURVEY_IMPORT_MAX_BYTES >> 20);
+        if (rc == BUF_ENOMEM) {
+            snprintf(err, errlen, "%s: out of memory", path);
+            return SURVEY_IMPORT_ENOMEM;
+        }
+        FAIL("%s: cannot read the file: %s", path, strerror(e));
     }
     rc = survey_import_read(q, path, b.data ? b.data : "", b.len, opts, out, err, errlen);
     buf_release(&b);

@@ -227,9 +227,18 @@ static void run_survey(json_t *o)
             abort();
         given += in.r.answers[i] != 0;
     }
-    if (!given || in.r.position >= POS__COUNT || !utf8_is_clean(in.comment, strlen(in.comment)) ||
+    if (!given || in.r.position >= POS__COUNT || strchr(in.comment, '\r') ||
         utf8_count(in.comment) > SURVEY_COMMENT_MAX)
         abort();
+    /* Clean text, line breaks allowed (as "\n" only). */
+    for (const char *line = in.comment;;) {
+        size_t n = strcspn(line, "\n");
+        if (!utf8_is_clean(line, n))
+            abort();
+        if (!line[n])
+            break;
+        line += n + 1;
+    }
 }
 
 static void run_decoders(json_t *o)

@@ -706,12 +706,8 @@ static json_t *attr_groups_json(const struct analysis *a, const struct survey_re
                 break;
             }
     }
-    /* Then again over the comments: the total's terms minus the visible groups' are the terms of
-     * the hidden groups' comments, which must be k comments or none. */
-    if (out) {
+    if (out)
         survey_hide_siblings(sizes, (int)nv, k, hidden);
-        survey_hide_siblings(ncom, (int)nv, k, hidden);
-    }
     for (size_t g = 0; out && g < nv; g++) {
         for (size_t i = 0; i < a->n; i++)
             member[i] = strcmp(attr_value(&r[i], attr), vals[g]) == 0;

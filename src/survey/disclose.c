@@ -89,6 +89,8 @@ static const char *failing_attr(const struct survey_layout *L, const struct surv
 int survey_publish_check(const struct survey_layout *L, const struct survey_center_data *before,
                          const struct survey_center_data *after, int k, char *why, size_t whylen)
 {
+    if (before->n == 0)
+        return 0; /* a first publication has nothing to be compared with */
     struct survey_tally *ta = malloc(2 * sizeof *ta);
     struct survey__center_groups *ga = survey__groups_count(L, before);
     struct survey__center_groups *gb = survey__groups_count(L, after);

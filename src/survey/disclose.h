@@ -63,7 +63,8 @@ double survey_round(double v, int places);
  * the center gains 0 or at least k respondents and valid answers per item; -1 with why set (a
  * message naming the attribute, never a group or a count) when one does not; -2 when memory
  * ran out. before holds the published respondents, after the same plus the new ones (only the
- * counts matter). L describes the questionnaire (score.h). */
+ * counts matter); with nothing published before, everything may go (the cells' own rules then
+ * hide what is small). L describes the questionnaire (score.h). */
 struct survey_layout;
 int survey_publish_check(const struct survey_layout *L, const struct survey_center_data *before,
                          const struct survey_center_data *after, int k, char *why, size_t whylen);

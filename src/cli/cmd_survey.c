@@ -984,8 +984,8 @@ static void print_publication(const char *center, const struct survey_publicatio
     if (!pub->published)
         printf("%s: results not updated: %s\n", center, pub->why);
     else if (pub->added)
-        printf("%s: published %lld new answers (publication %lld)\n", center,
-               (long long)pub->added, (long long)pub->seq);
+        printf("%s: published %lld new answers (publication %lld)\n", center, (long long)pub->added,
+               (long long)pub->seq);
     else
         printf("%s: no new answers to publish\n", center);
 }

@@ -240,11 +240,17 @@ static const struct {
     const char *center;
     int operators, others;
     int lean; /* added to a 0–99 draw: higher leans towards agreeing */
-} demo_survey[] = {{"TKY", 62, 10, 12}, {"OSK", 108, 16, 0}, {"FUK", 22, 5, 20},
+} demo_survey[] = {{"TKY", 62, 10, 12},
+                   {"OSK", 108, 16, 0},
+                   {"FUK", 22, 5, 20},
                    /* Centers of other companies in the same award programme: the other-center
                     * average needs 5 other centers and the HPB 8 (survey/disclose.h). */
-                   {"P01", 30, 6, -8},  {"P02", 40, 8, 4},   {"P03", 25, 5, 16},
-                   {"P04", 50, 9, -2},  {"P05", 28, 6, 8},   {"P06", 35, 7, 22},
+                   {"P01", 30, 6, -8},
+                   {"P02", 40, 8, 4},
+                   {"P03", 25, 5, 16},
+                   {"P04", 50, 9, -2},
+                   {"P05", 28, 6, 8},
+                   {"P06", 35, 7, 22},
                    {"P07", 45, 8, -14}};
 
 /* The other participants: one company, one center each (a consultant of DEMO sees none). */

@@ -83,7 +83,9 @@ static const struct cli_cmd commands[] = {
      cmd_survey_report},
     {"survey", "link", "open (or --close) the anonymous answer link of a wave and center",
      cmd_survey_link},
-    {"survey", "publish", "publish the answers a center received since its last publication, when the anonymity rules allow",
+    {"survey", "publish",
+     "publish the answers a center received since its last publication, when the anonymity rules "
+     "allow",
      cmd_survey_publish},
     {"survey", "settings", "the anonymity threshold k of this installation (and k for comments)",
      cmd_survey_settings},

@@ -294,7 +294,8 @@ json_t *survey_center_comments(store *s, int64_t wave_id, int64_t center_id, int
     ja_tagger *t = dict ? ja_tagger_new(dict) : NULL;
     struct store_survey_data d = {0};
     json_t *j = NULL;
-    int rc = t ? store_survey_load(s, wave_id, center_id, nitems, 1, &d) : STORE_ERROR; /* published */
+    int rc =
+        t ? store_survey_load(s, wave_id, center_id, nitems, 1, &d) : STORE_ERROR; /* published */
     if (rc == STORE_OK && d.n)
         j = survey_comments_json(words, t, d.centers[0].r, d.centers[0].comments, d.centers[0].d.n,
                                  k);

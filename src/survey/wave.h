@@ -37,10 +37,10 @@ int survey_settings_set(store *s, int k, int k_comments, const char *actor, cons
 
 /* The outcome of survey_publish. */
 struct survey_publication {
-    int published;      /* 1: the waiting answers went out (or there were none) */
-    int64_t added;      /* answers in this publication */
-    int64_t seq;        /* its number (the last one when held back) */
-    char why[300];      /* when held back: why, naming no group and no count of one */
+    int published; /* 1: the waiting answers went out (or there were none) */
+    int64_t added; /* answers in this publication */
+    int64_t seq;   /* its number (the last one when held back) */
+    char why[300]; /* when held back: why, naming no group and no count of one */
 };
 /* Publishes the answers of the center that came in since its last publication when the rules
  * allow (disclose.h), in a transaction of its own (a savepoint inside the caller's), audited

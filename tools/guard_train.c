@@ -238,12 +238,18 @@ static void train(int c, const unsigned char *in, double *w)
     free(h);
 }
 
-static double logit_of(const double *w, const struct example *e)
+/* The log-odds of e, and in *pos the sum of the positive contributions (the evidence for). */
+static double logit_of(const double *w, const struct example *e, double *pos)
 {
-    double z = w[0];
+    double z = w[0], p = 0;
     for (int k = 0; k < e->n; k++)
-        if (e->v[k].f <= nf && df[e->v[k].f] >= min_count)
-            z += w[e->v[k].f] * e->v[k].x;
+        if (e->v[k].f <= nf && df[e->v[k].f] >= min_count) {
+            double d = w[e->v[k].f] * e->v[k].x;
+            z += d;
+            p += d > 0 ? d : 0;
+        }
+    if (pos)
+        *pos = p;
     return z;
 }
 
@@ -423,12 +429,14 @@ int main(int argc, char **argv)
     /* Cross-validation: an utterance and its variants share a fold (its line mod folds; the
      * file mixes categories), so no fold is scored on a variant of what it was trained on. */
     double **oof = malloc((size_t)ncat * sizeof *oof), *w = malloc((nf + 1) * sizeof *w);
+    double **oofpos = malloc((size_t)ncat * sizeof *oofpos);
     unsigned char *in = malloc((size_t)nex);
     if (!oof || !w || !in)
         return 1;
     for (int c = 0; c < ncat; c++) {
         oof[c] = malloc((size_t)nex * sizeof **oof);
-        if (!oof[c])
+        oofpos[c] = malloc((size_t)nex * sizeof **oofpos);
+        if (!oof[c] || !oofpos[c])
             return 1;
         for (int k = 0; k < folds; k++) {
             for (int i = 0; i < nex; i++)
@@ -436,7 +444,7 @@ int main(int argc, char **argv)
             train(c, in, w);
             for (int i = 0; i < nex; i++)
                 if (ex[i].fold_key % folds == k)
-                    oof[c][i] = logit_of(w, &ex[i]);
+                    oof[c][i] = logit_of(w, &ex[i], &oofpos[c][i]);
         }
     }
     double a[MAXCAT], bb[MAXCAT];
@@ -465,13 +473,17 @@ int main(int argc, char **argv)
     /* The detector's rule: a category counts when the lexicon or the model puts it at the
      * threshold or more. */
     const double cut[] = {0.5, 0.6, 0.7, 0.8, 0.9};
+    double minpos = getenv("GUARD_TRAIN_EVIDENCE") ? atof(getenv("GUARD_TRAIN_EVIDENCE"))
+                                                   : GUARD_MODEL_EVIDENCE;
+    printf("  (the model raises a category only with %.1f log-odds of evidence for it)\n", minpos);
     for (size_t t = 0; t < sizeof cut / sizeof cut[0]; t++) {
         struct tally al = {0}, lx0 = {0}, tcl[MAXCAT] = {{0}};
         for (int i = 0; i < nex; i++) {
             int flag = 0, lflag = 0;
             for (int c = 0; c < ncat; c++) {
                 int l = ex[i].lex[c] >= 0.5;
-                int g = l || sigmoid(a[c] * oof[c][i] + bb[c]) >= cut[t];
+                int g =
+                    l || (sigmoid(a[c] * oof[c][i] + bb[c]) >= cut[t] && oofpos[c][i] >= minpos);
                 flag |= g;
                 lflag |= l;
                 tcl[c].tp += g && ex[i].y[c];

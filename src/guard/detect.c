@@ -90,6 +90,7 @@ struct guard_detector {
     uint32_t *fstamp;
     uint32_t ftick;
     double z[GUARD__MAX_CODES];
+    double pos[GUARD__MAX_CODES]; /* the positive contributions to z alone */
     struct top top[GUARD__MAX_CODES][3];
     ja_tagger *tg;
     int32_t *ucs;
@@ -925,6 +926,7 @@ static int emit_text_features(guard_detector *det, const struct ja_token *tk, si
             put_folded(det->rbuf, &rl, surface, tk[i].len);
         else
             put_folded(det->rbuf, &rl, rd, rdl);
+        det->rbuf[rl++] = '|';
         char lemma[GUARD__KEY_MAX];
         size_t bl = strlen(tk[i].base);
         if (bl > 0 && bl < sizeof lemma) {
@@ -961,6 +963,8 @@ static void model_feature(void *arg, const char *name, size_t len, double value)
         int c = m->wcat[k];
         float contrib = (float)(m->w[k] * value);
         det->z[c] += contrib;
+        if (contrib > 0)
+            det->pos[c] += contrib;
         struct top *t = det->top[c];
         for (int j = 0; j < 3; j++)
             if (!t[j].id || contrib > t[j].contrib) {
@@ -979,8 +983,10 @@ static void model_begin(guard_detector *det)
         memset(det->fstamp, 0, ((size_t)m->nfeat + 1) * sizeof *det->fstamp);
         det->ftick = 1;
     }
-    for (int c = 0; c < m->ncat; c++)
+    for (int c = 0; c < m->ncat; c++) {
         det->z[c] = m->bias[c];
+        det->pos[c] = 0;
+    }
     memset(det->top, 0, sizeof det->top);
     det->fn = model_feature;
     det->fnarg = det;
@@ -1034,7 +1040,7 @@ static void model_finish(guard_detector *det, enum guard_speaker who)
             gc->score = 0;
         }
         gc->model = p;
-        if (p >= GUARD_MODEL_THRESHOLD && p > gc->lexical) {
+        if (p >= GUARD_MODEL_THRESHOLD && det->pos[c] >= GUARD_MODEL_EVIDENCE && p > gc->lexical) {
             gc->score = p;
             add_reasons(det, c);
         }

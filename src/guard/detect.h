@@ -20,6 +20,9 @@
 /* The learned stage's probability that raises a category the lexicon left under GUARD_THRESHOLD
  * (chosen by cross-validation on the dev set: the model alone must be fairly sure). */
 #define GUARD_MODEL_THRESHOLD 0.7
+/* ... and only with this much evidence for it: the sum of the features' positive contributions
+ * to its log-odds (a short "もしもし" has next to none, whatever the calibration says). */
+#define GUARD_MODEL_EVIDENCE 2.0
 /* Longest utterance analysed, in bytes; a longer one is refused (guard_detect returns -1). */
 #define GUARD_TEXT_MAX 65536
 

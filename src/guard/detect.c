@@ -1030,9 +1030,11 @@ static void model_finish(guard_detector *det, enum guard_speaker who)
     for (int c = 0; c < m->ncat; c++) {
         double x = m->scale[c] * det->z[c] + m->shift[c];
         double p = 1 / (1 + exp(-x));
+        int raise = p >= GUARD_MODEL_THRESHOLD && det->pos[c] >= GUARD_MODEL_EVIDENCE;
         struct guard_category *gc = find_cat(r, m->cat[c]);
         if (!gc) {
-            if (p < 0.05 || r->ncat >= GUARD_MAX_CATS)
+            /* Only a category the model raises joins the lexicon's. */
+            if (!raise || r->ncat >= GUARD_MAX_CATS)
                 continue;
             gc = &r->cat[r->ncat++];
             snprintf(gc->code, sizeof gc->code, "%s", m->cat[c]);
@@ -1040,7 +1042,7 @@ static void model_finish(guard_detector *det, enum guard_speaker who)
             gc->score = 0;
         }
         gc->model = p;
-        if (p >= GUARD_MODEL_THRESHOLD && det->pos[c] >= GUARD_MODEL_EVIDENCE && p > gc->lexical) {
+        if (raise && p > gc->lexical) {
             gc->score = p;
             add_reasons(det, c);
         }

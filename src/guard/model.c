@@ -215,6 +215,7 @@ static int build(struct mparse *p)
             memcpy(copy, r->name, r->namelen);
             copy[r->namelen] = '\0';
             m->names[id] = copy;
+            m->nfeat = id; /* so that guard_model_free frees it if a later line fails */
             m->namelen[id] = r->namelen;
             m->wstart[id] = (uint32_t)i;
             uint32_t h = hash_bytes(copy, r->namelen) & (cap - 1);

@@ -49,7 +49,9 @@ struct gcall {
         char code[GUARD_CODE_MAX];
         int n;
     } demand[GUARD_DEMANDS];
-    char cats[512]; /* categories detected, comma-separated, first seen first */
+    int mild;            /* customer utterances with milder abuse (see GUARD_MILD) so far */
+    char mild_cats[256]; /* their top categories, comma-separated */
+    char cats[512];      /* categories detected, comma-separated, first seen first */
     struct buf excerpt;
     json_t *evidence; /* [{kind, ref}] */
     json_t *timeline; /* the newest GUARD_TIMELINE entries */

@@ -209,8 +209,9 @@ static void timeline_add(guard_engine *g, struct gcall *c, const char *kind, jso
     int64_t at = guard__clock(g);
     json_object_set_new(ev, "at", json_integer(at));
     json_object_set_new(ev, "kind", json_string(kind));
-    char *text = json_dumps(ev, JSON_COMPACT);
-    if (text && g->writer)
+    /* Only the store wants the text; without a writer (guard analyze) the dump was wasted. */
+    char *text = g->writer ? json_dumps(ev, JSON_COMPACT) : NULL;
+    if (text)
         guard__writer_event(g->writer, c->id, at, kind, text);
     free(text);
     if (json_array_size(c->timeline) >= GUARD_TIMELINE)

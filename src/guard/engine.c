@@ -222,6 +222,8 @@ static void timeline_add(guard_engine *g, struct gcall *c, const char *kind, jso
 
 static void publish(struct outbox *ob, const struct gcall *c, const char *kind, json_t *ev)
 {
+    if (c->unheard)
+        return;
     struct op *o = ob_push(ob, OP_PUBLISH, c, kind);
     if (o)
         o->json = json_dumps(ev, JSON_COMPACT);
@@ -239,6 +241,8 @@ static json_t *call_summary(const struct gcall *c)
 
 static void state_changed(struct outbox *ob, const struct gcall *c, const char *what)
 {
+    if (c->unheard)
+        return; /* guard analyze: a summary per decision that nobody reads */
     json_t *ev = call_summary(c);
     json_object_set_new(ev, "change", json_string(what));
     publish(ob, c, "state", ev);
@@ -256,6 +260,7 @@ static struct gcall *call_get_or_new(guard_engine *g, const char *id, struct out
     c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
+    c->unheard = !g->cfg.notifier.publish;
     c->timeline = json_array();
     c->evidence = json_pack("[{s:s, s:s}]", "kind", "guard_call", "ref", id);
     buf_init(&c->excerpt, GUARD_EXCERPT);

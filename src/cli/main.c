@@ -18,6 +18,8 @@ static const struct cli_cmd commands[] = {
     {"init", NULL, "create the database or bring its schema up to date (--demo adds demo data)",
      cmd_init},
     {"serve", NULL, "run the HTTP API server", cmd_serve},
+    {"config", "check", "read a configuration file as serve would and report the first error",
+     cmd_config_check},
     {"guard", "analyze",
      "run a call's transcript (stdin, C:/O: lines) through the call guard (通話ガード)",
      cmd_guard_analyze},

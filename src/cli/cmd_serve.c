@@ -1,5 +1,9 @@
 /* ikiiki serve: run the API until SIGTERM or SIGINT, then stop gracefully. */
 #include <errno.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>
@@ -270,6 +274,15 @@ static const struct cli_opt serve_opts[] = {
      0},
     {"threads", 1, "worker threads (default: one per CPU)", NULL, 0},
     {"behind-tls", 0, "a TLS proxy is in front: mark session cookies Secure", NULL, 0},
+    {"tls-cert", 1,
+     "serve HTTPS with this PEM certificate (chain); reread on SIGHUP; turns on HSTS and "
+     "Secure cookies",
+     NULL, 0},
+    {"tls-key", 1, "the PEM private key of --tls-cert", NULL, 0},
+    {"public-listen", 1,
+     "a second ADDR:PORT that serves only the anonymous answer links (/collect/…, "
+     "/api/v1/collect/…), for phones; everything else stays on --listen",
+     NULL, 0},
     {"no-access-log", 0, "do not write one line per request", NULL, 0},
     {"audiosocket", 1, "Asterisk AudioSocket listener ADDR:PORT (default 127.0.0.1:9092; off)",
      NULL, 0},
@@ -352,6 +365,53 @@ int cli_serve_check(const struct cli_cmd *cmd, const struct cli_opt *o, int n,
     return 0;
 }
 
+/* systemd's Type=notify: one datagram to $NOTIFY_SOCKET ("@…" names an abstract socket). The
+ * protocol is this small, so libsystemd is not needed. Without the variable it does nothing. */
+static void sd_notify_send(const char *state)
+{
+    const char *path = getenv("NOTIFY_SOCKET");
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    size_t len = path ? strlen(path) : 0;
+    if (len == 0 || len >= sizeof sa.sun_path)
+        return;
+    memcpy(sa.sun_path, path, len);
+    if (sa.sun_path[0] == '@')
+        sa.sun_path[0] = '\0';
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return;
+    if (sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+               (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0)
+        log_msg(LOG_WARN, "NOTIFY_SOCKET %s: %s", path, strerror(errno));
+    close(fd);
+}
+
+static void sd_notify_ready(void)
+{
+    sd_notify_send("READY=1");
+}
+
+static void listen_host(const char *listen, char *out, size_t outlen)
+{
+    const char *colon = strrchr(listen, ':');
+    snprintf(out, outlen, "%.*s", colon ? (int)(colon - listen) : (int)strlen(listen), listen);
+}
+
+/* Waits for SIGTERM or SIGINT and returns it; SIGHUP meanwhile rereads the TLS certificate. */
+static int wait_stop(const sigset_t *set, http_server *srv)
+{
+    for (;;) {
+        int sig = 0;
+        if (sigwait(set, &sig) != 0 || sig != SIGHUP)
+            return sig;
+        char err[600];
+        if (http_server_reload_tls(srv, err, sizeof err))
+            log_msg(LOG_WARN, "SIGHUP: certificate not reloaded: %s", err);
+        else
+            log_msg(LOG_INFO, "SIGHUP: TLS certificate reloaded");
+    }
+}
+
 static int serve_run(const struct cli_cmd *cmd, struct cli_opt *o, int n)
 {
     int rc;
@@ -361,6 +421,7 @@ static int serve_run(const struct cli_cmd *cmd, struct cli_opt *o, int n)
     sigemptyset(&stop);
     sigaddset(&stop, SIGTERM);
     sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGHUP); /* reload the TLS certificate */
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
     int64_t threads = 0;
@@ -391,6 +452,9 @@ static int serve_run(const struct cli_cmd *cmd, struct cli_opt *o, int n)
         .threads = (int)threads,
         .behind_tls = cli_flag(o, n, "behind-tls"),
         .access_log = !cli_flag(o, n, "no-access-log"),
+        .tls_cert = cli_get(o, n, "tls-cert"),
+        .tls_key = cli_get(o, n, "tls-key"),
+        .public_listen = cli_get(o, n, "public-listen"),
         .guard = sg.engine,
     };
     http_server *srv;
@@ -421,19 +485,27 @@ static int serve_run(const struct cli_cmd *cmd, struct cli_opt *o, int n)
         vp_reload(&vr);
         vr.started = pthread_create(&vr.thread, NULL, vp_reload_main, &vr) == 0;
     }
-    const char *listen = cfg.listen ? cfg.listen : "127.0.0.1:8080";
-    char host[128];
-    snprintf(host, sizeof host, "%.*s", (int)(strrchr(listen, ':') - listen), listen);
-    log_msg(LOG_INFO, "listening on http://%s:%u (database %s)", host,
+    const char *scheme = cfg.tls_cert ? "https" : "http";
+    char host[128], pub[128] = "";
+    listen_host(cfg.listen ? cfg.listen : "127.0.0.1:8080", host, sizeof host);
+    if (cfg.public_listen) {
+        listen_host(cfg.public_listen, pub, sizeof pub);
+        log_msg(LOG_INFO, "answer links listening on %s://%s:%u", scheme, pub,
+                (unsigned)http_server_public_port(srv));
+    }
+    log_msg(LOG_INFO, "listening on %s://%s:%u (database %s)", scheme, host,
             (unsigned)http_server_port(srv), cfg.db_url);
-    /* The same line on stdout, flushed, for scripts and tests that wait for the port. */
-    printf("listening on http://%s:%u\n", host, (unsigned)http_server_port(srv));
+    /* The same lines on stdout, flushed, for scripts and tests that wait for the port. */
+    printf("listening on %s://%s:%u\n", scheme, host, (unsigned)http_server_port(srv));
+    if (cfg.public_listen)
+        printf("answer links on %s://%s:%u\n", scheme, pub, (unsigned)http_server_public_port(srv));
     fflush(stdout);
+    sd_notify_ready();
 
-    int sig = 0;
-    sigwait(&stop, &sig);
+    int sig = wait_stop(&stop, srv);
     log_msg(LOG_INFO, "%s received, finishing requests in flight",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    sd_notify_send("STOPPING=1");
     vp_reloader_stop(&vr);
     stop_media(&glue, media);
     pthread_cond_destroy(&vr.cv);

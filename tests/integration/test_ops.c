@@ -1,5 +1,6 @@
 /* Running ikiiki at a center, against the real binary: the configuration file and
- * `config check`. */
+ * `config check`; HTTPS of its own with a certificate made here (openssl), reloaded on SIGHUP; the
+ * public listener that serves answer links only. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -9,7 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <curl/curl.h>
 
 #include "testutil.h"
 
@@ -159,12 +164,222 @@ static void test_config_serve(void **state)
     assert_true(log_has(&s, "call guard: automatic mode"));
 }
 
+/* ---- HTTPS ------------------------------------------------------------------------------ */
+
+/* A self-signed certificate for 127.0.0.1 with the given common name, written to cert and key. */
+static void make_cert(const char *cn, const char *cert, const char *key)
+{
+    char subj[80];
+    snprintf(subj, sizeof subj, "/CN=%s", cn);
+    const char *argv[] = {"/usr/bin/openssl",
+                          "req",
+                          "-x509",
+                          "-newkey",
+                          "ec",
+                          "-pkeyopt",
+                          "ec_paramgen_curve:prime256v1",
+                          "-nodes",
+                          "-keyout",
+                          key,
+                          "-out",
+                          cert,
+                          "-days",
+                          "2",
+                          "-subj",
+                          subj,
+                          "-addext",
+                          "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                          NULL};
+    struct tu_result r;
+    assert_int_equal(tu_run((char *const *)argv, NULL, &r), 0);
+    expect_status(&r, 0);
+    tu_result_free(&r);
+}
+
+struct got {
+    long status;
+    CURLcode cc;
+    char headers[2048];
+    char body[2048];
+    size_t hlen, blen;
+};
+
+static size_t got_body(char *p, size_t size, size_t n, void *ud)
+{
+    struct got *g = ud;
+    size_t len = size * n, room = sizeof g->body - 1 - g->blen;
+    memcpy(g->body + g->blen, p, len < room ? len : room);
+    g->blen += len < room ? len : room;
+    g->body[g->blen] = '\0';
+    return len;
+}
+
+static size_t got_header(char *p, size_t size, size_t n, void *ud)
+{
+    struct got *g = ud;
+    size_t len = size * n, room = sizeof g->headers - 1 - g->hlen;
+    memcpy(g->headers + g->hlen, p, len < room ? len : room);
+    g->hlen += len < room ? len : room;
+    g->headers[g->hlen] = '\0';
+    return len;
+}
+
+/* One request trusting only ca (NULL: plain HTTP); body NULL for GET. */
+static void fetch(const char *url, const char *ca, const char *body, struct got *g)
+{
+    memset(g, 0, sizeof *g);
+    CURL *c = curl_easy_init();
+    assert_non_null(c);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, got_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, g);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, got_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, g);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    struct curl_slist *hs = NULL;
+    if (ca)
+        curl_easy_setopt(c, CURLOPT_CAINFO, ca);
+    if (body) {
+        hs = curl_slist_append(hs, "Content-Type: application/json");
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, hs);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    }
+    g->cc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &g->status);
+    curl_slist_free_all(hs);
+    curl_easy_cleanup(c);
+}
+
+static unsigned log_port(const struct tu_server *s, const char *prefix)
+{
+    char *log = tu_read_file(s->errlog, NULL);
+    assert_non_null(log);
+    const char *p = strstr(log, prefix);
+    unsigned port = 0;
+    if (p) {
+        const char *colon = strchr(p + strlen(prefix), ':');
+        port = colon ? (unsigned)atoi(colon + 1) : 0;
+    }
+    free(log);
+    return port;
+}
+
+/* Waits up to 10 s for needle to appear in the server's log. */
+static int wait_log(const struct tu_server *s, const char *needle)
+{
+    for (int i = 0; i < 100; i++) {
+        if (log_has(s, needle))
+            return 1;
+        usleep(100000);
+    }
+    return 0;
+}
+
+static void test_https(void **state)
+{
+    (void)state;
+    char db[256], dir[256], cert[300], key[300], cert_a[300], cert_b[300], url[128];
+    assert_int_equal(tu_db_url("sqlite", "tls", db, sizeof db), 0);
+    snprintf(dir, sizeof dir, "%.*s", (int)(strrchr(db, '/') - db), db);
+    snprintf(cert, sizeof cert, "%s/server.crt", dir);
+    snprintf(key, sizeof key, "%s/server.key", dir);
+    snprintf(cert_a, sizeof cert_a, "%s/a.crt", dir);
+    snprintf(cert_b, sizeof cert_b, "%s/b.crt", dir);
+    make_cert("ikiiki-a", cert, key);
+    char *pem = tu_read_file(cert, NULL);
+    assert_non_null(pem);
+    FILE *f = fopen(cert_a, "w");
+    fputs(pem, f);
+    fclose(f);
+    free(pem);
+
+    struct tu_result r;
+    const char *const words[] = {"user",   "add",   "--login",          "admin",
+                                 "--role", "admin", "--password-stdin", NULL};
+    assert_int_equal(tu_ikiiki(db, words, "correct horse battery\n", &r), 0);
+    expect_status(&r, 0);
+    tu_result_free(&r);
+
+    struct tu_server s;
+    assert_int_equal(tu_server_start(db, &s,
+                                     (const char *const[]){"--tls-cert", cert, "--tls-key", key,
+                                                           "--public-listen", "127.0.0.1:0", NULL}),
+                     0);
+    assert_int_equal(strncmp(s.base, "https://", 8), 0);
+    struct got g;
+    snprintf(url, sizeof url, "%s/api/v1/health", s.base);
+    fetch(url, cert_a, NULL, &g);
+    assert_int_equal(g.cc, CURLE_OK);
+    assert_int_equal(g.status, 200);
+    expect_contains(g.headers, "Strict-Transport-Security: max-age=31536000");
+    /* Plain HTTP on the TLS port gets no answer. */
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/api/v1/health", s.port);
+    fetch(url, NULL, NULL, &g);
+    assert_true(g.status != 200);
+
+    /* The session cookie is Secure. */
+    snprintf(url, sizeof url, "%s/api/v1/session", s.base);
+    fetch(url, cert_a, "{\"login\":\"admin\",\"password\":\"correct horse battery\"}", &g);
+    assert_int_equal(g.status, 200);
+    expect_contains(g.headers, "HttpOnly; SameSite=Strict; Secure");
+
+    /* The public side: answer links only, over the same certificate. */
+    unsigned pub = log_port(&s, "answer links listening on https://");
+    assert_true(pub > 0 && pub != s.port);
+    snprintf(url, sizeof url, "https://127.0.0.1:%u/api/v1/health", pub);
+    fetch(url, cert_a, NULL, &g);
+    assert_int_equal(g.status, 404);
+    expect_contains(g.body, "only answer links are served on this address");
+    snprintf(url, sizeof url, "https://127.0.0.1:%u/api/v1/session", pub);
+    fetch(url, cert_a, "{\"login\":\"admin\",\"password\":\"correct horse battery\"}", &g);
+    assert_int_equal(g.status, 404);
+    snprintf(url, sizeof url, "https://127.0.0.1:%u/api/v1/collect/no-such-token", pub);
+    fetch(url, cert_a, NULL, &g);
+    assert_int_equal(g.status, 404);
+    expect_contains(g.body, "this survey link does not exist"); /* reached the collect route */
+
+    /* A renewed certificate is used after SIGHUP; the old one is no longer trusted. */
+    make_cert("ikiiki-b", cert, key);
+    pem = tu_read_file(cert, NULL);
+    f = fopen(cert_b, "w");
+    fputs(pem, f);
+    fclose(f);
+    free(pem);
+    kill(s.pid, SIGHUP);
+    assert_true(wait_log(&s, "SIGHUP: TLS certificate reloaded"));
+    snprintf(url, sizeof url, "%s/api/v1/health", s.base);
+    fetch(url, cert_b, NULL, &g);
+    assert_int_equal(g.cc, CURLE_OK);
+    assert_int_equal(g.status, 200);
+    fetch(url, cert_a, NULL, &g);
+    assert_int_not_equal(g.cc, CURLE_OK);
+
+    /* A broken file on reload leaves the served certificate as it was. */
+    f = fopen(cert, "w");
+    fputs("not a certificate\n", f);
+    fclose(f);
+    kill(s.pid, SIGHUP);
+    assert_true(wait_log(&s, "SIGHUP: certificate not reloaded"));
+    fetch(url, cert_b, NULL, &g);
+    assert_int_equal(g.status, 200);
+    assert_int_equal(tu_server_stop(&s), 0);
+
+    /* A key that does not fit the certificate is refused at start, naming both files. */
+    make_cert("ikiiki-c", cert, key);
+    const char *const bad[] = {"serve", "--tls-cert", cert_a,        "--tls-key",
+                               key,     "--listen",   "127.0.0.1:0", NULL};
+    assert_int_equal(tu_ikiiki(db, bad, NULL, &r), 0);
+    TU_ONE_LINE_EXIT2(&r, "--tls-key");
+    tu_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_check),
         cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_config_serve),
+        cmocka_unit_test(test_https),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -96,6 +96,9 @@ int cli_vp_load_set(store *s, struct media_vp_set *set, char *err, size_t errlen
 int cmd_init(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_config_check(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_backup(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_restore(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_migrate_store(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_guard_analyze(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_guard_block(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_company_add(const struct cli_cmd *cmd, int argc, char **argv);

@@ -1,6 +1,8 @@
 /* Running ikiiki at a center, against the real binary: the configuration file and
  * `config check`; HTTPS of its own with a certificate made here (openssl), reloaded on SIGHUP; the
- * public listener that serves answer links only. */
+ * public listener that serves answer links only; backups taken while imports run, restored with
+ * the same table checksums, on SQLite and PostgreSQL (pg_dump); migrate-store from SQLite into
+ * PostgreSQL, verified per table, then two servers on that one database. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -373,13 +376,223 @@ static void test_https(void **state)
     tu_result_free(&r);
 }
 
+/* ---- backups ------------------------------------------------------------------------------ */
+
+#define IMPORT_ROWS 200
+
+/* `ikiiki WORDS… --db url`, expecting exit 0; returns stdout (caller frees). */
+static char *ik_ok(const char *url, const char *stdin_text, const char *const *words)
+{
+    struct tu_result r;
+    assert_int_equal(tu_ikiiki(url, words, stdin_text, &r), 0);
+    expect_status(&r, 0);
+    char *out = r.out;
+    r.out = NULL;
+    tu_result_free(&r);
+    return out;
+}
+#define IK_OK(url, ...) ik_ok((url), NULL, (const char *const[]){__VA_ARGS__, NULL})
+
+/* The "tables" of a backup/restore/migrate-store --json document as table → [rows, checksum]. */
+static json_t *sums_of(const char *json_text)
+{
+    json_t *j = json_loads(json_text, 0, NULL);
+    if (!j)
+        print_error("not JSON: %s\n", json_text);
+    assert_non_null(j);
+    json_t *by = json_object();
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(j, "tables"), i, t)
+    {
+        json_object_set_new(by, json_string_value(json_object_get(t, "table")),
+                            json_pack("[I,s]", json_integer_value(json_object_get(t, "rows")),
+                                      json_string_value(json_object_get(t, "checksum"))));
+    }
+    json_decref(j);
+    assert_true(json_object_size(by) > 20);
+    return by;
+}
+
+static json_int_t rows_of(json_t *sums, const char *table)
+{
+    return json_integer_value(json_array_get(json_object_get(sums, table), 0));
+}
+
+static void expect_same_sums(json_t *a, json_t *b)
+{
+    if (!json_equal(a, b)) {
+        char *ta = json_dumps(a, JSON_SORT_KEYS), *tb = json_dumps(b, JSON_SORT_KEYS);
+        print_error("checksums differ:\n%s\n%s\n", ta, tb);
+        free(ta);
+        free(tb);
+    }
+    assert_true(json_equal(a, b));
+}
+
+static void write_import_csv(char *path, size_t len)
+{
+    static char csv[IMPORT_ROWS * 40 + 200];
+    size_t n = (size_t)snprintf(csv, sizeof csv, "職種,区分,G01,G02,O01,H01,自由記述\n");
+    for (int i = 0; i < IMPORT_ROWS; i++)
+        n += (size_t)snprintf(csv + n, sizeof csv - n, "OP,正社員,%d,%d,%d,4,\n", 1 + i % 6,
+                              1 + (i / 6) % 6, 1 + (i / 36) % 6);
+    assert_int_equal(tu_write_temp("import.csv", csv, path, len), 0);
+}
+
+/* Backups taken while another process imports answers: each holds whole imports only and
+ * restores to the same tables, rows and checksums; a backup of the quiet database restores to
+ * exactly what the database holds. */
+static void test_backup_during_imports(void **state)
+{
+    (void)state;
+    char db[256], csv[256], dir[256];
+    assert_int_equal(tu_db_url("sqlite", "bk", db, sizeof db), 0);
+    snprintf(dir, sizeof dir, "%.*s", (int)(strrchr(db, '/') - db), db);
+    write_import_csv(csv, sizeof csv);
+    free(IK_OK(db, "init", "--demo"));
+    free(IK_OK(db, "survey", "wave", "add", "--code", "W1"));
+    char b0[300];
+    snprintf(b0, sizeof b0, "%s/before.db", dir);
+    char *out = IK_OK(db, "backup", "--to", b0, "--json");
+    json_t *s0 = sums_of(out);
+    free(out);
+    json_int_t base = rows_of(s0, "survey_respondents");
+    json_decref(s0);
+
+    enum { IMPORTS = 12 };
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        for (int i = 0; i < IMPORTS; i++) {
+            const char *const w[] = {"survey",   "import", "--wave", "W1",
+                                     "--center", "TKY",    csv,      NULL};
+            struct tu_result r;
+            if (tu_ikiiki(db, w, NULL, &r) || r.status != 0)
+                _exit(1);
+            tu_result_free(&r);
+        }
+        _exit(0);
+    }
+    int nb = 0, st = 0, mid = 0;
+    while (nb < 40) {
+        char bf[300];
+        snprintf(bf, sizeof bf, "%s/during-%d.db", dir, nb);
+        out = IK_OK(db, "backup", "--to", bf, "--json");
+        json_t *sb = sums_of(out);
+        free(out);
+        json_int_t got = rows_of(sb, "survey_respondents") - base;
+        /* Whole imports only: a backup never sees half of one. */
+        if (got % IMPORT_ROWS != 0)
+            print_error("backup %d holds %lld respondents past the base\n", nb, (long long)got);
+        assert_int_equal(got % IMPORT_ROWS, 0);
+        mid += got > 0 && got < IMPORTS * IMPORT_ROWS;
+        /* The backup restores to the same rows and checksums. */
+        char rdb[300];
+        snprintf(rdb, sizeof rdb, "%s/restored-%d.db", dir, nb);
+        out = IK_OK(rdb, "restore", "--from", bf, "--json");
+        json_t *sr = sums_of(out);
+        free(out);
+        expect_same_sums(sb, sr);
+        json_decref(sb);
+        json_decref(sr);
+        nb++;
+        if (waitpid(child, &st, WNOHANG) == child)
+            break;
+    }
+    if (nb == 40)
+        waitpid(child, &st, 0);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    print_message(
+        "backups taken during %d imports: %d, %d of them between the first and the last\n", IMPORTS,
+        nb, mid);
+
+    /* Quiet now: the backup's sums are the database's own, and a restore reproduces them. */
+    char bf[300], rdb[300];
+    snprintf(bf, sizeof bf, "%s/after.db", dir);
+    snprintf(rdb, sizeof rdb, "%s/restored-after.db", dir);
+    out = IK_OK(db, "backup", "--to", bf, "--json");
+    json_t *sb = sums_of(out);
+    free(out);
+    assert_int_equal(rows_of(sb, "survey_respondents") - base, IMPORTS * IMPORT_ROWS);
+    out = IK_OK(rdb, "restore", "--from", bf, "--json");
+    json_t *sr = sums_of(out);
+    free(out);
+    expect_same_sums(sb, sr);
+    json_decref(sr);
+    /* The restored database works: the survey counts read the same. */
+    char *a = IK_OK(db, "survey", "responses", "--wave", "W1", "--json");
+    char *b = IK_OK(rdb, "survey", "responses", "--wave", "W1", "--json");
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+
+    /* A target with data is refused without --force, and replaced with it. */
+    struct tu_result r;
+    const char *const again[] = {"restore", "--from", b0, NULL};
+    assert_int_equal(tu_ikiiki(rdb, again, NULL, &r), 0);
+    TU_ONE_LINE_EXIT2(&r, "holds");
+    tu_result_free(&r);
+    out = IK_OK(rdb, "restore", "--from", b0, "--force", "--json");
+    json_t *sf = sums_of(out);
+    free(out);
+    assert_int_equal(rows_of(sf, "survey_respondents"), base);
+    json_decref(sf);
+    json_decref(sb);
+    /* Not a database: exit 2, one line. */
+    const char *const junk[] = {"restore", "--from", csv, NULL};
+    snprintf(rdb, sizeof rdb, "%s/junk.db", dir);
+    assert_int_equal(tu_ikiiki(rdb, junk, NULL, &r), 0);
+    TU_ONE_LINE_EXIT2(&r, "not an ikiiki database");
+    tu_result_free(&r);
+}
+
+/* PostgreSQL: backup runs pg_dump, restore runs pg_restore into an empty database; the tables'
+ * checksums match. */
+static void test_backup_pg(void **state)
+{
+    (void)state;
+    char db[512], db2[512], dir[256], bf[300];
+    if (tu_db_url("postgresql", "bk_src", db, sizeof db) ||
+        tu_db_url("postgresql", "bk_dst", db2, sizeof db2))
+        return;
+    assert_int_equal(tu_db_url("sqlite", "bkpg", dir, sizeof dir), 0);
+    snprintf(bf, sizeof bf, "%.*s/pg.dump", (int)(strrchr(dir, '/') - dir), dir);
+    free(IK_OK(db, "init", "--demo"));
+    free(IK_OK(db, "survey", "wave", "add", "--code", "W1"));
+    char csv[256];
+    write_import_csv(csv, sizeof csv);
+    free(IK_OK(db, "survey", "import", "--wave", "W1", "--center", "TKY", csv));
+    char *out = IK_OK(db, "backup", "--to", bf, "--json");
+    json_t *sb = sums_of(out);
+    free(out);
+    struct stat stt;
+    assert_int_equal(stat(bf, &stt), 0);
+    assert_true(stt.st_size > 1000);
+    out = IK_OK(db2, "restore", "--from", bf, "--json");
+    json_t *sr = sums_of(out);
+    free(out);
+    expect_same_sums(sb, sr);
+    json_decref(sb);
+    struct tu_result r;
+    const char *const again[] = {"restore", "--from", bf, NULL};
+    assert_int_equal(tu_ikiiki(db2, again, NULL, &r), 0);
+    TU_ONE_LINE_EXIT2(&r, "holds");
+    tu_result_free(&r);
+    out = IK_OK(db2, "restore", "--from", bf, "--force", "--json");
+    json_t *sf = sums_of(out);
+    free(out);
+    expect_same_sums(sr, sf);
+    json_decref(sr);
+    json_decref(sf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_config_check),
-        cmocka_unit_test(test_config_errors),
-        cmocka_unit_test(test_config_serve),
-        cmocka_unit_test(test_https),
+        cmocka_unit_test(test_config_check),          cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_config_serve),          cmocka_unit_test(test_https),
+        cmocka_unit_test(test_backup_during_imports), cmocka_unit_test(test_backup_pg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

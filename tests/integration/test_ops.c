@@ -587,12 +587,177 @@ static void test_backup_pg(void **state)
     json_decref(sf);
 }
 
+/* ---- the move to PostgreSQL --------------------------------------------------------------- */
+
+#define SV_PW "supervisor pass 1234"
+
+/* Runs the curl program on argv in the background with stdout to out; returns its pid. */
+static pid_t curl_bg(const char *const *argv, const char *out)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        FILE *f = freopen(out, "w", stdout);
+        (void)f;
+        execv("/usr/bin/curl", (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+static int file_has(const char *path, const char *needle, int ms)
+{
+    for (int i = 0; i < ms / 50; i++) {
+        char *t = tu_read_file(path, NULL);
+        int found = t && strstr(t, needle);
+        free(t);
+        if (found)
+            return 1;
+        usleep(50000);
+    }
+    return 0;
+}
+
+static void post_event(const char *base, const char *key, const char *call, const char *body)
+{
+    char url[200], auth[200];
+    snprintf(url, sizeof url, "%s/api/v1/calls/%s/events", base, call);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", key);
+    const char *argv[] = {"/usr/bin/curl",
+                          "-s",
+                          "-o",
+                          "/dev/null",
+                          "-w",
+                          "%{http_code}",
+                          "-H",
+                          "Content-Type: application/json",
+                          "-H",
+                          auth,
+                          "-d",
+                          body,
+                          url,
+                          NULL};
+    struct tu_result r;
+    assert_int_equal(tu_run((char *const *)argv, NULL, &r), 0);
+    if (strcmp(r.out, "202") != 0)
+        print_error("POST %s: %s\n", url, r.out);
+    assert_string_equal(r.out, "202");
+    tu_result_free(&r);
+}
+
+/* A SQLite installation with survey answers, users, an API key and a block-list entry moves to
+ * PostgreSQL: every table arrives with the same rows and checksums, a second copy into the now
+ * full target is refused, new rows get fresh ids, and two servers on that database share the
+ * guard's alerts (the key and the supervisor's password came across). */
+static void test_migrate_store(void **state)
+{
+    (void)state;
+    char sq[256], pg[512], csv[256], dir[256], from[300], bf[300];
+    if (tu_db_url("postgresql", "mig", pg, sizeof pg))
+        return;
+    assert_int_equal(tu_db_url("sqlite", "mig", sq, sizeof sq), 0);
+    snprintf(dir, sizeof dir, "%.*s", (int)(strrchr(sq, '/') - sq), sq);
+    snprintf(from, sizeof from, "sqlite:%s", sq);
+    snprintf(bf, sizeof bf, "%s/sums.db", dir);
+    write_import_csv(csv, sizeof csv);
+    free(IK_OK(sq, "init", "--demo"));
+    free(IK_OK(sq, "survey", "wave", "add", "--code", "W1"));
+    free(IK_OK(sq, "survey", "import", "--wave", "W1", "--center", "TKY", csv));
+    free(ik_ok(sq, SV_PW "\n",
+               (const char *const[]){"user", "add", "--login", "g_sv", "--role", "supervisor",
+                                     "--center", "TKY", "--password-stdin", NULL}));
+    char *out = IK_OK(sq, "apikey", "add", "--name", "pbx", "--scope", "calls", "--json");
+    json_t *kj = json_loads(out, 0, NULL);
+    free(out);
+    char key[128];
+    snprintf(key, sizeof key, "%s", json_string_value(json_object_get(kj, "key")));
+    json_decref(kj);
+    free(IK_OK(sq, "guard", "block", "add", "--caller", "090-0000-1111", "--reason", "test"));
+
+    out = IK_OK(sq, "backup", "--to", bf, "--json");
+    json_t *ss = sums_of(out);
+    free(out);
+    struct tu_result r;
+    const char *const mig[] = {tu_bin(), "migrate-store", "--from", from, "--to",
+                               pg,       "--json",        NULL};
+    assert_int_equal(tu_run((char *const *)mig, NULL, &r), 0);
+    expect_status(&r, 0);
+    json_t *sp = sums_of(r.out);
+    tu_result_free(&r);
+    expect_same_sums(ss, sp);
+    assert_int_equal(rows_of(sp, "guard_blocks"), 1);
+    assert_true(rows_of(sp, "cx_checkpoints") > 0); /* numbers with fractions compared too */
+    json_decref(ss);
+    json_decref(sp);
+
+    assert_int_equal(tu_run((char *const *)mig, NULL, &r), 0);
+    TU_ONE_LINE_EXIT2(&r, "already holds");
+    tu_result_free(&r);
+    const char *const notsq[] = {tu_bin(), "migrate-store", "--from", pg, "--to", pg, NULL};
+    assert_int_equal(tu_run((char *const *)notsq, NULL, &r), 0);
+    TU_ONE_LINE_EXIT2(&r, "is not a SQLite database");
+    tu_result_free(&r);
+    /* New rows after the move get ids past the copied ones. */
+    free(IK_OK(pg, "center", "add", "--code", "NEW", "--name", "新センター", "--operators", "5",
+               "--company", "DEMO"));
+    free(IK_OK(pg, "guard", "block", "add", "--caller", "090-0000-2222", "--reason", "test"));
+
+    /* Two servers on the one database: the dashboard on B hears the call posted to A. */
+    const char *extra[] = {"--guard-mode", "automatic", NULL};
+    struct tu_server a, b;
+    assert_int_equal(tu_server_start(pg, &a, extra), 0);
+    assert_int_equal(tu_server_start(pg, &b, extra), 0);
+    char jar[300], sse[300], url[200];
+    snprintf(jar, sizeof jar, "%s/cookies", dir);
+    snprintf(sse, sizeof sse, "%s/sse.txt", dir);
+    snprintf(url, sizeof url, "%s/api/v1/session", b.base);
+    const char *login[] = {"/usr/bin/curl",
+                           "-s",
+                           "-f",
+                           "-o",
+                           "/dev/null",
+                           "-c",
+                           jar,
+                           "-H",
+                           "Content-Type: application/json",
+                           "-d",
+                           "{\"login\":\"g_sv\",\"password\":\"" SV_PW "\"}",
+                           url,
+                           NULL};
+    assert_int_equal(tu_run((char *const *)login, NULL, &r), 0);
+    expect_status(&r, 0);
+    tu_result_free(&r);
+    snprintf(url, sizeof url, "%s/api/v1/events?max_s=8", b.base);
+    const char *watch[] = {"/usr/bin/curl", "-s", "-N", "--max-time", "12", "-b", jar, url, NULL};
+    pid_t dash = curl_bg(watch, sse);
+    assert_true(file_has(sse, "event: hello", 5000));
+    post_event(a.base, key, "mig-1",
+               "{\"type\":\"start\",\"caller\":\"090-5555-0003\",\"operator\":\"g_sv\","
+               "\"center\":\"TKY\"}");
+    static const char *const abuse[] = {"ふざけるな、このバカ野郎", "殺すぞ", "ふざけるなよ、バカ"};
+    for (int i = 0; i < 3; i++) {
+        char ev[300];
+        snprintf(ev, sizeof ev,
+                 "{\"type\":\"utterance\",\"speaker\":\"customer\",\"text\":\"%s\","
+                 "\"start_ms\":1000,\"end_ms\":2500}",
+                 abuse[i]);
+        post_event(a.base, key, "mig-1", ev);
+    }
+    assert_true(file_has(sse, "event: alert", 8000));
+    assert_true(file_has(sse, "mig-1", 100));
+    kill(dash, SIGTERM);
+    waitpid(dash, NULL, 0);
+    assert_int_equal(tu_server_stop(&a), 0);
+    assert_int_equal(tu_server_stop(&b), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_check),          cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_config_serve),          cmocka_unit_test(test_https),
         cmocka_unit_test(test_backup_during_imports), cmocka_unit_test(test_backup_pg),
+        cmocka_unit_test(test_migrate_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

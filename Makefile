@@ -13,7 +13,8 @@ FUZZ_TIME  ?= 15
 export ASAN_OPTIONS  ?= detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS ?= halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps deps-test build build-asan run test fuzz fuzz-short bench format clean prompts
+.PHONY: all deps deps-test build build-asan run test fuzz fuzz-short bench format clean prompts \
+	install deb
 
 all: build
 
@@ -34,6 +35,20 @@ $(ASAN_BUILD)/build.ninja:
 
 build-asan: deps-test $(ASAN_BUILD)/build.ninja
 	@ninja -C $(ASAN_BUILD)
+
+# Installs the binary, data files, configuration file, systemd unit and manual pages under the
+# build's prefix (meson's default /usr/local; DESTDIR=… stages them).
+install: build prompts
+	meson install -C $(BUILD) --no-rebuild
+
+# A Debian package (prefix /usr, configuration in /etc/ikiiki) in dist/: apt install ./dist/ikiiki_*.deb
+DEB_BUILD ?= build-deb
+$(DEB_BUILD)/build.ninja:
+	meson setup $(DEB_BUILD) --prefix=/usr --buildtype=release >/dev/null
+
+deb: deps prompts $(DEB_BUILD)/build.ninja
+	@ninja -C $(DEB_BUILD)
+	@scripts/make-deb.sh $(DEB_BUILD) dist
 
 # Creates the database with demo data on first run, then serves until Ctrl-C.
 run: build prompts
@@ -77,4 +92,4 @@ format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'bench/*.c' 'tools/*.c')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(DEB_BUILD)

@@ -18,6 +18,8 @@ bench_pkgs=(wrk time python3-pandas)
 build_pkgs+=(libcurl4-openssl-dev)
 # HTTPS of our own (serve --tls-cert): GnuTLS, as libmicrohttpd uses it; openssl makes test certificates.
 build_pkgs+=(libgnutls28-dev)
+# make deb and its test: dpkg-shlibdeps finds the library dependencies.
+build_pkgs+=(dpkg-dev)
 test_pkgs+=(openssl)
 
 want=("${build_pkgs[@]}")

@@ -2,7 +2,9 @@
  * `config check`; HTTPS of its own with a certificate made here (openssl), reloaded on SIGHUP; the
  * public listener that serves answer links only; backups taken while imports run, restored with
  * the same table checksums, on SQLite and PostgreSQL (pg_dump); migrate-store from SQLite into
- * PostgreSQL, verified per table, then two servers on that one database. */
+ * PostgreSQL, verified per table, then two servers on that one database; the Debian package built
+ * from this build, unpacked into a temporary root, and the service's own command lines run from
+ * it with systemd's readiness protocol. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,8 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/time.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -751,13 +757,203 @@ static void test_migrate_store(void **state)
     assert_int_equal(tu_server_stop(&b), 0);
 }
 
+/* ---- the package and the service ---------------------------------------------------------- */
+
+/* The value after "key=" on the unit's line for key, with "@…" paths left as they are. */
+static int unit_line(const char *unit, const char *key, char *out, size_t outlen)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\n%s=", key);
+    const char *p = strstr(unit, pat);
+    if (!p)
+        return -1;
+    p += strlen(pat);
+    size_t n = strcspn(p, "\n");
+    snprintf(out, outlen, "%.*s", (int)n, p);
+    return 0;
+}
+
+/* Splits a command line at spaces into argv, putting root in front of absolute paths. */
+static int split_rooted(char *line, const char *root, char bufs[][400], char **argv, int max)
+{
+    int n = 0;
+    for (char *tok = strtok(line, " "); tok && n < max - 1; tok = strtok(NULL, " ")) {
+        if (tok[0] == '/')
+            snprintf(bufs[n], 400, "%s%s", root, tok);
+        else
+            snprintf(bufs[n], 400, "%s", tok);
+        argv[n] = bufs[n];
+        n++;
+    }
+    argv[n] = NULL;
+    return n;
+}
+
+static void test_package(void **state)
+{
+    (void)state;
+    const char *src = getenv("IKIIKI_SOURCE_ROOT");
+    assert_non_null(src);
+    char dir[256], script[400], build[400], root[300], state_dir[300], cmd[1200];
+    assert_int_equal(tu_db_url("sqlite", "pkg", dir, sizeof dir), 0);
+    *strrchr(dir, '/') = '\0';
+    snprintf(script, sizeof script, "%s/scripts/make-deb.sh", src);
+    snprintf(build, sizeof build, "%s", tu_bin());
+    *strrchr(build, '/') = '\0';
+    snprintf(root, sizeof root, "%s/root", dir);
+    snprintf(state_dir, sizeof state_dir, "%s/state", dir);
+    mkdir(state_dir, 0750);
+
+    const char *mk[] = {"/bin/bash", script, build, dir, NULL};
+    struct tu_result r;
+    assert_int_equal(tu_run((char *const *)mk, NULL, &r), 0);
+    expect_status(&r, 0);
+    char deb[400];
+    snprintf(deb, sizeof deb, "%.*s", (int)strcspn(r.out, "\n"), r.out);
+    tu_result_free(&r);
+    /* The library dependencies are declared, and each is a package this machine knows. */
+    const char *info[] = {"/usr/bin/dpkg-deb", "--field", deb, "Depends", NULL};
+    assert_int_equal(tu_run((char *const *)info, NULL, &r), 0);
+    expect_status(&r, 0);
+    static const char *const must[] = {"libmicrohttpd12",  "libgnutls30", "libsqlite3-0",
+                                       "libpq5",           "libjansson4", "libmecab2",
+                                       "mecab-ipadic-utf8"};
+    for (size_t i = 0; i < sizeof must / sizeof must[0]; i++)
+        expect_contains(r.out, must[i]);
+    tu_result_free(&r);
+    const char *x[] = {"/usr/bin/dpkg-deb", "-x", deb, root, NULL};
+    assert_int_equal(tu_run((char *const *)x, NULL, &r), 0);
+    expect_status(&r, 0);
+    tu_result_free(&r);
+
+    /* The unit, its command lines, and the files they name. */
+    snprintf(cmd, sizeof cmd, "find %s -name ikiiki.service", root);
+    const char *find[] = {"/bin/sh", "-c", cmd, NULL};
+    assert_int_equal(tu_run((char *const *)find, NULL, &r), 0);
+    char unit_path[400];
+    snprintf(unit_path, sizeof unit_path, "%.*s", (int)strcspn(r.out, "\n"), r.out);
+    tu_result_free(&r);
+    char *unit = tu_read_file(unit_path, NULL);
+    assert_non_null(unit);
+    static const char *const hard[] = {"Type=notify",
+                                       "ProtectSystem=strict",
+                                       "NoNewPrivileges=yes",
+                                       "PrivateTmp=yes",
+                                       "CapabilityBoundingSet=\n",
+                                       "StateDirectory=ikiiki",
+                                       "Restart=on-failure",
+                                       "User=ikiiki"};
+    for (size_t i = 0; i < sizeof hard / sizeof hard[0]; i++)
+        expect_contains(unit, hard[i]);
+    char pre[400], start[400], envline[300], bufs[16][400], *argv[17];
+    assert_int_equal(unit_line(unit, "ExecStartPre", pre, sizeof pre), 0);
+    assert_int_equal(unit_line(unit, "ExecStart", start, sizeof start), 0);
+    assert_int_equal(unit_line(unit, "Environment", envline, sizeof envline), 0);
+    free(unit);
+    assert_int_equal(strncmp(envline, "IKIIKI_DB=/var/lib/ikiiki/", 26), 0);
+    char dbfile[700], datadir[400];
+    snprintf(dbfile, sizeof dbfile, "%s/%s", state_dir, envline + 26);
+    /* The binary must come with its data files and manual pages under the same prefix. */
+    snprintf(cmd, sizeof cmd, "%s", start);
+    split_rooted(cmd, root, bufs, argv, 17);
+    snprintf(datadir, sizeof datadir, "%.*s/share/ikiiki",
+             (int)(strstr(argv[0], "/bin/ikiiki") - argv[0]), argv[0]);
+    char probe[500];
+    static const char *const files[] = {"policy/default.json",
+                                        "survey/questionnaire.json",
+                                        "lexicon/ja.tsv",
+                                        "voicebot/ja.json",
+                                        "cx/sheet.json",
+                                        "prompts/ja/prompts.tsv",
+                                        "../man/man1/ikiiki-serve.1",
+                                        "../man/man1/ikiiki.1"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(probe, sizeof probe, "%s/%s", datadir, files[i]);
+        if (access(probe, R_OK) != 0)
+            print_error("missing in the package: %s\n", probe);
+        assert_int_equal(access(probe, R_OK), 0);
+    }
+    /* Installed, it looks for its data under its prefix, not in the source tree. */
+    const char *sheet[] = {argv[0], "cx", "sheet", NULL};
+    assert_int_equal(tu_run((char *const *)sheet, NULL, &r), 0);
+    assert_int_not_equal(r.status, 0);
+    expect_contains(r.err, datadir + strlen(root));
+    tu_result_free(&r);
+
+    /* The unit's commands against a temporary state folder. The data folder is pointed at the
+     * unpacked root (the binary was built for the prefix itself, not for this temporary root). */
+    setenv("IKIIKI_DB", dbfile, 1);
+    setenv("IKIIKI_DATA_DIR", datadir, 1);
+    snprintf(cmd, sizeof cmd, "%s", pre);
+    split_rooted(cmd, root, bufs, argv, 17);
+    assert_int_equal(tu_run(argv, NULL, &r), 0);
+    expect_status(&r, 0);
+    expect_contains(r.out, dbfile);
+    tu_result_free(&r);
+
+    char sock[300];
+    snprintf(sock, sizeof sock, "%s/notify", dir);
+    int nfd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    assert_true(strlen(sock) < sizeof sa.sun_path);
+    memcpy(sa.sun_path, sock, strlen(sock) + 1);
+    assert_int_equal(bind(nfd, (struct sockaddr *)&sa, sizeof sa), 0);
+    setenv("NOTIFY_SOCKET", sock, 1);
+    snprintf(cmd, sizeof cmd, "%s --listen 127.0.0.1:0 --audiosocket off --media-ws off", start);
+    int n = split_rooted(cmd, root, bufs, argv, 17);
+    assert_true(n >= 5);
+    int pipefd[2];
+    assert_int_equal(pipe(pipefd), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(pipefd[1], 1);
+        close(pipefd[0]);
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, 2);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    unsetenv("NOTIFY_SOCKET");
+    unsetenv("IKIIKI_DB");
+    unsetenv("IKIIKI_DATA_DIR");
+    char msg[64] = "";
+    struct timeval tv = {30, 0};
+    setsockopt(nfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ssize_t got = recv(nfd, msg, sizeof msg - 1, 0);
+    assert_true(got > 0);
+    msg[got] = '\0';
+    assert_string_equal(msg, "READY=1");
+    char line[200] = "";
+    FILE *po = fdopen(pipefd[0], "r");
+    assert_non_null(fgets(line, sizeof line, po));
+    expect_contains(line, "listening on http://127.0.0.1:");
+    char url[200];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/api/v1/health", atoi(strrchr(line, ':') + 1));
+    struct got g;
+    fetch(url, NULL, NULL, &g);
+    assert_int_equal(g.status, 200);
+    expect_contains(g.body, "\"ok\"");
+    /* A graceful stop says so to systemd and exits 0. */
+    kill(pid, SIGTERM);
+    got = recv(nfd, msg, sizeof msg - 1, 0);
+    assert_true(got > 0);
+    msg[got] = '\0';
+    assert_string_equal(msg, "STOPPING=1");
+    int st = 0;
+    waitpid(pid, &st, 0);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    fclose(po);
+    close(nfd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_check),          cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_config_serve),          cmocka_unit_test(test_https),
         cmocka_unit_test(test_backup_during_imports), cmocka_unit_test(test_backup_pg),
-        cmocka_unit_test(test_migrate_store),
+        cmocka_unit_test(test_migrate_store),         cmocka_unit_test(test_package),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

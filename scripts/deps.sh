@@ -16,6 +16,11 @@ build_pkgs+=(libogg-dev) # media: Ogg pages for the Opus recorder
 bench_pkgs=(wrk time python3-pandas hyperfine linux-perf)
 # 通話ガード: the webhook notifier posts with libcurl from the library itself.
 build_pkgs+=(libcurl4-openssl-dev)
+# HTTPS of our own (serve --tls-cert): GnuTLS, as libmicrohttpd uses it; openssl makes test certificates.
+build_pkgs+=(libgnutls28-dev)
+# make deb and its test: dpkg-shlibdeps finds the library dependencies.
+build_pkgs+=(dpkg-dev)
+test_pkgs+=(openssl)
 
 want=("${build_pkgs[@]}")
 case "${1:-build}" in

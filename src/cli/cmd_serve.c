@@ -267,6 +267,10 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
         {"threads", 1, "worker threads (default: one per CPU)", NULL, 0},
         {"behind-tls", 0, "a TLS proxy is in front: mark session cookies Secure", NULL, 0},
         {"no-access-log", 0, "do not write one line per request", NULL, 0},
+        {"conns-per-addr", 1, "open HTTP connections allowed from one address (default 64)", NULL,
+         0},
+        {"header-timeout", 1,
+         "seconds a client has to send a request's complete headers (default 10)", NULL, 0},
         {"audiosocket", 1, "Asterisk AudioSocket listener ADDR:PORT (default 127.0.0.1:9092; off)",
          NULL, 0},
         {"media-ws", 1, "Twilio-compatible media WebSocket ADDR:PORT (default 127.0.0.1:8090; off)",
@@ -295,8 +299,14 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
     int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
-    int64_t threads = 0;
+    int64_t threads = 0, per_addr = 0, hdr_s = 0;
     if (cli_get(o, n, "threads") && (rc = cli_int(cmd, o, n, "threads", 1, 256, &threads)))
+        return rc;
+    if (cli_get(o, n, "conns-per-addr") &&
+        (rc = cli_int(cmd, o, n, "conns-per-addr", 1, 4000, &per_addr)))
+        return rc;
+    if (cli_get(o, n, "header-timeout") &&
+        (rc = cli_int(cmd, o, n, "header-timeout", 1, 300, &hdr_s)))
         return rc;
     enum guard_mode mode = GUARD_MODE_POLICY;
     if (cli_get(o, n, "guard-mode") && guard_mode_parse(cli_get(o, n, "guard-mode"), &mode))
@@ -331,6 +341,8 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
         .threads = (int)threads,
         .behind_tls = cli_flag(o, n, "behind-tls"),
         .access_log = !cli_flag(o, n, "no-access-log"),
+        .conns_per_addr = (int)per_addr,
+        .header_timeout = (int)hdr_s,
         .guard = sg.engine,
     };
     http_server *srv;

@@ -19,6 +19,8 @@ struct http_config {
     int login_addr_limit; /* login attempts per address per window; 0 = 30 */
     int login_window;     /* seconds; 0 = 900 */
     int access_log;       /* 1 = one line per request on stderr */
+    int conns_per_addr;   /* open connections from one address; 0 = 64 */
+    int header_timeout;   /* seconds for a request's complete headers, whatever trickles; 0 = 10 */
     struct guard_engine
         *guard; /* the call guard (borrowed; may be NULL: calls routes answer 503) */
 };

@@ -40,6 +40,7 @@ struct store_pool;
 
 struct ratelimit;
 struct http_sse;
+struct http_conns;
 
 struct http_server {
     struct http_config cfg;
@@ -48,7 +49,8 @@ struct http_server {
     struct ratelimit *limits;
     cx_sheet *cx; /* the self-diagnosis sheet, loaded once at start */
     struct http_sse *sse;
-    guard_engine *guard; /* borrowed from the config; NULL: the calls routes answer 503 */
+    struct http_conns *conns; /* the header deadline's watch over open connections */
+    guard_engine *guard;      /* borrowed from the config; NULL: the calls routes answer 503 */
     uint16_t port;
 };
 
@@ -121,6 +123,16 @@ int http__ratelimit_check(struct ratelimit *rl, const char *key, int limit, int 
                           int64_t now);
 void http__ratelimit_hit(struct ratelimit *rl, const char *key, int window, int64_t now);
 void http__ratelimit_clear(struct ratelimit *rl, const char *key);
+
+/* conns.c: the deadline for complete request headers. The notify callback is MHD's
+ * MHD_OPTION_NOTIFY_CONNECTION with the http_conns as its closure; busy marks a connection whose
+ * request's headers are complete (1) or whose reply has ended (0: the wait for the next request's
+ * headers starts). */
+int http__conns_new(int deadline_s, struct http_conns **out);
+void http__conns_free(struct http_conns *w);
+void http__conns_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+                        enum MHD_ConnectionNotificationCode code);
+void http__conns_busy(struct http_conns *w, struct MHD_Connection *conn, int busy);
 
 /* sse.c: server-sent events. centers NULL with ncenters -1: every center. max_s > 0 ends the
  * stream after that many seconds. */

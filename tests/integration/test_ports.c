@@ -1,0 +1,431 @@
+/* Abuse of the HTTP port, as an attacker would try it, against the real server on loopback, on
+ * SQLite and on PostgreSQL: idle and dripping connections (slowloris), control characters and NUL
+ * in the path, the security headers, sign-in limits behind a NAT or a proxy, sessions after a
+ * password change, API key revocation and expiry, the answer link's limits and the access log.
+ * Attacking addresses are other loopback addresses (127.0.0.2 …) bound before connecting, so the
+ * test's own requests from 127.0.0.1 show whether the server still serves everyone else. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+
+#define ADMIN_PW  "admin-pass-1"
+#define VICTIM_PW "victim-pass-1"
+#define NAT_PW    "nat-pass-1"
+
+struct ctx {
+    const char *backend;
+    int skip;
+    char db[512];
+    struct tu_server srv; /* --header-timeout 2 --conns-per-addr 16 */
+    struct tu_http *admin;
+};
+
+/* ---- helpers ---- */
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* A TCP connection to port from the loopback address src (e.g. "127.0.0.2"); -1 on failure. */
+static int connect_from(const char *src, unsigned port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    inet_pton(AF_INET, src, &a.sin_addr);
+    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) ||
+        connect(fd, (struct sockaddr *)&to, sizeof to)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* 1 when the server has closed fd (end of stream or reset) within timeout_ms; data is skipped. */
+static int closed_within(int fd, int timeout_ms)
+{
+    uint64_t end = now_ms() + (uint64_t)timeout_ms;
+    char buf[4096];
+    while (now_ms() < end) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, 50) <= 0)
+            continue;
+        ssize_t k = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+        if (k == 0 || (k < 0 && errno != EAGAIN && errno != EINTR))
+            return 1;
+    }
+    return 0;
+}
+
+/* Sends a raw request on a fresh connection and returns the reply's status (0 when none). The
+ * whole reply goes into out when given. */
+static int raw_request(unsigned port, const char *req, size_t len, char *out, size_t outlen)
+{
+    int fd = connect_from("127.0.0.1", port);
+    if (fd < 0)
+        return 0;
+    if (send(fd, req, len, MSG_NOSIGNAL) != (ssize_t)len) {
+        close(fd);
+        return 0;
+    }
+    char buf[8192];
+    size_t n = 0;
+    uint64_t end = now_ms() + 10000;
+    while (n + 1 < sizeof buf && now_ms() < end) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, 100) <= 0)
+            continue;
+        ssize_t k = recv(fd, buf + n, sizeof buf - 1 - n, 0);
+        if (k <= 0)
+            break;
+        n += (size_t)k;
+        buf[n] = '\0';
+        if (strstr(buf, "\r\n\r\n") && strstr(buf, "Content-Length: 0"))
+            break;
+    }
+    close(fd);
+    buf[n] = '\0';
+    if (out)
+        snprintf(out, outlen, "%s", buf);
+    int status = 0;
+    sscanf(buf, "HTTP/1.%*d %d", &status);
+    return status;
+}
+
+/* The value of response header name (case-insensitive), or "" when absent. */
+static const char *header(const char *headers, const char *name, char *out, size_t outlen)
+{
+    size_t nl = strlen(name);
+    out[0] = '\0';
+    for (const char *p = headers; p && *p;) {
+        const char *end = strstr(p, "\r\n");
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len > nl && strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
+            const char *v = p + nl + 1;
+            while (*v == ' ')
+                v++;
+            snprintf(out, outlen, "%.*s", (int)(len - (size_t)(v - p)), v);
+            return out;
+        }
+        p = end ? end + 2 : p + len;
+    }
+    return out;
+}
+
+static void expect(struct tu_http *h, const char *method, const char *path, const char *body,
+                   const char *const *hdrs, long status, struct tu_resp *resp)
+{
+    if (tu_request(h, method, path, body, hdrs, resp))
+        fail_msg("%s %s: no reply", method, path);
+    if (resp->status != status)
+        fail_msg("%s %s: expected %ld, got %ld: %.400s", method, path, status, resp->status,
+                 resp->body);
+}
+
+static const char *err_code(const struct tu_resp *r)
+{
+    return json_string_value(json_object_get(json_object_get(r->json, "error"), "code"));
+}
+
+static void health_answers(const char *base)
+{
+    struct tu_http *h = tu_http_new(base);
+    struct tu_resp r;
+    uint64_t t0 = now_ms();
+    expect(h, "GET", "/api/v1/health", NULL, NULL, 200, &r);
+    /* A generous bound: a functional check that it answers, not a timing measurement. */
+    if (now_ms() - t0 > 5000)
+        fail_msg("/api/v1/health took %llu ms", (unsigned long long)(now_ms() - t0));
+    tu_resp_free(&r);
+    tu_http_free(h);
+}
+
+/* Runs `ikiiki ARGS… --db DB`, NULL-terminated; fails the test unless it exits 0. Returns stdout
+ * (caller frees). */
+static char *cli(const char *db, const char *stdin_text, ...)
+{
+    const char *words[40];
+    int n = 0;
+    va_list ap;
+    va_start(ap, stdin_text);
+    const char *a;
+    while ((a = va_arg(ap, const char *)) && n < 36)
+        words[n++] = a;
+    va_end(ap);
+    words[n] = NULL;
+    struct tu_result res;
+    if (tu_ikiiki(db, words, stdin_text, &res))
+        fail_msg("fixture: cannot run ikiiki");
+    if (res.status != 0)
+        fail_msg("fixture: `%s %s …` exited %d: %s", words[0], n > 1 ? words[1] : "", res.status,
+                 res.err);
+    free(res.err);
+    return res.out;
+}
+#define CLI(...) free(cli(__VA_ARGS__, NULL))
+
+/* Lines of the server's log that hold needle. */
+static int log_count(const struct tu_server *srv, const char *needle)
+{
+    FILE *f = fopen(srv->errlog, "r");
+    if (!f)
+        return 0;
+    char line[8192];
+    int n = 0;
+    while (fgets(line, sizeof line, f))
+        n += strstr(line, needle) != NULL;
+    fclose(f);
+    return n;
+}
+
+/* ---- fixture ---- */
+
+static int setup(void **state, const char *backend)
+{
+    struct ctx *c = calloc(1, sizeof *c);
+    *state = c;
+    c->backend = backend;
+    int rc = tu_db_url(backend, "ports", c->db, sizeof c->db);
+    if (rc == 1) {
+        c->skip = 1;
+        return 0;
+    }
+    if (rc)
+        return -1;
+    CLI(c->db, NULL, "init");
+    CLI(c->db, NULL, "company", "add", "--code", "DEMO", "--name", "Demo Inc.");
+    CLI(c->db, NULL, "center", "add", "--code", "TKY", "--name", "Tokyo", "--operators", "50",
+        "--company", "DEMO");
+    CLI(c->db, ADMIN_PW "\n", "user", "add", "--login", "admin", "--role", "admin",
+        "--password-stdin");
+    CLI(c->db, VICTIM_PW "\n", "user", "add", "--login", "victim", "--role", "operator", "--center",
+        "TKY", "--password-stdin");
+    CLI(c->db, NAT_PW "\n", "user", "add", "--login", "nat", "--role", "operator", "--center",
+        "TKY", "--password-stdin");
+    const char *extra[] = {"--header-timeout", "2", "--conns-per-addr", "16", NULL};
+    if (tu_server_start(c->db, &c->srv, extra))
+        return -1;
+    c->admin = tu_http_new(c->srv.base);
+    if (tu_login(c->admin, "admin", ADMIN_PW) != 200) {
+        fprintf(stderr, "admin sign-in failed\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int setup_sqlite(void **state)
+{
+    return setup(state, "sqlite");
+}
+
+static int setup_postgresql(void **state)
+{
+    return setup(state, "postgresql");
+}
+
+static int teardown(void **state)
+{
+    struct ctx *c = *state;
+    if (c->srv.pid > 0)
+        tu_server_stop(&c->srv);
+    tu_http_free(c->admin);
+    free(c);
+    return 0;
+}
+
+#define CTX()                                                                                      \
+    struct ctx *c = *state;                                                                        \
+    if (c->skip)                                                                                   \
+    skip()
+
+/* ---- 6: slowloris ---- */
+
+/* 40 connections from one address that send half a request and wait: past the per-address limit
+ * the server closes them at once, and everyone else is still served. */
+static void test_idle_connections_per_address(void **state)
+{
+    CTX();
+    enum { N = 40 };
+    int fds[N], open_now = 0;
+    static const char half[] = "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n";
+    for (int i = 0; i < N; i++) {
+        fds[i] = connect_from("127.0.0.2", c->srv.port);
+        assert_true(fds[i] >= 0);
+        send(fds[i], half, sizeof half - 1, MSG_NOSIGNAL);
+    }
+    health_answers(c->srv.base);
+    for (int i = 0; i < N; i++)
+        open_now += !closed_within(fds[i], i == 0 ? 500 : 20);
+    if (open_now > 16)
+        fail_msg("%d of %d connections from one address stayed open (limit 16)", open_now, N);
+    /* Within the header deadline (2 s) the rest are closed too, having sent no whole request. */
+    int still = 0;
+    for (int i = 0; i < N; i++)
+        still += !closed_within(fds[i], 6000);
+    if (still)
+        fail_msg("%d connections without complete headers outlived the 2 s deadline", still);
+    for (int i = 0; i < N; i++)
+        close(fds[i]);
+    health_answers(c->srv.base);
+}
+
+/* A client that drips one header byte every 200 ms never completes its request: MHD's timeout
+ * would restart with every byte; the header deadline does not. */
+static void test_dripping_headers(void **state)
+{
+    CTX();
+    int fd = connect_from("127.0.0.3", c->srv.port);
+    assert_true(fd >= 0);
+    static const char req[] = "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: "
+                              "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    uint64_t t0 = now_ms();
+    int closed = 0;
+    for (size_t i = 0; i < sizeof req - 1 && !closed; i++) {
+        if (send(fd, req + i, 1, MSG_NOSIGNAL) != 1)
+            closed = 1;
+        else
+            closed = closed_within(fd, 200);
+        health_answers(c->srv.base);
+    }
+    uint64_t took = now_ms() - t0;
+    close(fd);
+    if (!closed)
+        fail_msg("a connection dripping header bytes stayed open for %llu ms (deadline 2 s)",
+                 (unsigned long long)took);
+    if (took > 8000)
+        fail_msg("the dripping connection was closed only after %llu ms", (unsigned long long)took);
+}
+
+/* A keep-alive connection that completes requests on time is not cut by the deadline. */
+static void test_keepalive_survives(void **state)
+{
+    CTX();
+    int fd = connect_from("127.0.0.1", c->srv.port);
+    assert_true(fd >= 0);
+    static const char req[] = "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n";
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(send(fd, req, sizeof req - 1, MSG_NOSIGNAL), (ssize_t)(sizeof req - 1));
+        char buf[2048];
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        assert_true(poll(&p, 1, 5000) > 0);
+        ssize_t k = recv(fd, buf, sizeof buf - 1, 0);
+        assert_true(k > 0);
+        buf[k] = '\0';
+        assert_non_null(strstr(buf, " 200 "));
+        usleep(500000);
+    }
+    close(fd);
+}
+
+/* ---- 12: the path and the access log ---- */
+
+static void test_control_characters_in_path(void **state)
+{
+    CTX();
+    char out[8192];
+    static const char nul_esc[] = "GET /api/v1/health%00.json HTTP/1.1\r\nHost: x\r\n\r\n";
+    assert_int_equal(raw_request(c->srv.port, nul_esc, sizeof nul_esc - 1, out, sizeof out), 400);
+    assert_non_null(strstr(out, "bad_path"));
+    /* libmicrohttpd 0.9.75 cuts the request line at a raw NUL before ikiiki sees it: what
+     * follows the NUL must reach neither a route nor the log. */
+    static const char nul_raw[] = "GET /api/v1/health\0/../me.secret HTTP/1.1\r\nHost: x\r\n\r\n";
+    int st = raw_request(c->srv.port, nul_raw, sizeof nul_raw - 1, out, sizeof out);
+    if (st != 400 && st != 200)
+        fail_msg("a raw NUL in the path: expected 400 or the health reply, got %d: %.300s", st,
+                 out);
+    /* A forged access line and a terminal escape, percent-encoded. */
+    static const char forge[] = "GET /api/v1/x%0d%0a2026-01-01T00:00:00.000Z%20info%20access%20"
+                                "6.6.6.6%20forged%1b[2J HTTP/1.1\r\nHost: x\r\n\r\n";
+    assert_int_equal(raw_request(c->srv.port, forge, sizeof forge - 1, out, sizeof out), 400);
+    usleep(200000);
+    FILE *f = fopen(c->srv.errlog, "r");
+    assert_non_null(f);
+    char line[8192];
+    int seen = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (strchr(line, '\x1b'))
+            fail_msg("the log holds a raw ESC: %s", line);
+        if (strstr(line, "forged")) {
+            seen++;
+            if (!strstr(line, "access 127.0.0.1 \"GET /api/v1/x\\x0d\\x0a2026"))
+                fail_msg("a request wrote a line of its own into the log: %s", line);
+        }
+    }
+    fclose(f);
+    assert_int_equal(seen, 1);
+    assert_int_equal(log_count(&c->srv, "me.secret"), 0);
+}
+
+/* ---- 13: security headers ---- */
+
+static void check_security_headers(const char *headers, const char *what)
+{
+    char v[512];
+    header(headers, "Content-Security-Policy", v, sizeof v);
+    if (!strstr(v, "default-src 'self'") || !strstr(v, "frame-ancestors 'none'") ||
+        strstr(v, "unsafe-inline"))
+        fail_msg("%s: Content-Security-Policy \"%s\"", what, v);
+    if (strcmp(header(headers, "X-Frame-Options", v, sizeof v), "DENY"))
+        fail_msg("%s: X-Frame-Options \"%s\"", what, v);
+    if (strcmp(header(headers, "Referrer-Policy", v, sizeof v), "no-referrer"))
+        fail_msg("%s: Referrer-Policy \"%s\"", what, v);
+    if (strcmp(header(headers, "X-Content-Type-Options", v, sizeof v), "nosniff"))
+        fail_msg("%s: X-Content-Type-Options \"%s\"", what, v);
+}
+
+static void test_security_headers(void **state)
+{
+    CTX();
+    struct tu_http *anon = tu_http_new(c->srv.base);
+    struct tu_resp r;
+    const char *paths[][2] = {{"GET", "/api/v1/health"},
+                              {"GET", "/api/v1/nowhere"},
+                              {"GET", "/api/v1/me"},
+                              {"PUT", "/api/v1/health"},
+                              {"GET", "/api/v1/centers"}};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        struct tu_http *h = i == 4 ? c->admin : anon;
+        assert_int_equal(tu_request(h, paths[i][0], paths[i][1], NULL, NULL, &r), 0);
+        char what[128];
+        snprintf(what, sizeof what, "%s %s (%ld)", paths[i][0], paths[i][1], r.status);
+        check_security_headers(r.headers, what);
+        tu_resp_free(&r);
+    }
+    tu_http_free(anon);
+}
+
+#define PORT_TESTS                                                                                 \
+    cmocka_unit_test(test_idle_connections_per_address), cmocka_unit_test(test_dripping_headers),  \
+        cmocka_unit_test(test_keepalive_survives),                                                 \
+        cmocka_unit_test(test_control_characters_in_path), cmocka_unit_test(test_security_headers)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {PORT_TESTS};
+    int failed = 0;
+    failed += cmocka_run_group_tests_name("ports_sqlite", tests, setup_sqlite, teardown);
+    failed += cmocka_run_group_tests_name("ports_postgresql", tests, setup_postgresql, teardown);
+    return failed ? 1 : 0;
+}

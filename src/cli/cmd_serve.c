@@ -267,6 +267,12 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
         {"threads", 1, "worker threads (default: one per CPU)", NULL, 0},
         {"behind-tls", 0, "a TLS proxy is in front: mark session cookies Secure", NULL, 0},
         {"no-access-log", 0, "do not write one line per request", NULL, 0},
+        {"trusted-proxy", 1,
+         "the reverse proxy's address: only its X-Forwarded-For names the client (default: none)",
+         NULL, 0},
+        {"signin-addr-limit", 1,
+         "failed sign-ins from one address in 15 minutes before it must wait (default 30)", NULL,
+         0},
         {"conns-per-addr", 1, "open HTTP connections allowed from one address (default 64)", NULL,
          0},
         {"header-timeout", 1,
@@ -299,7 +305,10 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
     int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
-    int64_t threads = 0, per_addr = 0, hdr_s = 0;
+    int64_t threads = 0, per_addr = 0, hdr_s = 0, signin_addr = 0;
+    if (cli_get(o, n, "signin-addr-limit") &&
+        (rc = cli_int(cmd, o, n, "signin-addr-limit", 1, 100000, &signin_addr)))
+        return rc;
     if (cli_get(o, n, "threads") && (rc = cli_int(cmd, o, n, "threads", 1, 256, &threads)))
         return rc;
     if (cli_get(o, n, "conns-per-addr") &&
@@ -342,6 +351,8 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
         .behind_tls = cli_flag(o, n, "behind-tls"),
         .access_log = !cli_flag(o, n, "no-access-log"),
         .conns_per_addr = (int)per_addr,
+        .login_addr_limit = (int)signin_addr,
+        .trusted_proxy = cli_get(o, n, "trusted-proxy"),
         .header_timeout = (int)hdr_s,
         .guard = sg.engine,
     };

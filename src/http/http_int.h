@@ -49,8 +49,9 @@ struct http_server {
     struct ratelimit *limits;
     cx_sheet *cx; /* the self-diagnosis sheet, loaded once at start */
     struct http_sse *sse;
-    struct http_conns *conns; /* the header deadline's watch over open connections */
-    guard_engine *guard;      /* borrowed from the config; NULL: the calls routes answer 503 */
+    struct http_conns *conns;     /* the header deadline's watch over open connections */
+    unsigned char device_key[32]; /* signs this process's device cookies (sign-in) */
+    guard_engine *guard;          /* borrowed from the config; NULL: the calls routes answer 503 */
     uint16_t port;
 };
 
@@ -123,6 +124,10 @@ int http__ratelimit_check(struct ratelimit *rl, const char *key, int limit, int 
                           int64_t now);
 void http__ratelimit_hit(struct ratelimit *rl, const char *key, int window, int64_t now);
 void http__ratelimit_clear(struct ratelimit *rl, const char *key);
+/* A growing delay: once key has free_hits hits in its window, the next attempt waits 2 s after the
+ * latest hit, then 4, 8 … up to cap seconds. Returns the seconds still to wait, else 0. */
+int http__ratelimit_backoff(struct ratelimit *rl, const char *key, int free_hits, int cap,
+                            int window, int64_t now);
 
 /* conns.c: the deadline for complete request headers. The notify callback is MHD's
  * MHD_OPTION_NOTIFY_CONNECTION with the http_conns as its closure; busy marks a connection whose

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sodium.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -131,6 +132,29 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t outlen
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)outlen);
 }
 
+/* Behind the trusted proxy, the client is the address that proxy appended last to
+ * X-Forwarded-For; anyone else's X-Forwarded-For is ignored, or it could name any address. */
+static void forwarded_address(struct req *r)
+{
+    const char *proxy = r->srv->cfg.trusted_proxy;
+    if (!proxy || strcmp(r->addr, proxy) != 0)
+        return;
+    const char *xff = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (!xff)
+        return;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ')
+        last++;
+    char ip[64];
+    if (str_copy(ip, sizeof ip, last))
+        return;
+    ip[strcspn(ip, " ")] = '\0';
+    unsigned char bin[16];
+    if (inet_pton(AF_INET, ip, bin) == 1 || inet_pton(AF_INET6, ip, bin) == 1)
+        str_copy(r->addr, sizeof r->addr, ip);
+}
+
 static struct req *req_new(struct http_server *srv, struct MHD_Connection *conn, const char *url,
                            const char *method)
 {
@@ -150,6 +174,7 @@ static struct req *req_new(struct http_server *srv, struct MHD_Connection *conn,
         str_copy(r->addr, sizeof r->addr, "-");
     else
         client_address(conn, r->addr, sizeof r->addr);
+    forwarded_address(r);
     return r;
 }
 
@@ -420,6 +445,8 @@ static void apply_defaults(struct http_config *c)
         c->login_addr_limit = 30;
     if (!c->login_window)
         c->login_window = 900;
+    if (!c->login_delay_cap)
+        c->login_delay_cap = 60;
     if (!c->conns_per_addr)
         c->conns_per_addr = 64;
     if (!c->header_timeout)
@@ -435,6 +462,7 @@ int http_server_start(const struct http_config *cfg, http_server **out, char *er
     }
     srv->cfg = *cfg;
     apply_defaults(&srv->cfg);
+    crypto_auth_keygen(srv->device_key);
     struct sockaddr_storage ss;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME; /* SSE streams wait suspended */

@@ -32,7 +32,8 @@ struct ctx {
     const char *backend;
     int skip;
     char db[512];
-    struct tu_server srv; /* --header-timeout 2 --conns-per-addr 16 */
+    struct tu_server srv;   /* --header-timeout 2 --conns-per-addr 16 --signin-addr-limit 10 */
+    struct tu_server proxy; /* --trusted-proxy 127.0.0.1 --signin-addr-limit 10 */
     struct tu_http *admin;
 };
 
@@ -224,8 +225,10 @@ static int setup(void **state, const char *backend)
         "TKY", "--password-stdin");
     CLI(c->db, NAT_PW "\n", "user", "add", "--login", "nat", "--role", "operator", "--center",
         "TKY", "--password-stdin");
-    const char *extra[] = {"--header-timeout", "2", "--conns-per-addr", "16", NULL};
-    if (tu_server_start(c->db, &c->srv, extra))
+    const char *extra[] = {
+        "--header-timeout", "2", "--conns-per-addr", "16", "--signin-addr-limit", "10", NULL};
+    const char *behind[] = {"--trusted-proxy", "127.0.0.1", "--signin-addr-limit", "10", NULL};
+    if (tu_server_start(c->db, &c->srv, extra) || tu_server_start(c->db, &c->proxy, behind))
         return -1;
     c->admin = tu_http_new(c->srv.base);
     if (tu_login(c->admin, "admin", ADMIN_PW) != 200) {
@@ -250,6 +253,8 @@ static int teardown(void **state)
     struct ctx *c = *state;
     if (c->srv.pid > 0)
         tu_server_stop(&c->srv);
+    if (c->proxy.pid > 0)
+        tu_server_stop(&c->proxy);
     tu_http_free(c->admin);
     free(c);
     return 0;
@@ -416,10 +421,126 @@ static void test_security_headers(void **state)
     tu_http_free(anon);
 }
 
+/* ---- 8: sign-in limits ---- */
+
+/* POST /session as login with password, from h, with extra headers; returns the status and
+ * writes Retry-After (0 when absent). */
+static long sign_in(struct tu_http *h, const char *login, const char *password, const char *xff,
+                    int *retry_after)
+{
+    char body[256], hxff[128];
+    snprintf(body, sizeof body, "{\"login\":\"%s\",\"password\":\"%s\"}", login, password);
+    snprintf(hxff, sizeof hxff, "X-Forwarded-For: %s", xff ? xff : "");
+    const char *hdrs[] = {hxff, NULL};
+    struct tu_resp r;
+    if (tu_request(h, "POST", "/api/v1/session", body, xff ? hdrs : NULL, &r))
+        fail_msg("POST /api/v1/session: no reply");
+    long st = r.status;
+    char v[32];
+    if (retry_after)
+        *retry_after = atoi(header(r.headers, "Retry-After", v, sizeof v));
+    if (st == 429 && strcmp(err_code(&r), "too_many_attempts") != 0)
+        fail_msg("429 with error code %s", err_code(&r));
+    tu_resp_free(&r);
+    return st;
+}
+
+/* A shift starts behind one NAT address: every successful sign-in goes through. */
+static void test_signin_shift_start(void **state)
+{
+    CTX();
+    for (int i = 0; i < 40; i++) {
+        struct tu_http *h = tu_http_new(c->srv.base);
+        long st = sign_in(h, "nat", NAT_PW, NULL, NULL);
+        if (st != 200)
+            fail_msg("sign-in %d of 40 from one address: %ld", i + 1, st);
+        tu_http_free(h);
+    }
+}
+
+/* Failures sent with made-up X-Forwarded-For headers count against the real peer when no proxy
+ * is trusted, and against the forwarded client only behind the trusted proxy. */
+static void test_signin_forwarded_for(void **state)
+{
+    CTX();
+    char login[32], xff[64];
+    struct tu_http *att = tu_http_new(c->srv.base);
+    tu_http_source(att, "127.0.0.4");
+    for (int i = 0; i < 10; i++) {
+        snprintf(login, sizeof login, "ghost%d", i);
+        snprintf(xff, sizeof xff, "10.9.0.%d", i);
+        assert_int_equal(sign_in(att, login, "wrong-pass", xff, NULL), 401);
+    }
+    int wait;
+    assert_int_equal(sign_in(att, "nat", NAT_PW, "10.9.9.9", &wait), 429);
+    assert_true(wait >= 1 && wait <= 900);
+    tu_http_free(att);
+    struct tu_http *h = tu_http_new(c->srv.base);
+    assert_int_equal(sign_in(h, "nat", NAT_PW, NULL, NULL), 200);
+    tu_http_free(h);
+
+    /* Behind the trusted proxy (127.0.0.1), the address it appended last is the client. */
+    struct tu_http *px = tu_http_new(c->proxy.base);
+    for (int i = 0; i < 10; i++) {
+        snprintf(login, sizeof login, "ghost%d", i);
+        assert_int_equal(sign_in(px, login, "wrong-pass", "6.6.6.6, 10.8.0.1", NULL), 401);
+    }
+    assert_int_equal(sign_in(px, "nat", NAT_PW, "10.8.0.1", NULL), 429);
+    assert_int_equal(sign_in(px, "nat", NAT_PW, "10.8.0.2", NULL), 200);
+    /* A peer that is not the proxy cannot blame another address with the header. */
+    struct tu_http *other = tu_http_new(c->proxy.base);
+    tu_http_source(other, "127.0.0.6");
+    for (int i = 0; i < 10; i++) {
+        snprintf(login, sizeof login, "ghost%d", i);
+        assert_int_equal(sign_in(other, login, "wrong-pass", "10.8.0.3", NULL), 401);
+    }
+    assert_int_equal(sign_in(other, "nat", NAT_PW, "10.8.0.3", NULL), 429);
+    assert_int_equal(sign_in(px, "nat", NAT_PW, "10.8.0.3", NULL), 200);
+    tu_http_free(other);
+    tu_http_free(px);
+}
+
+/* An attacker failing on purpose slows the login down, but cannot keep its user out: the user's
+ * own browser (which signed in before) goes straight in, and anyone else waits at most 60 s. */
+static void test_signin_attacker_cannot_lock_out(void **state)
+{
+    CTX();
+    struct tu_http *user = tu_http_new(c->srv.base);
+    assert_int_equal(sign_in(user, "victim", VICTIM_PW, NULL, NULL), 200);
+    struct tu_http *att = tu_http_new(c->srv.base);
+    tu_http_source(att, "127.0.0.7");
+    int failed = 0, slowed = 0;
+    for (int i = 0; i < 40; i++) {
+        int wait = 0;
+        long st = sign_in(att, "Victim", "guess-pass", NULL, &wait);
+        failed += st == 401;
+        if (st == 429) {
+            slowed++;
+            if (wait < 1 || wait > 60)
+                fail_msg("Retry-After %d is not 1..60 s", wait);
+        }
+    }
+    if (failed < 5 || slowed == 0)
+        fail_msg("40 guesses: %d failed, %d slowed down", failed, slowed);
+    assert_int_equal(sign_in(user, "victim", VICTIM_PW, NULL, NULL), 200);
+    struct tu_http *fresh = tu_http_new(c->srv.base);
+    tu_http_source(fresh, "127.0.0.8");
+    int wait = 0;
+    long st = sign_in(fresh, "victim", VICTIM_PW, NULL, &wait);
+    if (st == 429 && (wait < 1 || wait > 60))
+        fail_msg("a new browser waits %d s (at most 60)", wait);
+    tu_http_free(fresh);
+    tu_http_free(att);
+    tu_http_free(user);
+}
+
 #define PORT_TESTS                                                                                 \
     cmocka_unit_test(test_idle_connections_per_address), cmocka_unit_test(test_dripping_headers),  \
         cmocka_unit_test(test_keepalive_survives),                                                 \
-        cmocka_unit_test(test_control_characters_in_path), cmocka_unit_test(test_security_headers)
+        cmocka_unit_test(test_control_characters_in_path),                                         \
+        cmocka_unit_test(test_security_headers), cmocka_unit_test(test_signin_shift_start),        \
+        cmocka_unit_test(test_signin_forwarded_for),                                               \
+        cmocka_unit_test(test_signin_attacker_cannot_lock_out)
 
 int main(void)
 {

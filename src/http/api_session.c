@@ -68,7 +68,7 @@ static void set_device_cookie(struct req *r, const char *login)
 
 /* The sign-in limits (README, Security): failures only count. An address with login_addr_limit
  * failures in the window waits for the window's end; a login past login_fail_limit failures waits
- * 2, 4, 8 … up to login_delay_cap seconds after each further failure, except in a browser that
+ * 5, 10, 20 … up to login_delay_cap seconds after each further failure, except in a browser that
  * signed in as it before. Replies 429 and returns 1 when the attempt must wait. */
 static int login_limited(struct req *r, const char *kaddr, const char *klogin, int device,
                          int64_t now)
@@ -115,6 +115,7 @@ int api_session_create(struct req *r)
     if (rc == STORE_NOTFOUND)
         org_password_dummy_verify(in.password);
     if (!ok || u.disabled) {
+        now = now_unix(); /* the delay runs from the answer, not from the start of the hashing */
         http__ratelimit_hit(r->srv->limits, kaddr, r->srv->cfg.login_window, now);
         http__ratelimit_hit(r->srv->limits, klogin, r->srv->cfg.login_window, now);
         http__audit(r, "login.fail", in.login, rc == STORE_NOTFOUND ? "unknown login" : "");
@@ -170,7 +171,24 @@ int api_me_password(struct req *r)
     int rc = store_user_get_id(http__db(r), r->who.user_id, &u);
     if (rc)
         return http__store_error(r, rc, "user");
+    /* A stolen session must not become a way to guess the password: 5 wrong tries in the window
+     * per account, as for a sign-in. */
+    const struct http_config *c = &r->srv->cfg;
+    char kpw[48];
+    snprintf(kpw, sizeof kpw, "password:%lld", (long long)u.id);
+    int64_t now = now_unix();
+    int wait =
+        http__ratelimit_check(r->srv->limits, kpw, c->login_fail_limit, c->login_window, now);
+    if (wait) {
+        char secs[16];
+        snprintf(secs, sizeof secs, "%d", wait);
+        http__add_header(r, "Retry-After", secs);
+        http__reply_error(r, 429, "too_many_attempts",
+                          "too many wrong current passwords; try again in %d seconds", wait);
+        return 429;
+    }
     if (org_password_verify(u.password_hash, in.current)) {
+        http__ratelimit_hit(r->srv->limits, kpw, c->login_window, now);
         http__audit(r, "password.fail", u.login, "");
         http__reply_error(r, 403, "bad_credentials", "current: the current password is wrong");
         return 403;
@@ -179,9 +197,14 @@ int api_me_password(struct req *r)
         http__reply_error(r, 500, "internal", "cannot hash the password");
         return 500;
     }
-    if ((rc = store_user_update(http__db(r), &u)))
+    /* Whoever may have learnt the old password loses the sessions they opened with it. */
+    store *db = http__db(r);
+    if ((rc = store_begin(db)) || (rc = store_user_update(db, &u)) ||
+        (rc = store_session_end_user(db, u.id, r->session_hash)) || (rc = store_commit(db))) {
+        store_rollback(db);
         return http__store_error(r, rc, "user");
-    http__audit(r, "password.change", u.login, "");
+    }
+    http__audit(r, "password.change", u.login, "other sessions ended");
     http__reply_json(r, 204, NULL);
     return 204;
 }

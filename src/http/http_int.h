@@ -52,6 +52,7 @@ struct http_server {
     struct http_conns *conns;     /* the header deadline's watch over open connections */
     unsigned char device_key[32]; /* signs this process's device cookies (sign-in) */
     guard_engine *guard;          /* borrowed from the config; NULL: the calls routes answer 503 */
+    int heavy_running;            /* PDF reports being made now (atomic) */
     uint16_t port;
 };
 
@@ -124,8 +125,8 @@ int http__ratelimit_check(struct ratelimit *rl, const char *key, int limit, int 
                           int64_t now);
 void http__ratelimit_hit(struct ratelimit *rl, const char *key, int window, int64_t now);
 void http__ratelimit_clear(struct ratelimit *rl, const char *key);
-/* A growing delay: once key has free_hits hits in its window, the next attempt waits 2 s after the
- * latest hit, then 4, 8 … up to cap seconds. Returns the seconds still to wait, else 0. */
+/* A growing delay: once key has free_hits hits in its window, the next attempt waits 5 s after the
+ * latest hit, then 10, 20 … up to cap seconds. Returns the seconds still to wait, else 0. */
 int http__ratelimit_backoff(struct ratelimit *rl, const char *key, int free_hits, int cap,
                             int window, int64_t now);
 
@@ -173,6 +174,7 @@ int api_user_delete(struct req *r);
 int api_audit_list(struct req *r);
 int api_apikeys_list(struct req *r);
 int api_apikeys_create(struct req *r);
+int api_apikey_revoke(struct req *r);
 int api_harass_policy_get(struct req *r);
 int api_harass_policy_put(struct req *r);
 int api_harass_judge(struct req *r);

@@ -109,7 +109,7 @@ int http__ratelimit_backoff(struct ratelimit *rl, const char *key, int free_hits
     struct rl_slot *s = rl_find(rl, h, 0, now);
     if (s && now - s->start < window && s->count >= free_hits) {
         int over = s->count - free_hits;
-        int64_t delay = over >= 30 ? cap : (int64_t)1 << (over + 1);
+        int64_t delay = over >= 24 ? cap : (int64_t)5 << over;
         if (delay > cap)
             delay = cap;
         wait = s->last + delay - now;

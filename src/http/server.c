@@ -451,6 +451,10 @@ static void apply_defaults(struct http_config *c)
         c->conns_per_addr = 64;
     if (!c->header_timeout)
         c->header_timeout = 10;
+    if (!c->heavy_max)
+        c->heavy_max = 2;
+    if (c->heavy_max > c->threads - 1)
+        c->heavy_max = c->threads > 1 ? c->threads - 1 : 1;
 }
 
 int http_server_start(const struct http_config *cfg, http_server **out, char *err, size_t errlen)

@@ -27,6 +27,9 @@
 #define ADMIN_PW  "admin-pass-1"
 #define VICTIM_PW "victim-pass-1"
 #define NAT_PW    "nat-pass-1"
+#define PWU_PW    "pwu-pass-1"
+#define PWU_PW2   "pwu-pass-2"
+#define PWU_PW3   "pwu-pass-3"
 
 struct ctx {
     const char *backend;
@@ -224,6 +227,8 @@ static int setup(void **state, const char *backend)
     CLI(c->db, VICTIM_PW "\n", "user", "add", "--login", "victim", "--role", "operator", "--center",
         "TKY", "--password-stdin");
     CLI(c->db, NAT_PW "\n", "user", "add", "--login", "nat", "--role", "operator", "--center",
+        "TKY", "--password-stdin");
+    CLI(c->db, PWU_PW "\n", "user", "add", "--login", "pwu", "--role", "operator", "--center",
         "TKY", "--password-stdin");
     const char *extra[] = {
         "--header-timeout", "2", "--conns-per-addr", "16", "--signin-addr-limit", "10", NULL};
@@ -534,13 +539,178 @@ static void test_signin_attacker_cannot_lock_out(void **state)
     tu_http_free(user);
 }
 
+/* ---- 9: passwords end sessions ---- */
+
+static long get_status(struct tu_http *h, const char *path)
+{
+    struct tu_resp r;
+    if (tu_request(h, "GET", path, NULL, NULL, &r))
+        fail_msg("GET %s: no reply", path);
+    long st = r.status;
+    tu_resp_free(&r);
+    return st;
+}
+
+/* Does the audit log hold action on target? */
+static int audited(struct ctx *c, const char *action, const char *target)
+{
+    struct tu_resp r;
+    expect(c->admin, "GET", "/api/v1/audit?limit=500", NULL, NULL, 200, &r);
+    size_t i;
+    json_t *e;
+    int found = 0;
+    json_array_foreach(json_object_get(r.json, "entries"), i, e)
+    {
+        const char *a = json_string_value(json_object_get(e, "action"));
+        const char *t = json_string_value(json_object_get(e, "target"));
+        found |= a && t && strcmp(a, action) == 0 && strcmp(t, target) == 0;
+    }
+    tu_resp_free(&r);
+    return found;
+}
+
+static void test_password_change_ends_sessions(void **state)
+{
+    CTX();
+    struct tu_http *a = tu_http_new(c->srv.base), *b = tu_http_new(c->srv.base);
+    assert_int_equal(tu_login(a, "pwu", PWU_PW), 200);
+    assert_int_equal(tu_login(b, "pwu", PWU_PW), 200);
+    struct tu_resp r;
+    expect(a, "POST", "/api/v1/me/password",
+           "{\"current\":\"" PWU_PW "\",\"password\":\"" PWU_PW2 "\"}", NULL, 204, &r);
+    tu_resp_free(&r);
+    assert_int_equal(get_status(a, "/api/v1/me"), 200); /* the session that changed it lives */
+    assert_int_equal(get_status(b, "/api/v1/me"), 401);
+    /* An administrator's reset ends every session of the user, and is audited. */
+    expect(c->admin, "PATCH", "/api/v1/users/pwu", "{\"password\":\"" PWU_PW3 "\"}", NULL, 200, &r);
+    tu_resp_free(&r);
+    assert_int_equal(get_status(a, "/api/v1/me"), 401);
+    assert_true(audited(c, "password.reset", "pwu"));
+    assert_int_equal(get_status(c->admin, "/api/v1/me"), 200);
+    tu_http_free(a);
+    tu_http_free(b);
+}
+
+/* A stolen session cannot guess the password through /me/password. */
+static void test_me_password_limited(void **state)
+{
+    CTX();
+    struct tu_http *h = tu_http_new(c->srv.base);
+    assert_int_equal(tu_login(h, "pwu", PWU_PW3), 200);
+    struct tu_resp r;
+    for (int i = 0; i < 5; i++) {
+        expect(h, "POST", "/api/v1/me/password",
+               "{\"current\":\"guess-pass-x\",\"password\":\"" PWU_PW2 "\"}", NULL, 403, &r);
+        tu_resp_free(&r);
+    }
+    expect(h, "POST", "/api/v1/me/password",
+           "{\"current\":\"" PWU_PW3 "\",\"password\":\"" PWU_PW2 "\"}", NULL, 429, &r);
+    char v[32];
+    assert_true(atoi(header(r.headers, "Retry-After", v, sizeof v)) > 0);
+    tu_resp_free(&r);
+    tu_http_free(h);
+}
+
+/* ---- 10: API keys ---- */
+
+static void test_apikey_revoke(void **state)
+{
+    CTX();
+    struct tu_resp r;
+    expect(c->admin, "POST", "/api/v1/apikeys",
+           "{\"name\":\"k_rev\",\"scopes\":[\"read\"],\"expires_days\":30}", NULL, 201, &r);
+    char key[128], path[64];
+    snprintf(key, sizeof key, "%s", json_string_value(json_object_get(r.json, "key")));
+    snprintf(path, sizeof path, "/api/v1/apikeys/%lld",
+             (long long)json_integer_value(json_object_get(r.json, "id")));
+    json_int_t exp = json_integer_value(json_object_get(r.json, "expires_at"));
+    assert_true(exp > (json_int_t)time(NULL) + 29 * 86400);
+    tu_resp_free(&r);
+    struct tu_http *m = tu_http_new(c->srv.base);
+    tu_http_bearer(m, key);
+    assert_int_equal(get_status(m, "/api/v1/centers"), 200);
+    expect(c->admin, "DELETE", path, NULL, NULL, 204, &r);
+    tu_resp_free(&r);
+    assert_int_equal(get_status(m, "/api/v1/centers"), 401);
+    assert_true(audited(c, "apikey.revoke", "k_rev"));
+    /* The command line revokes by name, and says so in the audit log too. */
+    char *out = cli(c->db, NULL, "apikey", "add", "--name", "k_cli", "--scope", "read", "--expires",
+                    "2099-12-31", "--json", NULL);
+    json_t *j = json_loads(out, 0, NULL);
+    free(out);
+    snprintf(key, sizeof key, "%s", json_string_value(json_object_get(j, "key")));
+    json_decref(j);
+    tu_http_bearer(m, key);
+    assert_int_equal(get_status(m, "/api/v1/centers"), 200);
+    CLI(c->db, NULL, "apikey", "revoke", "k_cli");
+    assert_int_equal(get_status(m, "/api/v1/centers"), 401);
+    assert_true(audited(c, "apikey.revoke", "k_cli"));
+    struct tu_result res;
+    TU_IK(&res, c->db, "apikey", "add", "--name", "k_old", "--scope", "read", "--expires",
+          "2001-01-01");
+    TU_ONE_LINE_EXIT2(&res, "--expires");
+    tu_result_free(&res);
+    TU_IK(&res, c->db, "apikey", "revoke", "k_none");
+    assert_int_not_equal(res.status, 0);
+    tu_result_free(&res);
+    tu_http_free(m);
+}
+
+/* ---- 13: logins, call events, reports ---- */
+
+static void test_login_case_unique(void **state)
+{
+    CTX();
+    struct tu_resp r;
+    expect(c->admin, "POST", "/api/v1/users",
+           "{\"login\":\"Victim\",\"role\":\"operator\",\"center\":\"TKY\","
+           "\"password\":\"other-pass-1\"}",
+           NULL, 409, &r);
+    tu_resp_free(&r);
+    struct tu_result res;
+    TU_IK(&res, c->db, "user", "add", "--login", "VICTIM", "--role", "operator", "--center", "TKY");
+    assert_int_not_equal(res.status, 0);
+    tu_result_free(&res);
+    /* Sign-in matches the login exactly. */
+    struct tu_http *h = tu_http_new(c->srv.base);
+    tu_http_source(h, "127.0.0.9");
+    assert_int_equal(sign_in(h, "VICTIM", VICTIM_PW, NULL, NULL), 401);
+    tu_http_free(h);
+}
+
+static void test_call_event_unknown_center(void **state)
+{
+    CTX();
+    char *out =
+        cli(c->db, NULL, "apikey", "add", "--name", "k_calls", "--scope", "calls", "--json", NULL);
+    json_t *j = json_loads(out, 0, NULL);
+    free(out);
+    struct tu_http *m = tu_http_new(c->srv.base);
+    tu_http_bearer(m, json_string_value(json_object_get(j, "key")));
+    json_decref(j);
+    struct tu_resp r;
+    expect(m, "POST", "/api/v1/calls/port-c1/events", "{\"type\":\"start\",\"center\":\"NOPE\"}",
+           NULL, 422, &r);
+    assert_string_equal(err_code(&r), "unknown_center");
+    tu_resp_free(&r);
+    expect(m, "POST", "/api/v1/calls/port-c2/events", "{\"type\":\"start\",\"center\":\"TKY\"}",
+           NULL, 202, &r);
+    tu_resp_free(&r);
+    expect(m, "POST", "/api/v1/calls/port-c2/events", "{\"type\":\"end\"}", NULL, 202, &r);
+    tu_resp_free(&r);
+    tu_http_free(m);
+}
+
 #define PORT_TESTS                                                                                 \
     cmocka_unit_test(test_idle_connections_per_address), cmocka_unit_test(test_dripping_headers),  \
         cmocka_unit_test(test_keepalive_survives),                                                 \
         cmocka_unit_test(test_control_characters_in_path),                                         \
         cmocka_unit_test(test_security_headers), cmocka_unit_test(test_signin_shift_start),        \
         cmocka_unit_test(test_signin_forwarded_for),                                               \
-        cmocka_unit_test(test_signin_attacker_cannot_lock_out)
+        cmocka_unit_test(test_signin_attacker_cannot_lock_out),                                    \
+        cmocka_unit_test(test_password_change_ends_sessions),                                      \
+        cmocka_unit_test(test_me_password_limited), cmocka_unit_test(test_apikey_revoke),          \
+        cmocka_unit_test(test_login_case_unique), cmocka_unit_test(test_call_event_unknown_center)
 
 int main(void)
 {

@@ -162,10 +162,14 @@ static int guard_start(struct serve_guard *sg, store *s, const char *db_url, enu
 static int start_media(const struct cli_cmd *cmd, const struct cli_opt *o, int n, guard_engine *g,
                        struct media_glue *glue, media_server **out)
 {
-    int64_t media_threads = 0;
+    int64_t media_threads = 0, per_peer = 0, idle_s = 0;
     int rc0 = cli_get(o, n, "media-threads")
                   ? cli_int(cmd, o, n, "media-threads", 1, 64, &media_threads)
                   : 0;
+    if (!rc0 && cli_get(o, n, "media-per-peer"))
+        rc0 = cli_int(cmd, o, n, "media-per-peer", 1, 100000, &per_peer);
+    if (!rc0 && cli_get(o, n, "media-idle"))
+        rc0 = cli_int(cmd, o, n, "media-idle", 1, 3600, &idle_s);
     if (rc0)
         return rc0;
     const char *as = cli_get(o, n, "audiosocket"), *ws = cli_get(o, n, "media-ws");
@@ -197,6 +201,10 @@ static int start_media(const struct cli_cmd *cmd, const struct cli_opt *o, int n
         .ari_password = getenv("IKIIKI_ARI_PASSWORD"),
         .hooks = media_glue_hooks(glue),
         .threads = (int)media_threads,
+        .allow = cli_get(o, n, "media-allow"),
+        .max_per_peer = (int)per_peer,
+        .idle_audio_ms = (unsigned)idle_s * 1000u,
+        .ws_secret = getenv("IKIIKI_MEDIA_SECRET"),
     };
     if (strcmp(mc.audiosocket, "off") == 0 && strcmp(mc.media_ws, "off") == 0) {
         media_glue_release(glue);
@@ -283,6 +291,11 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
          NULL, 0},
         {"media-ws", 1, "Twilio-compatible media WebSocket ADDR:PORT (default 127.0.0.1:8090; off)",
          NULL, 0},
+        {"media-allow", 1,
+         "peers allowed on the media ports: CIDR[,CIDR…] (default 127.0.0.0/8,::1)", NULL, 0},
+        {"media-per-peer", 1, "media connections from one address (default 500)", NULL, 0},
+        {"media-idle", 1, "seconds without audio after which a call is ended (default 30)", NULL,
+         0},
         {"prompts", 1, "folder of WAV announcements (default data/prompts/ja)", NULL, 0},
         {"voicebot-menu", 1, "voicebot purpose menu (default data/voicebot/ja.json)", NULL, 0},
         {"voicebot-all", 0, "send every call through the voicebot first", NULL, 0},

@@ -281,6 +281,9 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
         {"signin-addr-limit", 1,
          "failed sign-ins from one address in 15 minutes before it must wait (default 30)", NULL,
          0},
+        {"collect-addr-limit", 1,
+         "survey answers taken from one address per hour on the answer links (default 100)", NULL,
+         0},
         {"pdf-concurrency", 1,
          "PDF reports made at once; more wait with 503 (default 2, at most threads - 1)", NULL, 0},
         {"conns-per-addr", 1, "open HTTP connections allowed from one address (default 64)", NULL,
@@ -320,7 +323,10 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
     int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
-    int64_t threads = 0, per_addr = 0, hdr_s = 0, signin_addr = 0, pdf_max = 0;
+    int64_t threads = 0, per_addr = 0, hdr_s = 0, signin_addr = 0, pdf_max = 0, collect_max = 0;
+    if (cli_get(o, n, "collect-addr-limit") &&
+        (rc = cli_int(cmd, o, n, "collect-addr-limit", 1, 1000000, &collect_max)))
+        return rc;
     if (cli_get(o, n, "pdf-concurrency") &&
         (rc = cli_int(cmd, o, n, "pdf-concurrency", 1, 64, &pdf_max)))
         return rc;
@@ -371,6 +377,7 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
         .conns_per_addr = (int)per_addr,
         .login_addr_limit = (int)signin_addr,
         .heavy_max = (int)pdf_max,
+        .collect_addr_limit = (int)collect_max,
         .trusted_proxy = cli_get(o, n, "trusted-proxy"),
         .header_timeout = (int)hdr_s,
         .guard = sg.engine,

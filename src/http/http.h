@@ -22,6 +22,7 @@ struct http_config {
     int access_log;            /* 1 = one line per request on stderr */
     int conns_per_addr;        /* open connections from one address; 0 = 64 */
     const char *trusted_proxy; /* its X-Forwarded-For names the client; NULL: none trusted */
+    int collect_addr_limit;    /* survey answers from one address per hour; 0 = 100 */
     int heavy_max;             /* PDF reports made at once; 0 = 2, at most threads - 1 */
     int header_timeout; /* seconds for a request's complete headers, whatever trickles; 0 = 10 */
     struct guard_engine

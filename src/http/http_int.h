@@ -62,7 +62,9 @@ struct req {
     enum http_method method;
     const char *method_name;
     char path[512];
-    char addr[64];
+    char addr[64];      /* the client, as logged and audited; "-" on the anonymous routes */
+    int anon;           /* an anonymous survey route: addr is "-" */
+    char anon_addr[64]; /* there, the client for the answer limits only: never stored or logged */
     uint64_t t0;
     struct buf body;
     int too_big;
@@ -100,6 +102,8 @@ const char *http__header(struct req *r, const char *name);
 /* Replies 500 after a store failure (or 404/409 for those codes) and logs it. */
 int http__store_error(struct req *r, int rc, const char *what);
 void http__audit(struct req *r, const char *action, const char *target, const char *detail);
+/* The path as logged: escaped, and the answer link's token replaced by {token}. */
+void http__log_path(const char *path, char *out, size_t outlen);
 store *http__db(struct req *r);
 
 /* pool.c: one store connection per worker thread. */

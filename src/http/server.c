@@ -98,7 +98,9 @@ int http__store_error(struct req *r, int rc, const char *what)
         http__reply_error(r, 409, "conflict", "%s already exists or is still in use", what);
         return 409;
     }
-    log_msg(LOG_ERROR, "%s %s: %s: %s", r->method_name, r->path, what,
+    char path[2100];
+    http__log_path(r->path, path, sizeof path);
+    log_msg(LOG_ERROR, "%s %s: %s: %s", r->method_name, path, what,
             r->db ? store_errmsg(r->db) : "no database");
     http__reply_error(r, 500, "internal", "the server could not complete the request");
     return 500;
@@ -169,12 +171,15 @@ static struct req *req_new(struct http_server *srv, struct MHD_Connection *conn,
     buf_init(&r->body, srv->cfg.max_body);
     if (str_copy(r->path, sizeof r->path, url))
         r->status = 414;
-    /* Survey answers are anonymous: their requests leave no address, not even in the log. */
-    if (strncmp(url, "/api/v1/collect/", 16) == 0)
-        str_copy(r->addr, sizeof r->addr, "-");
-    else
-        client_address(conn, r->addr, sizeof r->addr);
+    client_address(conn, r->addr, sizeof r->addr);
     forwarded_address(r);
+    /* Survey answers are anonymous: their requests leave no address, not even in the log; only
+     * a keyed hash of it counts their answers for a while (http__collect_address_limited). */
+    if (strncmp(url, "/api/v1/collect/", 16) == 0) {
+        r->anon = 1;
+        str_copy(r->anon_addr, sizeof r->anon_addr, r->addr);
+        str_copy(r->addr, sizeof r->addr, "-");
+    }
     return r;
 }
 
@@ -325,7 +330,7 @@ static void log_escape(const char *s, char *out, size_t outlen)
 }
 
 /* The path as logged: the answer link's token is its only key, so the log never holds it. */
-static void log_path(const char *path, char *out, size_t outlen)
+void http__log_path(const char *path, char *out, size_t outlen)
 {
     static const char collect[] = "/api/v1/collect/";
     if (strncmp(path, collect, sizeof collect - 1) == 0) {
@@ -350,7 +355,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (srv->cfg.access_log) {
         double ms = (double)(now_mono_ns() - r->t0) / 1e6;
         char path[2100], method[64];
-        log_path(r->path, path, sizeof path);
+        http__log_path(r->path, path, sizeof path);
         log_escape(r->method_name, method, sizeof method);
         log_msg(LOG_INFO, "access %s \"%s %s\" %d %zu %.2fms %s%s", r->addr, method, path,
                 r->status, r->outlen, ms,
@@ -453,6 +458,8 @@ static void apply_defaults(struct http_config *c)
         c->header_timeout = 10;
     if (!c->heavy_max)
         c->heavy_max = 2;
+    if (!c->collect_addr_limit)
+        c->collect_addr_limit = 100;
     if (c->heavy_max > c->threads - 1)
         c->heavy_max = c->threads > 1 ? c->threads - 1 : 1;
 }

@@ -240,8 +240,9 @@ struct store_survey_link {
     int64_t created_at;
     int64_t closed_at; /* 0 while open */
 };
-/* Opens the link of a wave and center with token, or reopens the one there is (keeping its
- * token, which may already be on a poster); *out gets the link as stored. */
+/* Opens the link of a wave and center with token. An open link stays as it is; a closed one
+ * reopens with the new token, so the old link (perhaps still on a poster) stays dead. *out gets
+ * the link as stored. */
 int store_survey_link_open(store *s, int64_t wave_id, int64_t center_id, const char *token,
                            int64_t now, struct store_survey_link *out);
 /* STORE_NOTFOUND when no link has this token. */

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -701,6 +702,161 @@ static void test_call_event_unknown_center(void **state)
     tu_http_free(m);
 }
 
+/* ---- 11 and 13 on the demo data: the answer link, the PDF report ---- */
+
+struct demo {
+    int skip;
+    char db[512];
+    struct tu_server srv; /* --collect-addr-limit 3 --threads 3 --pdf-concurrency 1 */
+};
+
+static int demo_setup(void **state, const char *backend)
+{
+    struct demo *d = calloc(1, sizeof *d);
+    *state = d;
+    int rc = tu_db_url(backend, "portsdemo", d->db, sizeof d->db);
+    if (rc == 1) {
+        d->skip = 1;
+        return 0;
+    }
+    if (rc)
+        return -1;
+    CLI(d->db, NULL, "init", "--demo");
+    CLI(d->db, ADMIN_PW "\n", "user", "add", "--login", "boss", "--role", "admin",
+        "--password-stdin");
+    const char *extra[] = {"--collect-addr-limit", "3", "--threads", "3",
+                           "--pdf-concurrency",    "1", NULL};
+    return tu_server_start(d->db, &d->srv, extra) ? -1 : 0;
+}
+
+static int demo_setup_sqlite(void **state)
+{
+    return demo_setup(state, "sqlite");
+}
+
+static int demo_setup_postgresql(void **state)
+{
+    return demo_setup(state, "postgresql");
+}
+
+static int demo_teardown(void **state)
+{
+    struct demo *d = *state;
+    if (d->srv.pid > 0)
+        tu_server_stop(&d->srv);
+    free(d);
+    return 0;
+}
+
+#define DEMO()                                                                                     \
+    struct demo *d = *state;                                                                       \
+    if (d->skip)                                                                                   \
+    skip()
+
+static void open_link(struct tu_http *boss, char *path, size_t pathlen)
+{
+    struct tu_resp r;
+    expect(boss, "POST", "/api/v1/surveys/2026-AUTUMN/centers/TKY/link", "{}", NULL, 201, &r);
+    snprintf(path, pathlen, "%s", json_string_value(json_object_get(r.json, "path")));
+    tu_resp_free(&r);
+}
+
+static long answer(const char *base, const char *src, const char *path)
+{
+    static const char body[] = "{\"position\":\"OP\",\"answers\":{\"G01\":5,\"O01\":5,\"H01\":4}}";
+    struct tu_http *h = tu_http_new(base);
+    tu_http_source(h, src);
+    struct tu_resp r;
+    long st = tu_request(h, "POST", path, body, NULL, &r) ? 0 : r.status;
+    if (st)
+        tu_resp_free(&r);
+    tu_http_free(h);
+    return st;
+}
+
+static void test_collect_link_limits(void **state)
+{
+    DEMO();
+    struct tu_http *boss = tu_http_new(d->srv.base);
+    assert_int_equal(tu_login(boss, "boss", ADMIN_PW), 200);
+    char path[200], path2[200];
+    open_link(boss, path, sizeof path);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(answer(d->srv.base, "127.0.0.11", path), 201);
+    assert_int_equal(answer(d->srv.base, "127.0.0.11", path), 429); /* per address */
+    assert_int_equal(answer(d->srv.base, "127.0.0.12", path), 201);
+    /* Reopening a closed link gives it a new token: the old one is dead for good. */
+    struct tu_resp r;
+    expect(boss, "DELETE", "/api/v1/surveys/2026-AUTUMN/centers/TKY/link", NULL, NULL, 200, &r);
+    tu_resp_free(&r);
+    open_link(boss, path2, sizeof path2);
+    assert_string_not_equal(path, path2);
+    assert_int_equal(answer(d->srv.base, "127.0.0.13", path), 404);
+    assert_int_equal(answer(d->srv.base, "127.0.0.13", path2), 201);
+    /* Reopening an open link keeps its token. */
+    char path3[200];
+    open_link(boss, path3, sizeof path3);
+    assert_string_equal(path2, path3);
+    tu_http_free(boss);
+    /* Neither token nor answering address is in the log; the routes are, with {token}. */
+    usleep(200000);
+    const char *tok1 = path + strlen("/api/v1/collect/"),
+               *tok2 = path2 + strlen("/api/v1/collect/");
+    assert_int_equal(log_count(&d->srv, tok1), 0);
+    assert_int_equal(log_count(&d->srv, tok2), 0);
+    assert_int_equal(log_count(&d->srv, "127.0.0.11"), 0);
+    assert_true(log_count(&d->srv, "\"POST /api/v1/collect/{token}\" 201") >= 5);
+}
+
+struct pdf_job {
+    struct tu_http *h;
+    long status;
+    int retry_after;
+};
+
+static void *pdf_main(void *arg)
+{
+    struct pdf_job *j = arg;
+    struct tu_resp r;
+    if (tu_request(j->h, "GET", "/api/v1/surveys/2026-AUTUMN/centers/TKY/export?format=pdf", NULL,
+                   NULL, &r) == 0) {
+        j->status = r.status;
+        char v[32];
+        j->retry_after = atoi(header(r.headers, "Retry-After", v, sizeof v));
+        tu_resp_free(&r);
+    }
+    return NULL;
+}
+
+/* Four PDF reports asked at once with room for one: the others are told to come back (503 with
+ * Retry-After), and health answers all along. */
+static void test_pdf_concurrency(void **state)
+{
+    DEMO();
+    enum { N = 4 };
+    struct pdf_job jobs[N];
+    pthread_t th[N];
+    for (int i = 0; i < N; i++) {
+        jobs[i] = (struct pdf_job){.h = tu_http_new(d->srv.base)};
+        assert_int_equal(tu_login(jobs[i].h, "boss", ADMIN_PW), 200);
+    }
+    for (int i = 0; i < N; i++)
+        pthread_create(&th[i], NULL, pdf_main, &jobs[i]);
+    health_answers(d->srv.base);
+    int ok = 0, busy = 0;
+    for (int i = 0; i < N; i++) {
+        pthread_join(th[i], NULL);
+        ok += jobs[i].status == 200;
+        if (jobs[i].status == 503) {
+            busy++;
+            assert_true(jobs[i].retry_after > 0);
+        }
+        tu_http_free(jobs[i].h);
+    }
+    if (ok < 1 || busy < 1 || ok + busy != N)
+        fail_msg("%d PDF reports at once: %d made, %d told to wait", N, ok, busy);
+}
+
 #define PORT_TESTS                                                                                 \
     cmocka_unit_test(test_idle_connections_per_address), cmocka_unit_test(test_dripping_headers),  \
         cmocka_unit_test(test_keepalive_survives),                                                 \
@@ -718,5 +874,11 @@ int main(void)
     int failed = 0;
     failed += cmocka_run_group_tests_name("ports_sqlite", tests, setup_sqlite, teardown);
     failed += cmocka_run_group_tests_name("ports_postgresql", tests, setup_postgresql, teardown);
+    const struct CMUnitTest demo[] = {cmocka_unit_test(test_collect_link_limits),
+                                      cmocka_unit_test(test_pdf_concurrency)};
+    failed +=
+        cmocka_run_group_tests_name("ports_demo_sqlite", demo, demo_setup_sqlite, demo_teardown);
+    failed += cmocka_run_group_tests_name("ports_demo_postgresql", demo, demo_setup_postgresql,
+                                          demo_teardown);
     return failed ? 1 : 0;
 }

@@ -17,9 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <zip.h>
 
 #include <cmocka.h>
 
@@ -857,6 +860,107 @@ static void test_pdf_concurrency(void **state)
         fail_msg("%d PDF reports at once: %d made, %d told to wait", N, ok, busy);
 }
 
+/* ---- 14: zip bombs and entity tricks through the import ---- */
+
+/* Writes an XLSX of the three parts (sheet of sheet_len bytes, deflated) to path. */
+static void write_xlsx(const char *path, const char *workbook, const char *sheet, size_t sheet_len)
+{
+    static const char rels[] = "<?xml version=\"1.0\"?><Relationships><Relationship Id=\"rId1\" "
+                               "Type=\"worksheet\" Target=\"worksheets/sheet1.xml\"/>"
+                               "</Relationships>";
+    int zerr;
+    zip_t *z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
+    assert_non_null(z);
+    const char *names[] = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+                           "xl/worksheets/sheet1.xml"};
+    const char *texts[] = {workbook, rels, sheet};
+    size_t lens[] = {strlen(workbook), strlen(rels), sheet_len};
+    for (int i = 0; i < 3; i++) {
+        zip_source_t *src = zip_source_buffer(z, texts[i], lens[i], 0);
+        assert_non_null(src);
+        assert_true(zip_file_add(z, names[i], src, 0) >= 0);
+    }
+    assert_int_equal(zip_close(z), 0);
+}
+
+/* Runs `ikiiki survey import --wave W1 --center TKY --format forms FILE`; the exit status, the
+ * first line of stderr and the child's peak resident memory in KiB. */
+static int import_file(const char *db, const char *file, char *err, size_t errlen, long *maxrss_kb)
+{
+    char log[600];
+    snprintf(log, sizeof log, "%s.err", file);
+    pid_t pid = fork();
+    if (pid == 0) {
+        FILE *e = freopen(log, "w", stderr);
+        (void)e;
+        execl(tu_bin(), tu_bin(), "survey", "import", "--wave", "W1", "--center", "TKY", "--format",
+              "forms", file, "--db", db, (char *)NULL);
+        _exit(127);
+    }
+    int st = 0;
+    struct rusage ru;
+    assert_int_equal(wait4(pid, &st, 0, &ru), pid);
+    *maxrss_kb = ru.ru_maxrss;
+    char *text = tu_read_file(log, NULL);
+    snprintf(err, errlen, "%s", text ? text : "");
+    err[strcspn(err, "\n")] = '\0';
+    free(text);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static void test_import_bombs(void **state)
+{
+    CTX();
+    CLI(c->db, NULL, "survey", "wave", "add", "--code", "W1");
+    static const char wb[] = "<?xml version=\"1.0\"?><workbook xmlns:r=\"urn:r\"><sheets><sheet "
+                             "name=\"S\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>";
+    char dir[] = "/tmp/ikiiki-bomb-XXXXXX", path[600], err[600];
+    assert_non_null(mkdtemp(dir));
+    /* 260 MiB of blanks deflate to a few hundred KiB: past the 256 MiB part limit. */
+    size_t big = (size_t)260 << 20;
+    char *sheet = malloc(big);
+    assert_non_null(sheet);
+    memset(sheet, ' ', big);
+    memcpy(sheet, "<worksheet>", 11);
+    snprintf(path, sizeof path, "%s/bomb.xlsx", dir);
+    write_xlsx(path, wb, sheet, big);
+    free(sheet);
+    long rss = 0;
+    int st = import_file(c->db, path, err, sizeof err, &rss);
+    if (st != 2 || !strstr(err, "larger than 256 MiB uncompressed"))
+        fail_msg("zip bomb: exit %d: %s", st, err);
+    if (rss > 150 * 1024)
+        fail_msg("zip bomb: the import took %ld KiB of memory", rss);
+    /* Billion laughs in the sheet, an external entity in the workbook: no DTD at all. */
+    static const char laughs[] =
+        "<?xml version=\"1.0\"?><!DOCTYPE w [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b "
+        "\"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\"><!ENTITY "
+        "d "
+        "\"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\"><!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\">]>"
+        "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>&e;&e;&e;&e;"
+        "</t></is></c></row></sheetData></worksheet>";
+    snprintf(path, sizeof path, "%s/laughs.xlsx", dir);
+    write_xlsx(path, wb, laughs, strlen(laughs));
+    st = import_file(c->db, path, err, sizeof err, &rss);
+    if (st != 2 || !strstr(err, "xl/worksheets/sheet1.xml: a document type declaration is not"))
+        fail_msg("billion laughs: exit %d: %s", st, err);
+    static const char xxe[] = "<?xml version=\"1.0\"?><!DOCTYPE w [<!ENTITY x SYSTEM "
+                              "\"file:///etc/passwd\">]><workbook>&x;</workbook>";
+    snprintf(path, sizeof path, "%s/xxe.xlsx", dir);
+    write_xlsx(path, xxe, "<worksheet/>", 12);
+    st = import_file(c->db, path, err, sizeof err, &rss);
+    if (st != 2 || !strstr(err, "xl/workbook.xml: a document type declaration is not allowed") ||
+        strstr(err, "root:"))
+        fail_msg("external entity: exit %d: %s", st, err);
+    /* Nothing was written. */
+    struct tu_result res;
+    TU_IK(&res, c->db, "survey", "responses", "--wave", "W1", "--json");
+    json_t *resp = json_loads(res.out, 0, NULL);
+    assert_int_equal(json_array_size(json_object_get(resp, "centers")), 0);
+    json_decref(resp);
+    tu_result_free(&res);
+}
+
 #define PORT_TESTS                                                                                 \
     cmocka_unit_test(test_idle_connections_per_address), cmocka_unit_test(test_dripping_headers),  \
         cmocka_unit_test(test_keepalive_survives),                                                 \
@@ -866,7 +970,8 @@ static void test_pdf_concurrency(void **state)
         cmocka_unit_test(test_signin_attacker_cannot_lock_out),                                    \
         cmocka_unit_test(test_password_change_ends_sessions),                                      \
         cmocka_unit_test(test_me_password_limited), cmocka_unit_test(test_apikey_revoke),          \
-        cmocka_unit_test(test_login_case_unique), cmocka_unit_test(test_call_event_unknown_center)
+        cmocka_unit_test(test_login_case_unique),                                                  \
+        cmocka_unit_test(test_call_event_unknown_center), cmocka_unit_test(test_import_bombs)
 
 int main(void)
 {

@@ -34,7 +34,8 @@ int file_temp_beside(const char *path, char *tmp, size_t tmplen, char *err, size
 int file_commit(int rc, const char *tmp, const char *path, char *err, size_t errlen);
 
 /* The folder holding data/ files (questionnaire, sheets, models): $IKIIKI_DATA_DIR, else the
- * folder set at build time. Writes "<dir>/<name>" into out; returns -1 when it did not fit. */
+ * data files installed with the binary (<prefix>/share/ikiiki), or the source tree's data/ when
+ * the binary runs from its build tree. Writes "<dir>/<name>" into out; returns -1 when it did not fit. */
 int data_path(const char *name, char *out, size_t outlen);
 
 #endif

@@ -209,8 +209,9 @@ static void timeline_add(guard_engine *g, struct gcall *c, const char *kind, jso
     int64_t at = guard__clock(g);
     json_object_set_new(ev, "at", json_integer(at));
     json_object_set_new(ev, "kind", json_string(kind));
-    char *text = json_dumps(ev, JSON_COMPACT);
-    if (text && g->writer)
+    /* Only the store wants the text; without a writer (guard analyze) the dump was wasted. */
+    char *text = g->writer ? json_dumps(ev, JSON_COMPACT) : NULL;
+    if (text)
         guard__writer_event(g->writer, c->id, at, kind, text);
     free(text);
     if (json_array_size(c->timeline) >= GUARD_TIMELINE)
@@ -221,6 +222,8 @@ static void timeline_add(guard_engine *g, struct gcall *c, const char *kind, jso
 
 static void publish(struct outbox *ob, const struct gcall *c, const char *kind, json_t *ev)
 {
+    if (c->unheard)
+        return;
     struct op *o = ob_push(ob, OP_PUBLISH, c, kind);
     if (o)
         o->json = json_dumps(ev, JSON_COMPACT);
@@ -238,6 +241,8 @@ static json_t *call_summary(const struct gcall *c)
 
 static void state_changed(struct outbox *ob, const struct gcall *c, const char *what)
 {
+    if (c->unheard)
+        return; /* guard analyze: a summary per decision that nobody reads */
     json_t *ev = call_summary(c);
     json_object_set_new(ev, "change", json_string(what));
     publish(ob, c, "state", ev);
@@ -255,6 +260,7 @@ static struct gcall *call_get_or_new(guard_engine *g, const char *id, struct out
     c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
+    c->unheard = !g->cfg.notifier.publish;
     c->timeline = json_array();
     c->evidence = json_pack("[{s:s, s:s}]", "kind", "guard_call", "ref", id);
     buf_init(&c->excerpt, GUARD_EXCERPT);

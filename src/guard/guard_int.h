@@ -56,6 +56,7 @@ struct gcall {
     json_t *evidence; /* [{kind, ref}] */
     json_t *timeline; /* the newest GUARD_TIMELINE entries */
     int64_t nevents;
+    int unheard; /* no publish notifier: state and alert events are not dumped for it */
 };
 
 /* What a decision asks to be done once the mutex is released. */

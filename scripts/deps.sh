@@ -17,6 +17,12 @@ bench_pkgs=(wrk time python3-pandas)
 # 通話ガード: the webhook notifier posts with libcurl from the library itself.
 build_pkgs+=(libcurl4-openssl-dev)
 
+# The web app (web/) is built with Node.js and npm at build time; the browser tests drive
+# Debian's chromium. NodeSource's nodejs already brings npm, so npm is wanted only when missing.
+build_pkgs+=(nodejs)
+command -v npm >/dev/null || build_pkgs+=(npm)
+test_pkgs+=(chromium fonts-noto-cjk)
+
 want=("${build_pkgs[@]}")
 case "${1:-build}" in
   build) ;;

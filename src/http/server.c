@@ -239,6 +239,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (r->too_big)
         http__reply_error(r, 413, "too_large", "request body larger than %zu bytes",
                           srv->cfg.max_body);
+    else if (!http__is_api_path(r->path))
+        return http__static_send(r);
     else
         http__dispatch(r);
     /* The connection goes back to the pool now rather than when the client has read the reply. */
@@ -364,11 +366,12 @@ int http_server_start(const struct http_config *cfg, http_server **out, char *er
         free(srv);
         return -1;
     }
+    /* The logger comes first so that it also receives what the other options report. */
     srv->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 4000u,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)srv->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 4000u, MHD_OPTION_END);
     if (!srv->daemon) {
         snprintf(err, errlen, "--listen: cannot listen on %s (in use or not permitted)",
                  srv->cfg.listen);

@@ -17,6 +17,22 @@
 int survey_wave_create(store *s, const char *code, const survey_questionnaire *q, const char *actor,
                        const char *addr, int64_t *id);
 
+/* A wave as listed to a user: the centers whose answer link is open, among those the user may
+ * see (every center for who NULL, the CLI at the console). */
+struct survey_wave_info {
+    char code[ORG_CODE_MAX];
+    int64_t created_at;
+    size_t nopen;
+    char (*open)[ORG_CODE_MAX]; /* owned */
+};
+/* Every wave, newest first, into a malloc'd array; free it with survey_wave_list_free. An
+ * operator sees the link of their own center only, so that their home can say "answer now". */
+int survey_wave_list(store *s, const struct org_principal *who, struct survey_wave_info **out,
+                     size_t *n);
+void survey_wave_list_free(struct survey_wave_info *w, size_t n);
+/* [{"code","created_at","open_centers":[…]}]; a new reference or NULL. */
+json_t *survey_wave_list_json(const struct survey_wave_info *w, size_t n);
+
 /* Stores im's respondents for center c in one transaction with an audit line naming source
  * (a file name or "upload"): all rows or none. The day stored is today's in Japan. */
 int survey_import_store(store *s, int64_t wave_id, const struct org_center *c, int nitems,

@@ -1,0 +1,31 @@
+// The organisation every browser test starts from, made with the CLI (as an administrator
+// would): one company, two centers, a user per role with a known password, a wave and an open
+// answer link for center TKY.
+import { cliOk } from './harness.mjs';
+
+export const PASSWORD = 'e2e-password-123';
+export const USERS = {
+  admin: { login: 'admin1', role: 'admin' },
+  consultant: { login: 'cons1', role: 'consultant', extra: ['--company', 'ACME'] },
+  center_manager: { login: 'mgr1', role: 'center_manager', extra: ['--center', 'TKY'] },
+  supervisor: { login: 'sv1', role: 'supervisor', extra: ['--center', 'TKY', '--team', 'A'] },
+  operator: { login: 'op1', role: 'operator', extra: ['--center', 'TKY', '--team', 'A'] },
+};
+export const WAVE = '2026-H2';
+
+export function seed(db) {
+  cliOk(db, ['init']);
+  cliOk(db, ['company', 'add', '--code', 'ACME', '--name', 'アクメ株式会社']);
+  cliOk(db, ['center', 'add', '--code', 'TKY', '--name', '東京センター', '--operators', '20',
+             '--staff', '4', '--company', 'ACME']);
+  cliOk(db, ['center', 'add', '--code', 'OSK', '--name', '大阪センター', '--operators', '30',
+             '--staff', '5', '--company', 'ACME']);
+  cliOk(db, ['team', 'add', '--center', 'TKY', '--code', 'A', '--name', '受付チーム']);
+  for (const u of Object.values(USERS))
+    cliOk(db, ['user', 'add', '--login', u.login, '--role', u.role, '--password-stdin',
+               ...(u.extra ?? [])], PASSWORD + '\n');
+  cliOk(db, ['survey', 'wave', 'add', '--code', WAVE]);
+  const out = cliOk(db, ['survey', 'link', '--wave', WAVE, '--center', 'TKY', '--json']);
+  const link = JSON.parse(out);
+  return { token: link.token };
+}

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "survey/wave.h"
 #include "guard/notify.h"
 #include "harass/harass.h"
 #include "http/http.h"
@@ -266,6 +267,10 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
          NULL, 0},
         {"threads", 1, "worker threads (default: one per CPU)", NULL, 0},
         {"behind-tls", 0, "a TLS proxy is in front: mark session cookies Secure", NULL, 0},
+        {"public-url", 1,
+         "the address people open, e.g. https://ikiiki.example.jp (kept: survey link prints "
+         "full answer-form URLs with it)",
+         NULL, 0},
         {"no-access-log", 0, "do not write one line per request", NULL, 0},
         {"audiosocket", 1, "Asterisk AudioSocket listener ADDR:PORT (default 127.0.0.1:9092; off)",
          NULL, 0},
@@ -306,9 +311,16 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
     store *s;
     if ((rc = cli_open_store(cmd, o, n, &s)))
         return rc;
+    char err[600];
+    if (cli_get(o, n, "public-url") &&
+        (rc = survey_public_url_set(s, cli_get(o, n, "public-url"), err, sizeof err))) {
+        rc =
+            rc == -2 ? cli_fail(cmd, EXIT_USAGE, "%s", err) : cli_store_fail(cmd, s, rc, "setting");
+        store_free(s);
+        return rc;
+    }
     const char *db_url = store_default_url(cli_get(o, n, "db"));
     struct serve_guard sg = {.mu = PTHREAD_MUTEX_INITIALIZER};
-    char err[600];
     rc = guard_start(&sg, s, db_url, mode, cli_get(o, n, "guard-lexicon"),
                      cli_get(o, n, "guard-webhook"), err, sizeof err);
     store_free(s); /* migrated; the server opens its own connections */

@@ -1015,8 +1015,8 @@ static void print_publication(const char *center, const struct survey_publicatio
     if (!pub->published)
         printf("%s: results not updated: %s\n", center, pub->why);
     else if (pub->added)
-        printf("%s: published %lld new answers (publication %lld)\n", center,
-               (long long)pub->added, (long long)pub->seq);
+        printf("%s: published %lld new answers (publication %lld)\n", center, (long long)pub->added,
+               (long long)pub->seq);
     else
         printf("%s: no new answers to publish\n", center);
 }
@@ -1148,22 +1148,31 @@ int cmd_survey_link(const struct cli_cmd *cmd, int argc, char **argv)
         store_free(s);
         return rc;
     }
+    char url[SURVEY_URL_MAX];
+    if (!closing && (rc = survey_link_url(s, l.token, url, sizeof url))) {
+        rc = cli_store_fail(cmd, s, rc, "setting");
+        store_free(s);
+        return rc;
+    }
     store_free(s);
     if (closing) {
         if (cli_flag(o, n, "json"))
-            return cli_print_json(json_pack("{s:s,s:s,s:b,s:o*}", "wave", cli_get(o, n, "wave"),
-                                            "center", c.code, "open", 0, "publication",
-                                            survey_publication_json(&pub)));
+            return cli_print_json(json_pack("{s:s,s:s,s:b}", "wave", cli_get(o, n, "wave"),
+                                            "center", c.code, "open", 0));
         printf("closed the link of %s %s\n", cli_get(o, n, "wave"), c.code);
-        print_publication(c.code, &pub);
         return EXIT_OK;
     }
     char path[160];
     snprintf(path, sizeof path, "/api/v1/collect/%s", l.token);
     if (cli_flag(o, n, "json"))
-        return cli_print_json(json_pack("{s:s,s:s,s:s,s:s,s:b}", "wave", l.wave, "center", l.center,
-                                        "token", l.token, "path", path, "open", 1));
-    printf("%s %s: answers are taken at %s (share this path on the server's address)\n", l.wave,
-           l.center, path);
+        return cli_print_json(json_pack("{s:s,s:s,s:s,s:s,s:s,s:b}", "wave", l.wave, "center",
+                                        l.center, "token", l.token, "path", path, "url", url,
+                                        "open", 1));
+    if (url[0] == '/')
+        printf("%s %s: the answer form is at %s on the server's address (start ikiiki serve with "
+               "--public-url to print the full URL)\n",
+               l.wave, l.center, url);
+    else
+        printf("%s %s: the answer form is at %s\n", l.wave, l.center, url);
     return EXIT_OK;
 }

@@ -119,6 +119,34 @@ json_t *survey_wave_list_json(const struct survey_wave_info *w, size_t n)
     return arr;
 }
 
+int survey_link_url(store *s, const char *token, char *out, size_t outlen)
+{
+    char base[256] = "";
+    int rc = store_setting_get(s, "public_url", base, sizeof base);
+    if (rc && rc != STORE_NOTFOUND)
+        return rc;
+    snprintf(out, outlen, "%s/a/%s", rc == STORE_OK ? base : "", token);
+    return STORE_OK;
+}
+
+int survey_public_url_set(store *s, const char *url, char *err, size_t errlen)
+{
+    size_t n = strlen(url);
+    while (n && url[n - 1] == '/')
+        n--;
+    int scheme = strncmp(url, "http://", 7) == 0 ? 7 : strncmp(url, "https://", 8) == 0 ? 8 : 0;
+    int ok = scheme && n > (size_t)scheme && n <= 200;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = url[i] > 0x20 && url[i] < 0x7f && !strchr("\"'<>\\`", url[i]);
+    if (!ok) {
+        snprintf(err, errlen, "--public-url: \"%.80s\" is not an http:// or https:// address", url);
+        return -2;
+    }
+    char clean[256];
+    snprintf(clean, sizeof clean, "%.*s", (int)n, url);
+    return store_setting_set(s, "public_url", clean);
+}
+
 /* ---- rules and settings ---- */
 
 static int setting_int(store *s, const char *key, int def, int *out)
@@ -379,7 +407,8 @@ json_t *survey_center_comments(store *s, int64_t wave_id, int64_t center_id, int
     ja_tagger *t = dict ? ja_tagger_new(dict) : NULL;
     struct store_survey_data d = {0};
     json_t *j = NULL;
-    int rc = t ? store_survey_load(s, wave_id, center_id, nitems, 1, &d) : STORE_ERROR; /* published */
+    int rc =
+        t ? store_survey_load(s, wave_id, center_id, nitems, 1, &d) : STORE_ERROR; /* published */
     if (rc == STORE_OK && d.n)
         j = survey_comments_json(words, t, d.centers[0].r, d.centers[0].comments, d.centers[0].d.n,
                                  k);

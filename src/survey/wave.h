@@ -34,6 +34,14 @@ void survey_wave_list_free(struct survey_wave_info *w, size_t n);
 /* [{"code","created_at","open_centers":[…]}]; a new reference or NULL. */
 json_t *survey_wave_list_json(const struct survey_wave_info *w, size_t n);
 
+/* The answer form's address: the server's public URL (the setting "public_url", stored by
+ * `ikiiki serve --public-url`) followed by /a/TOKEN, or /a/TOKEN alone when none is set. */
+#define SURVEY_URL_MAX 300
+int survey_link_url(store *s, const char *token, char *out, size_t outlen);
+/* Checks a public URL (http:// or https://, no spaces or quotes, ≤ 200 bytes) and stores it
+ * without a trailing slash. -2 with err set for a bad URL; a store code otherwise. */
+int survey_public_url_set(store *s, const char *url, char *err, size_t errlen);
+
 /* Stores im's respondents for center c in one transaction with an audit line naming source
  * (a file name or "upload"): all rows or none. The day stored is today's in Japan. The import
  * is then published when the rules allow (survey_publish); *pub (may be NULL) says whether. */
@@ -53,10 +61,10 @@ int survey_settings_set(store *s, int k, int k_comments, const char *actor, cons
 
 /* The outcome of survey_publish. */
 struct survey_publication {
-    int published;      /* 1: the waiting answers went out (or there were none) */
-    int64_t added;      /* answers in this publication */
-    int64_t seq;        /* its number (the last one when held back) */
-    char why[300];      /* when held back: why, naming no group and no count of one */
+    int published; /* 1: the waiting answers went out (or there were none) */
+    int64_t added; /* answers in this publication */
+    int64_t seq;   /* its number (the last one when held back) */
+    char why[300]; /* when held back: why, naming no group and no count of one */
 };
 /* Publishes the answers of the center that came in since its last publication when the rules
  * allow (disclose.h), in a transaction of its own (a savepoint inside the caller's), audited

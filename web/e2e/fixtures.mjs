@@ -20,12 +20,18 @@ export function seed(db) {
              '--staff', '4', '--company', 'ACME']);
   cliOk(db, ['center', 'add', '--code', 'OSK', '--name', '大阪センター', '--operators', '30',
              '--staff', '5', '--company', 'ACME']);
+  cliOk(db, ['center', 'add', '--code', 'FUK', '--name', '福岡センター', '--operators', '8',
+             '--company', 'ACME']);
   cliOk(db, ['team', 'add', '--center', 'TKY', '--code', 'A', '--name', '受付チーム']);
+  cliOk(db, ['team', 'add', '--center', 'TKY', '--code', 'B', '--name', '技術サポートチーム']);
   for (const u of Object.values(USERS))
     cliOk(db, ['user', 'add', '--login', u.login, '--role', u.role, '--password-stdin',
                ...(u.extra ?? [])], PASSWORD + '\n');
   cliOk(db, ['survey', 'wave', 'add', '--code', WAVE]);
-  const out = cliOk(db, ['survey', 'link', '--wave', WAVE, '--center', 'TKY', '--json']);
-  const link = JSON.parse(out);
-  return { token: link.token };
+  const link = (center) =>
+    JSON.parse(cliOk(db, ['survey', 'link', '--wave', WAVE, '--center', center, '--json'])).token;
+  // TKY: the link people answer; OSK: one to exhaust the rate limit on; FUK: closed.
+  const tokens = { TKY: link('TKY'), OSK: link('OSK'), FUK: link('FUK') };
+  cliOk(db, ['survey', 'link', '--wave', WAVE, '--center', 'FUK', '--close']);
+  return { token: tokens.TKY, tokens };
 }

@@ -7,6 +7,11 @@ import type { Params } from '../lib/router';
 import type { Role } from './session';
 import { Home } from '../screens/Home';
 import { Password } from '../screens/Password';
+import { ApiKeys } from '../screens/admin/ApiKeys';
+import { Audit } from '../screens/admin/Audit';
+import { CenterDetail, Centers } from '../screens/admin/Centers';
+import { Companies } from '../screens/admin/Companies';
+import { UserDetail, Users } from '../screens/admin/Users';
 
 export interface Route {
   path: string;
@@ -20,5 +25,12 @@ export const STAFF: Role[] = ['admin', 'consultant', 'center_manager', 'supervis
 
 export const routes: Route[] = [
   { path: '/', roles: ALL, view: Home, menu: 'menu.home' },
+  { path: '/admin/companies', roles: ['admin', 'consultant'], view: Companies, menu: 'menu.companies' },
+  { path: '/admin/centers', roles: STAFF, view: Centers, menu: 'menu.centers' },
+  { path: '/admin/centers/:code', roles: STAFF, view: CenterDetail },
+  { path: '/admin/users', roles: STAFF, view: Users, menu: 'menu.users' },
+  { path: '/admin/users/:login', roles: ['admin', 'consultant', 'center_manager'], view: UserDetail },
+  { path: '/admin/apikeys', roles: ['admin'], view: ApiKeys, menu: 'menu.apikeys' },
+  { path: '/admin/audit', roles: ['admin'], view: Audit, menu: 'menu.audit' },
   { path: '/password', roles: ALL, view: Password, menu: 'menu.password' },
 ];

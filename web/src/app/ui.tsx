@@ -128,3 +128,49 @@ export class Boundary extends Component<{ children: ComponentChildren }, { error
     return this.state.error ? <ErrorBox error={this.state.error} /> : this.props.children;
   }
 }
+
+/* A secret shown once (a new password, an API key): selectable text and a close button. */
+export function SecretBox({
+  title,
+  body,
+  secret,
+  onClose,
+}: {
+  title: string;
+  body: string;
+  secret: string;
+  onClose: () => void;
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => ref.current?.focus(), []);
+  return (
+    <div class="notice notice-ok secretbox" role="alertdialog" aria-labelledby="secret-title" tabIndex={-1} ref={ref}>
+      <h2 id="secret-title">{title}</h2>
+      <p>{body}</p>
+      <p class="secret" data-testid="secret">
+        {secret}
+      </p>
+      <button type="button" class="btn" onClick={onClose}>
+        {t('common.close')}
+      </button>
+    </div>
+  );
+}
+
+/* Runs an API call for a form: busy flag, the error in words, success message. */
+export function useSubmit() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  async function run(f: () => Promise<void>) {
+    setBusy(true);
+    setError(null);
+    try {
+      await f();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { busy, error, run, clear: () => setError(null) };
+}

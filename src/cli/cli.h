@@ -24,6 +24,9 @@ struct cli_cmd {
     const char *verb;  /* e.g. "add"; NULL for single-word commands like "init" */
     const char *summary;
     int (*run)(const struct cli_cmd *cmd, int argc, char **argv);
+    /* When run is NULL: the command is the function symbol of module (core/module.h), loaded
+     * when the command runs so that other commands never pay for its libraries. */
+    const char *module, *symbol;
 };
 
 /* Parses options after the command words. Positional arguments are collected into pos

@@ -499,49 +499,50 @@ static json_t *counts_json(const struct store_survey_count *c, size_t n)
 }
 
 /* The counts of one center, from its loaded respondents (also when it has none yet). */
-static int center_counts(const struct cli_cmd *cmd, const struct cli_opt *o, int n,
-                         struct store_survey_count **out, size_t *nout)
-{
-    struct cli_survey w;
-    int rc = cli_survey_load(cmd, o, n, 0, &w);
-    if (rc)
-        return rc;
-    struct store_survey_count *c = calloc(1, sizeof *c);
-    if (!c) {
-        cli_survey_release(&w);
-        return cli_fail(cmd, EXIT_FAIL, "out of memory");
-    }
-    const struct store_survey_center *b = &w.data.centers[0];
-    c->center_id = b->center_id;
-    str_copy(c->center, sizeof c->center, b->d.center);
-    memcpy(c->enrolled, b->headcount, sizeof c->enrolled);
-    for (size_t i = 0; i < b->d.n; i++)
-        c->respondents[b->d.r[i].position]++;
-    cli_survey_release(&w);
-    *out = c;
-    *nout = 1;
-    return 0;
-}
-
+/* Response counts are live (every answer stored, published or waiting): they tell only that
+ * someone answered. With --center, that center alone, listed even before anyone answered. */
 static int wave_counts(const struct cli_cmd *cmd, const struct cli_opt *o, int n,
                        struct store_survey_count **out, size_t *nout)
 {
-    if (cli_get(o, n, "center"))
-        return center_counts(cmd, o, n, out, nout);
     store *s;
     int rc = cli_open_store(cmd, o, n, &s);
     if (rc)
         return rc;
     int64_t wave_id;
     survey_questionnaire *q = NULL;
-    if ((rc = open_wave(cmd, s, cli_get(o, n, "wave"), &wave_id, &q)) == 0) {
+    const char *only = cli_get(o, n, "center");
+    struct org_center c;
+    if ((rc = open_wave(cmd, s, cli_get(o, n, "wave"), &wave_id, &q)) ||
+        (only && (rc = center_opt(cmd, s, only, &c)))) {
         survey_questionnaire_free(q);
-        rc = store_survey_counts(s, wave_id, out, nout);
-        if (rc)
-            rc = cli_store_fail(cmd, s, rc, "respondents");
+        store_free(s);
+        return rc;
     }
+    survey_questionnaire_free(q);
+    if ((rc = store_survey_counts(s, wave_id, out, nout)))
+        rc = cli_store_fail(cmd, s, rc, "respondents");
     store_free(s);
-    return rc;
+    if (rc || !only)
+        return rc;
+    size_t keep = 0;
+    for (size_t i = 0; i < *nout; i++)
+        if (strcmp((*out)[i].center, c.code) == 0)
+            (*out)[keep++] = (*out)[i];
+    if (keep == 0) {
+        struct store_survey_count *one = realloc(*out, sizeof *one);
+        if (!one) {
+            free(*out);
+            return cli_fail(cmd, EXIT_FAIL, "out of memory");
+        }
+        memset(one, 0, sizeof *one);
+        one->center_id = c.id;
+        str_copy(one->center, sizeof one->center, c.code);
+        memcpy(one->enrolled, c.headcount, sizeof one->enrolled);
+        *out = one;
+        keep = 1;
+    }
+    *nout = keep;
+    return 0;
 }
 
 int cmd_survey_responses(const struct cli_cmd *cmd, int argc, char **argv)

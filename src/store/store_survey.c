@@ -247,7 +247,7 @@ static int by_center_code(const void *a, const void *b)
 
 #define RESPONDENT_SELECT                                                                          \
     "SELECT r.center_id, c.code, r.position, r.segment, r.team, r.tenure, r.answers, r.comment"    \
-    " FROM survey_respondents r JOIN centers c ON c.id = r.center_id WHERE r.wave_id = ?"         \
+    " FROM survey_respondents r JOIN centers c ON c.id = r.center_id WHERE r.wave_id = ?"          \
     " AND r.pub IS NOT NULL AND r.pub <= ?"
 
 int store_survey_load(store *s, int64_t wave_id, int64_t center_id, int nitems, int with_comments,
@@ -461,9 +461,8 @@ int store_survey_publish_mark(store *s, int64_t wave_id, int64_t center_id, int6
 int store_survey_publication_add(store *s, int64_t wave_id, int64_t center_id,
                                  const struct store_survey_publication *p)
 {
-    struct store_arg a[] = {ARG_INT(wave_id),        ARG_INT(center_id),
-                            ARG_INT(p->seq),         ARG_INT(p->respondents),
-                            ARG_INT(p->published_at), ARG_TEXT(p->reason)};
+    struct store_arg a[] = {ARG_INT(wave_id),        ARG_INT(center_id),       ARG_INT(p->seq),
+                            ARG_INT(p->respondents), ARG_INT(p->published_at), ARG_TEXT(p->reason)};
     return store__exec_args(s,
                             "INSERT INTO survey_publications (wave_id, center_id, seq, respondents,"
                             " published_at, reason) VALUES (?, ?, ?, ?, ?, ?)",

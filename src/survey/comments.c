@@ -649,8 +649,8 @@ static const char *attr_value(const struct survey_respondent *r, enum survey_att
 
 static const char *const attr_names[ATTR__COUNT] = {"position", "segment", "team", "tenure"};
 
-/* The distinct values of attr (a blank one is SURVEY_BLANK_GROUP), positions in their fixed order and texts sorted;
- * *vals is malloc'd and points into r. */
+/* The distinct values of attr (a blank one is SURVEY_BLANK_GROUP), positions in their fixed order
+ * and texts sorted; *vals is malloc'd and points into r. */
 static int attr_values(const struct survey_respondent *r, size_t n, enum survey_attr attr,
                        const char ***vals, size_t *nvals)
 {

@@ -299,8 +299,8 @@ static void bench_hpb(const struct survey_layout *L, struct ordered *o, size_t m
 }
 
 static int bench_build(const struct survey_layout *L, const struct summary *s,
-                       const struct survey_center_data *c, size_t n,
-                       const struct survey_rules *R, struct bench *b)
+                       const struct survey_center_data *c, size_t n, const struct survey_rules *R,
+                       struct bench *b)
 {
     memset(b, 0, sizeof *b);
     b->bench_min = R->bench_min;
@@ -391,7 +391,7 @@ static json_t *item_json(const struct summary *s, int i, const struct bench *b, 
 }
 
 static json_t *element_json(const struct survey_layout *L, const struct summary *s, int e,
-                           const struct bench *b, int k)
+                            const struct bench *b, int k)
 {
     int shown = s->shown && s->respondents >= k;
     int ok = shown && s->elem_ok[e] && items_shown(L, s->item, survey_element_items(L, e), k);
@@ -543,7 +543,7 @@ void survey__groups_free(struct survey__center_groups *cg)
 }
 
 struct survey__center_groups *survey__groups_count(const struct survey_layout *L,
-                                          const struct survey_center_data *d)
+                                                   const struct survey_center_data *d)
 {
     struct survey__center_groups *cg = calloc(1, sizeof *cg);
     if (!cg)
@@ -736,8 +736,7 @@ static json_t *center_json(const struct survey_layout *L, const struct survey_ce
     put(o, "elements", totals_elements(L, s, b, k), &good);
     put(o, "groups", groups_json(L, d, !shown, k), &good);
     put(o, "ranking_score", num(rank_ok, s->rank_v), &good);
-    put(o, "ranking_others_avg", others(b, b->rank_sum, b->rank_cnt, s->rank_ok, s->rank_v),
-        &good);
+    put(o, "ranking_others_avg", others(b, b->rank_sum, b->rank_cnt, s->rank_ok, s->rank_v), &good);
     put(o, "ranking_hpb", hpb(b->hpb_rank_ok, b->hpb_rank), &good);
     return finish(o, good);
 }

@@ -257,8 +257,9 @@ static void test_collect_and_mirrors(void **state)
         tu_resp_free(&r);
         assert_int_equal(respondents_of(&srv, "FUK"), before);
         /* Eight more, 4 OP and 4 SV: with the two waiting, each group gains 5 — out they go. */
-        const char *imp8 = "{\"data\":\"cG9zaXRpb24sRzAxLE8wMSxIMDEKT1AsNSw1LDUKT1AsNSw1LDUKT1AsNSw1"
-                           "LDUKT1AsNSw1LDUKU1YsMiwyLDIKU1YsMiwyLDIKU1YsMiwyLDIKU1YsMiwyLDIK\"}";
+        const char *imp8 =
+            "{\"data\":\"cG9zaXRpb24sRzAxLE8wMSxIMDEKT1AsNSw1LDUKT1AsNSw1LDUKT1AsNSw1"
+            "LDUKT1AsNSw1LDUKU1YsMiwyLDIKU1YsMiwyLDIKU1YsMiwyLDIKU1YsMiwyLDIK\"}";
         assert_int_equal(tu_request(boss, "POST", "/api/v1/surveys/2026-AUTUMN/centers/FUK/import",
                                     imp8, NULL, &r),
                          0);

@@ -175,8 +175,8 @@ static void small_groups_show_no_comments(void **state)
     /* Nobody has a segment: they are all one group, the blank one. */
     json_t *seg = json_object_get(json_object_get(j, "groups"), "segment");
     assert_int_equal(json_object_size(seg), 1);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(seg, SURVEY_BLANK_GROUP),
-                                                        "respondents")),
+    assert_int_equal(json_integer_value(
+                         json_object_get(json_object_get(seg, SURVEY_BLANK_GROUP), "respondents")),
                      25);
     json_decref(j);
     free(r);

@@ -159,6 +159,7 @@ function Pages({
   const headRef = useFocus(draft.step);
 
   function update(patch: Partial<Draft>) {
+    setError('');
     const next = { ...draft, ...patch };
     setDraft(next);
     saveDraft(token, next);

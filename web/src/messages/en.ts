@@ -95,6 +95,7 @@ export const en: Record<MessageKey, string> = {
   'home.respondents': 'Responses',
   'home.rate': 'Operator response rate',
   'home.no_wave': 'No survey is running.',
+  'home.no_answers': 'No answers yet.',
   'home.no_centers': 'No centers yet.',
   'home.rate_now': 'Response rate now',
   'home.rate_of': '{n} of {total} answered',

@@ -93,6 +93,7 @@ export const ja = {
   'home.respondents': '回答数',
   'home.rate': 'オペレーター回答率',
   'home.no_wave': '実施中の診断はありません。',
+  'home.no_answers': 'まだ回答はありません。',
   'home.no_centers': '担当センターはまだありません。',
   'home.rate_now': '現在の回答率',
   'home.rate_of': '{n} / {total} 人が回答',

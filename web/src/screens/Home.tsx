@@ -94,7 +94,7 @@ function WaveRates({ wave }: { wave: Wave }) {
           {t('home.wave_created', { date: fmtDateTime(wave.created_at) })}
         </span>
       </p>
-      <Async value={res} isEmpty={(r) => r.centers.length === 0}>
+      <Async value={res} isEmpty={(r) => r.centers.length === 0} empty={t('home.no_answers')}>
         {(r) => (
           <div class="table-wrap">
             <table>

@@ -98,7 +98,7 @@ export function Audit() {
                         <td>{e.actor}</td>
                         <td>{e.action}</td>
                         <td>{e.target}</td>
-                        <td>{e.detail}</td>
+                        <td class="wrap">{e.detail}</td>
                         <td>{e.address}</td>
                       </tr>
                     ))}

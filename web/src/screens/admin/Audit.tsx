@@ -2,7 +2,7 @@
 // server gives the newest entries (up to 1000); the filters narrow what was loaded.
 import { useMemo, useState } from 'preact/hooks';
 import { api } from '../../lib/api';
-import { t } from '../../lib/i18n';
+import { fmtDateTime, t } from '../../lib/i18n';
 import { Async, PageTitle, useLoad } from '../../app/ui';
 
 interface Entry {
@@ -94,7 +94,9 @@ export function Audit() {
                   <tbody>
                     {shown.map((e, i) => (
                       <tr key={i}>
-                        <td class="nowrap">{e.at}</td>
+                        <td>
+                          <time dateTime={e.at}>{fmtDateTime(Date.parse(e.at) / 1000)}</time>
+                        </td>
                         <td>{e.actor}</td>
                         <td>{e.action}</td>
                         <td>{e.target}</td>

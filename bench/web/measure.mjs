@@ -10,17 +10,25 @@ import { PASSWORD, USERS, seed } from '../../web/e2e/fixtures.mjs';
 const runs = Number(process.argv[2] ?? 30);
 
 /* Loads url in a fresh context; returns the bytes on the wire (encoded) by kind. */
-async function shipped(browser, url, before) {
+async function shipped(browser, url, before, ready) {
   const context = await browser.newContext();
   const page = await context.newPage();
   if (before) await before(page);
   const sizes = [];
-  page.on('requestfinished', async (req) => {
-    const s = await req.sizes().catch(() => null);
-    const res = await req.response();
-    if (s && res) sizes.push({ url: req.url(), type: req.resourceType(), body: s.responseBodySize, headers: s.responseHeadersSize });
+  const pending = [];
+  page.on('requestfinished', (req) => {
+    pending.push(
+      req.sizes().then(
+        (s) => sizes.push({ url: req.url(), type: req.resourceType(), body: s.responseBodySize, headers: s.responseHeadersSize }),
+        () => {},
+      ),
+    );
   });
   await page.goto(url, { waitUntil: 'networkidle' });
+  // The page is shown and its requests are over: what it needed for its first screen.
+  await page.waitForSelector(ready);
+  await page.waitForLoadState('networkidle');
+  await Promise.all(pending);
   await context.close();
   const sum = (f) => sizes.filter(f).reduce((n, s) => n + s.body, 0);
   return {
@@ -82,12 +90,12 @@ try {
     if (r.status() !== 200) throw new Error(`sign-in: ${r.status()}`);
   };
   const pages = [
-    ['answer form /a/TOKEN', `${server.base}/a/${token}`],
-    ['sign-in (staff app) /', `${server.base}/`],
-    ['manager home (signed in) /', `${server.base}/`, signIn],
+    ['answer form /a/TOKEN', `${server.base}/a/${token}`, null, 'section[data-page=intro]'],
+    ['sign-in (staff app) /', `${server.base}/`, null, '#signin-login'],
+    ['manager home (signed in) /', `${server.base}/`, signIn, '[data-testid=respondents]'],
   ];
-  for (const [name, url, before] of pages) {
-    const s = await shipped(browser, url, before);
+  for (const [name, url, before, ready] of pages) {
+    const s = await shipped(browser, url, before, ready);
     console.log(`${name.padEnd(30)}${String(s.requests).padStart(8)}${kb(s.js)}    ${kb(s.css)}    ${kb(s.html)}    ${kb(s.api)}    ${kb(s.total)}`);
   }
   const rendered = [];

@@ -14,7 +14,7 @@ export ASAN_OPTIONS  ?= detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS ?= halt_on_error=1:print_stacktrace=1
 
 .PHONY: all deps deps-test build build-asan run test fuzz fuzz-short bench format clean prompts \
-	install deb
+	install deb web
 
 all: build
 
@@ -27,13 +27,24 @@ deps-test:
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) --buildtype=debugoptimized >/dev/null
 
-build: deps $(BUILD)/build.ninja
+# The browser app: rebuilt only when a source under web/ is newer than its stamp, the list of
+# built files that meson embeds into the binary.
+WEB_SRC := $(shell find web -path web/node_modules -prune -o -path web/dist -prune -o -type f -print 2>/dev/null)
+web/dist/files.txt: $(WEB_SRC)
+	@scripts/build-web.sh
+
+web: deps web/dist/files.txt
+
+# A build directory set up before the web app existed embeds it after one reconfigure.
+build: deps web $(BUILD)/build.ninja
+	@grep -q 'web/dist/files.txt' $(BUILD)/build.ninja || meson setup --reconfigure $(BUILD) >/dev/null
 	@ninja -C $(BUILD)
 
 $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 
-build-asan: deps-test $(ASAN_BUILD)/build.ninja
+build-asan: deps-test web $(ASAN_BUILD)/build.ninja
+	@grep -q 'web/dist/files.txt' $(ASAN_BUILD)/build.ninja || meson setup --reconfigure $(ASAN_BUILD) >/dev/null
 	@ninja -C $(ASAN_BUILD)
 
 # Installs the binary, data files, configuration file, systemd unit and manual pages under the
@@ -54,7 +65,7 @@ deb: deps prompts $(DEB_BUILD)/build.ninja
 run: build prompts
 	@if [ ! -e "$(DB)" ]; then ./$(BUILD)/ikiiki init --db "$(DB)" --demo; \
 	 else ./$(BUILD)/ikiiki init --db "$(DB)"; fi
-	@echo "open http://$(LISTEN)/api/v1/health — stop with Ctrl-C"
+	@echo "open http://$(LISTEN)/ in a browser — stop with Ctrl-C"
 	./$(BUILD)/ikiiki serve --db "$(DB)" --listen "$(LISTEN)"
 
 test: deps-test build build-asan fuzz prompts

@@ -22,6 +22,12 @@ build_pkgs+=(libgnutls28-dev)
 build_pkgs+=(dpkg-dev)
 test_pkgs+=(openssl)
 
+# The web app (web/) is built with Node.js and npm at build time; the browser tests drive
+# Debian's chromium. NodeSource's nodejs already brings npm, so npm is wanted only when missing.
+build_pkgs+=(nodejs)
+command -v npm >/dev/null || build_pkgs+=(npm)
+test_pkgs+=(chromium fonts-noto-cjk)
+
 want=("${build_pkgs[@]}")
 case "${1:-build}" in
   build) ;;

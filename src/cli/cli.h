@@ -189,6 +189,16 @@ int cli_company_resolve(const struct cli_cmd *cmd, store *s, const char *code,
 
 /* Demo data for `make run`: a company, three centers, teams and an admin whose password is
  * written to admin_password (17 bytes). Runs in one transaction. */
-int cli_demo_seed(store *s, char *admin_password, char *err, size_t errlen);
+/* One demo account and its password, made at random for the demo and shown once. */
+struct cli_demo_login {
+    char login[ORG_LOGIN_MAX];
+    const char *role; /* static */
+    char password[17];
+};
+#define CLI_DEMO_LOGINS 8
+/* Seeds the demo organisation; logins receives every account (admin first), *nlogins their
+ * count. Dates are laid out so that the demo's last week is the current week: today comes from
+ * $IKIIKI_DEMO_TODAY (YYYY-MM-DD; the tests fix it) or the clock. */
+int cli_demo_seed(store *s, struct cli_demo_login *logins, int *nlogins, char *err, size_t errlen);
 
 #endif

@@ -41,7 +41,8 @@ static int init_run(const struct cli_cmd *cmd, struct cli_opt *o, int n, const c
         return cli_fail(cmd, rc == STORE_BADURL || rc == STORE_NOBACKEND ? EXIT_USAGE : EXIT_FAIL,
                         "%s", err);
     int applied = 0, version = 0, empty = 0, seeded = 0;
-    char password[17] = "";
+    struct cli_demo_login logins[CLI_DEMO_LOGINS];
+    int nlogins = 0;
     rc = store_migrate(s, &applied);
     if (rc == STORE_OK)
         rc = store_schema_version(s, &version);
@@ -53,7 +54,7 @@ static int init_run(const struct cli_cmd *cmd, struct cli_opt *o, int n, const c
         return EXIT_FAIL;
     }
     if (empty) {
-        if (cli_demo_seed(s, password, err, sizeof err)) {
+        if (cli_demo_seed(s, logins, &nlogins, err, sizeof err)) {
             store_free(s);
             return cli_fail(cmd, EXIT_FAIL, "demo data: %s", err);
         }
@@ -62,18 +63,25 @@ static int init_run(const struct cli_cmd *cmd, struct cli_opt *o, int n, const c
     if (cli_flag(o, n, "json")) {
         json_t *j = json_pack("{s:s, s:s, s:i, s:i, s:b}", "db", url, "backend", store_backend(s),
                               "schema", version, "applied", applied, "demo", seeded);
-        if (seeded)
-            json_object_set_new(j, "admin_password", json_string(password));
+        if (seeded) {
+            json_t *arr = json_array();
+            for (int i = 0; i < nlogins; i++)
+                json_array_append_new(arr,
+                                      json_pack("{s:s,s:s,s:s}", "login", logins[i].login, "role",
+                                                logins[i].role, "password", logins[i].password));
+            json_object_set_new(j, "admin_password", json_string(logins[0].password));
+            json_object_set_new(j, "logins", arr);
+        }
         store_free(s);
         return cli_print_json(j);
     }
     printf("database %s (%s) at schema %d, %d migration%s applied\n", url, store_backend(s),
            version, applied, applied == 1 ? "" : "s");
     if (seeded) {
-        printf("demo data added. sign in as admin with the password below; it is shown once.\n"
-               "デモデータを作成しました。admin のパスワード（この一度だけ表示）:\n"
-               "  login: admin\n  password: %s\n",
-               password);
+        printf("demo data added. sign in with these logins; the passwords are shown once.\n"
+               "デモデータを作成しました。ログインIDとパスワード（この一度だけ表示）:\n");
+        for (int i = 0; i < nlogins; i++)
+            printf("  %-12s %-16s %s\n", logins[i].login, logins[i].password, logins[i].role);
     }
     store_free(s);
     return EXIT_OK;

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "survey/wave.h"
 #include "guard/notify.h"
 #include "harass/harass.h"
 #include "http/http.h"
@@ -403,9 +404,16 @@ static int serve_run(const struct cli_cmd *cmd, struct cli_opt *o, int n)
     store *s;
     if ((rc = cli_open_store(cmd, o, n, &s)))
         return rc;
+    char err[600];
+    if (cli_get(o, n, "public-url") &&
+        (rc = survey_public_url_set(s, cli_get(o, n, "public-url"), err, sizeof err))) {
+        rc =
+            rc == -2 ? cli_fail(cmd, EXIT_USAGE, "%s", err) : cli_store_fail(cmd, s, rc, "setting");
+        store_free(s);
+        return rc;
+    }
     const char *db_url = store_default_url(cli_get(o, n, "db"));
     struct serve_guard sg = {.mu = PTHREAD_MUTEX_INITIALIZER};
-    char err[600];
     rc = guard_start(&sg, s, db_url, mode, cli_get(o, n, "guard-lexicon"),
                      cli_get(o, n, "guard-webhook"), err, sizeof err);
     store_free(s); /* migrated; the server opens its own connections */

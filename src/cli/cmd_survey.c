@@ -125,7 +125,37 @@ int cli_survey_load(const struct cli_cmd *cmd, const struct cli_opt *o, int n, i
     return survey_load_opt(cmd, o, n, with_comments, "--wave", w);
 }
 
-/* ---- survey wave add ---- */
+/* ---- survey wave add|list ---- */
+
+static int wave_list(const struct cli_cmd *cmd, struct cli_opt *o, int n)
+{
+    store *s;
+    int rc = cli_open_store(cmd, o, n, &s);
+    if (rc)
+        return rc;
+    struct survey_wave_info *w = NULL;
+    size_t nw = 0;
+    if ((rc = survey_wave_list(s, NULL, &w, &nw)))
+        rc = cli_store_fail(cmd, s, rc, "waves");
+    store_free(s);
+    if (rc)
+        return rc;
+    if (cli_flag(o, n, "json")) {
+        json_t *j = survey_wave_list_json(w, nw);
+        survey_wave_list_free(w, nw);
+        return cli_print_json(j ? json_pack("{s:o}", "waves", j) : NULL);
+    }
+    for (size_t i = 0; i < nw; i++) {
+        char day[16];
+        date_jst(w[i].created_at, day, sizeof day);
+        printf("%s\t%s\topen links: ", w[i].code, day);
+        for (size_t j = 0; j < w[i].nopen; j++)
+            printf("%s%s", j ? "," : "", w[i].open[j]);
+        printf("%s\n", w[i].nopen ? "" : "-");
+    }
+    survey_wave_list_free(w, nw);
+    return EXIT_OK;
+}
 
 int cmd_survey_wave(const struct cli_cmd *cmd, int argc, char **argv)
 {
@@ -142,8 +172,10 @@ int cmd_survey_wave(const struct cli_cmd *cmd, int argc, char **argv)
     int rc = cli_parse(cmd, argc, argv, o, n, pos, 1, &npos);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
+    if (npos == 1 && strcmp(pos[0], "list") == 0)
+        return wave_list(cmd, o, n);
     if (npos != 1 || strcmp(pos[0], "add") != 0)
-        return cli_fail(cmd, EXIT_USAGE, "expected add --code W [--questionnaire FILE]");
+        return cli_fail(cmd, EXIT_USAGE, "expected add --code W [--questionnaire FILE], or list");
     const char *code = cli_get(o, n, "code");
     char err[300];
     if (!code)
@@ -1117,22 +1149,31 @@ int cmd_survey_link(const struct cli_cmd *cmd, int argc, char **argv)
         store_free(s);
         return rc;
     }
+    char url[SURVEY_URL_MAX];
+    if (!closing && (rc = survey_link_url(s, l.token, url, sizeof url))) {
+        rc = cli_store_fail(cmd, s, rc, "setting");
+        store_free(s);
+        return rc;
+    }
     store_free(s);
     if (closing) {
         if (cli_flag(o, n, "json"))
-            return cli_print_json(json_pack("{s:s,s:s,s:b,s:o*}", "wave", cli_get(o, n, "wave"),
-                                            "center", c.code, "open", 0, "publication",
-                                            survey_publication_json(&pub)));
+            return cli_print_json(json_pack("{s:s,s:s,s:b}", "wave", cli_get(o, n, "wave"),
+                                            "center", c.code, "open", 0));
         printf("closed the link of %s %s\n", cli_get(o, n, "wave"), c.code);
-        print_publication(c.code, &pub);
         return EXIT_OK;
     }
     char path[160];
     snprintf(path, sizeof path, "/api/v1/collect/%s", l.token);
     if (cli_flag(o, n, "json"))
-        return cli_print_json(json_pack("{s:s,s:s,s:s,s:s,s:b}", "wave", l.wave, "center", l.center,
-                                        "token", l.token, "path", path, "open", 1));
-    printf("%s %s: answers are taken at %s (share this path on the server's address)\n", l.wave,
-           l.center, path);
+        return cli_print_json(json_pack("{s:s,s:s,s:s,s:s,s:s,s:b}", "wave", l.wave, "center",
+                                        l.center, "token", l.token, "path", path, "url", url,
+                                        "open", 1));
+    if (url[0] == '/')
+        printf("%s %s: the answer form is at %s on the server's address (start ikiiki serve with "
+               "--public-url to print the full URL)\n",
+               l.wave, l.center, url);
+    else
+        printf("%s %s: the answer form is at %s\n", l.wave, l.center, url);
     return EXIT_OK;
 }

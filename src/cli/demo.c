@@ -71,11 +71,35 @@ static const struct {
     {"complaint_time", "2026-11-01", 22.0},
 };
 
-static int64_t day_unix(const char *day)
+/* Seconds every demo date moves by: whole weeks from the week of 2026-11-16 (the demo's last
+ * week of flagged calls) to the current week, so that "this week" and the latest wave are not
+ * empty on the day someone tries the demo. Set once by cli_demo_seed. */
+static int64_t demo_shift;
+
+static int64_t plain_day(const char *day)
 {
     struct tm tm = {0};
     strptime(day, "%Y-%m-%d", &tm);
-    return (int64_t)timegm(&tm) + 9 * 3600; /* 09:00 UTC, an office morning in Japan */
+    return (int64_t)timegm(&tm);
+}
+
+static int64_t week_monday(int64_t t)
+{
+    int64_t days = t / 86400;
+    /* 1970-01-01 was a Thursday: days + 3 counts from a Monday. */
+    return (days - ((days + 3) % 7)) * 86400;
+}
+
+static void demo_shift_init(void)
+{
+    const char *fixed = getenv("IKIIKI_DEMO_TODAY");
+    int64_t today = fixed && *fixed ? plain_day(fixed) : now_unix() + 9 * 3600; /* Japan */
+    demo_shift = week_monday(today) - week_monday(plain_day("2026-11-16"));
+}
+
+static int64_t day_unix(const char *day)
+{
+    return plain_day(day) + demo_shift + 9 * 3600; /* 09:00 UTC, an office morning in Japan */
 }
 
 static int seed_cx(store *s)
@@ -98,15 +122,15 @@ static int seed_cx(store *s)
 }
 
 /* Center TKY's people and their skill assessments (self and supervisor, dated), so that
- * `ikiiki skills team --center TKY` shows gaps and one supervisor below SM-7 level 3. They sign
- * in with nothing: each gets a random password that is never shown. */
+ * `ikiiki skills team --center TKY` shows gaps and one supervisor below SM-7 level 3. Each gets
+ * a random password that `init --demo` prints once. */
 static const struct {
     const char *login, *name;
     enum org_role role;
 } demo_people[] = {
-    {"sato.sv", "佐藤 美咲", ROLE_SUPERVISOR}, {"suzuki.sv", "鈴木 健太", ROLE_SUPERVISOR},
-    {"tanaka.op", "田中 陽菜", ROLE_OPERATOR}, {"ito.op", "伊藤 大輝", ROLE_OPERATOR},
-    {"kato.op", "加藤 さくら", ROLE_OPERATOR},
+    {"yamada.mgr", "山田 直子", ROLE_CENTER_MANAGER}, {"sato.sv", "佐藤 美咲", ROLE_SUPERVISOR},
+    {"suzuki.sv", "鈴木 健太", ROLE_SUPERVISOR},      {"tanaka.op", "田中 陽菜", ROLE_OPERATOR},
+    {"ito.op", "伊藤 大輝", ROLE_OPERATOR},           {"kato.op", "加藤 さくら", ROLE_OPERATOR},
 };
 
 static const struct {
@@ -134,21 +158,37 @@ static const struct {
     {"kato.op", "SM-7", NULL, "2026-04-13", 1},
 };
 
-static int seed_skills(store *s, char *err, size_t errlen)
+/* Adds a demo account with a fresh random password, recorded in logins. */
+static int add_login(store *s, struct org_user *u, struct cli_demo_login *logins, int *n, char *err,
+                     size_t errlen)
+{
+    struct cli_demo_login *l = &logins[*n];
+    org_password_generate(l->password);
+    if (*n >= CLI_DEMO_LOGINS || org_password_hash(l->password, u->password_hash)) {
+        snprintf(err, errlen, "cannot hash the password");
+        return -1;
+    }
+    str_copy(l->login, sizeof l->login, u->login);
+    l->role = org_role_name(u->role);
+    int rc = store_user_add(s, u);
+    if (rc == STORE_OK)
+        (*n)++;
+    else
+        snprintf(err, errlen, "%s", store_errmsg(s));
+    return rc;
+}
+
+static int seed_skills(store *s, struct cli_demo_login *logins, int *nlogins, char *err,
+                       size_t errlen)
 {
     struct org_center tky;
     int rc = store_center_get(s, "TKY", &tky);
     for (size_t i = 0; rc == STORE_OK && i < ARRAY_LEN(demo_people); i++) {
         struct org_user u = {.role = demo_people[i].role, .center_id = tky.id};
-        char pw[17];
         str_copy(u.login, sizeof u.login, demo_people[i].login);
         str_copy(u.display_name, sizeof u.display_name, demo_people[i].name);
-        org_password_generate(pw);
-        if (org_password_hash(pw, u.password_hash)) {
-            snprintf(err, errlen, "cannot hash the password");
-            return -1;
-        }
-        rc = store_user_add(s, &u);
+        if ((rc = add_login(s, &u, logins, nlogins, err, errlen)))
+            return rc;
     }
     for (size_t i = 0; rc == STORE_OK && i < ARRAY_LEN(demo_assessments); i++) {
         struct org_user u;
@@ -212,6 +252,7 @@ static int seed_harass(store *s, char *err, size_t errlen)
                                        .by = demo_cases[i].op};
         struct harass_case c;
         harass_parse_time(demo_cases[i].at, &in.occurred_at);
+        in.occurred_at += demo_shift;
         in.flagged_at = in.occurred_at + 1800;
         rc = harass_flag(s, p, version, &in, &c, err, errlen);
         if (rc == 0 && demo_cases[i].rb >= 0)
@@ -310,6 +351,8 @@ static int seed_survey(store *s, char *err, size_t errlen)
     int64_t wave = 0;
     int rc = doc ? store_survey_wave_add(s, "2026-AUTUMN", doc, day_unix("2026-10-01"), &wave)
                  : STORE_ERROR;
+    char answered[16];
+    date_jst(day_unix("2026-10-20"), answered, sizeof answered);
     free(doc);
     if (rc == STORE_OK)
         rc = seed_participants(s);
@@ -333,7 +376,7 @@ static int seed_survey(store *s, char *err, size_t errlen)
         }
         struct survey_publication pub;
         if (rc == STORE_OK)
-            rc = store_survey_respondents_add(s, wave, center.id, "2026-10-20", r, comments,
+            rc = store_survey_respondents_add(s, wave, center.id, answered, r, comments,
                                               (size_t)total, nitems);
         /* The demo wave is over: its answers are published, as a closed link's would be. */
         if (rc == STORE_OK)
@@ -347,32 +390,44 @@ static int seed_survey(store *s, char *err, size_t errlen)
     return rc;
 }
 
-int cli_demo_seed(store *s, char *admin_password, char *err, size_t errlen)
+/* The consultant who looks after the demo company. */
+static int seed_consultant(store *s, int64_t company_id, struct cli_demo_login *logins, int *n,
+                           char *err, size_t errlen)
 {
+    struct org_user u = {.role = ROLE_CONSULTANT};
+    str_copy(u.login, sizeof u.login, "kimura.cs");
+    str_copy(u.display_name, sizeof u.display_name, "木村 亮");
+    int rc = add_login(s, &u, logins, n, err, errlen);
+    if (rc == STORE_OK && (rc = store_consultant_link(s, u.id, company_id)))
+        snprintf(err, errlen, "%s", store_errmsg(s));
+    return rc;
+}
+
+int cli_demo_seed(store *s, struct cli_demo_login *logins, int *nlogins, char *err, size_t errlen)
+{
+    demo_shift_init();
+    *nlogins = 0;
     struct org_company co = {0};
     str_copy(co.code, sizeof co.code, "DEMO");
     str_copy(co.name, sizeof co.name, "イキイキ デモ株式会社");
     struct org_user admin = {.role = ROLE_ADMIN};
     str_copy(admin.login, sizeof admin.login, "admin");
     str_copy(admin.display_name, sizeof admin.display_name, "管理者");
-    char pw[17];
-    org_password_generate(pw);
-    if (org_password_hash(pw, admin.password_hash)) {
-        snprintf(err, errlen, "cannot hash the password");
-        return -1;
-    }
     int rc = store_begin(s);
     if (rc == STORE_OK)
         rc = store_company_add(s, &co);
     if (rc == STORE_OK)
         rc = seed_centers(s, co.id);
-    if (rc == STORE_OK)
-        rc = store_user_add(s, &admin);
+    if (rc == STORE_OK && add_login(s, &admin, logins, nlogins, err, errlen)) {
+        store_rollback_all(s);
+        return -1;
+    }
     if (rc == STORE_OK)
         rc = seed_cx(s);
     if (rc == STORE_OK &&
-        ((rc = seed_skills(s, err, errlen)) || (rc = seed_harass(s, err, errlen)) ||
-         (rc = seed_survey(s, err, errlen)))) {
+        ((rc = seed_consultant(s, co.id, logins, nlogins, err, errlen)) ||
+         (rc = seed_skills(s, logins, nlogins, err, errlen)) ||
+         (rc = seed_harass(s, err, errlen)) || (rc = seed_survey(s, err, errlen)))) {
         store_rollback_all(s);
         return -1;
     }
@@ -385,6 +440,5 @@ int cli_demo_seed(store *s, char *admin_password, char *err, size_t errlen)
         store_rollback(s);
         return -1;
     }
-    memcpy(admin_password, pw, sizeof pw);
     return 0;
 }

@@ -74,7 +74,7 @@ static const struct cli_cmd commands[] = {
     {"skills", "person", "a person's gap list", cmd_skills_person},
     {"skills", "team", "a center's heat map, training needs and care watch", cmd_skills_team},
     {"skills", "role", "set or clear a user's skill role (OP, SV, OMP, CAP)", cmd_skills_role},
-    {"survey", "wave", "add a survey wave with its questionnaire (add --code W)", cmd_survey_wave},
+    {"survey", "wave", "add a survey wave with its questionnaire (add --code W), or list the waves (list)", cmd_survey_wave},
     {"survey", "import",
      "import FILE: a center's answers (template CSV, SurveyMonkey CSV, Forms XLSX)",
      cmd_survey_import},

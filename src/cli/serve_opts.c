@@ -25,6 +25,10 @@ static const struct cli_opt serve_opts[] = {
      "a second ADDR:PORT that serves only the anonymous answer links (/collect/…, "
      "/api/v1/collect/…), for phones; everything else stays on --listen",
      NULL, 0},
+    {"public-url", 1,
+     "the address people open, e.g. https://ikiiki.example.jp (kept: survey link prints "
+     "full answer-form URLs with it)",
+     NULL, 0},
     {"no-access-log", 0, "do not write one line per request", NULL, 0},
     {"trusted-proxy", 1,
      "the reverse proxy's address: only its X-Forwarded-For names the client (default: none)", NULL,

@@ -161,6 +161,21 @@ int api_survey_rank(struct req *r)
     return 200;
 }
 
+int api_surveys_list(struct req *r)
+{
+    struct survey_wave_info *w = NULL;
+    size_t n = 0;
+    int rc = survey_wave_list(http__db(r), &r->who, &w, &n);
+    if (rc)
+        return http__store_error(r, rc, "waves");
+    json_t *arr = survey_wave_list_json(w, n);
+    survey_wave_list_free(w, n);
+    if (!arr)
+        return http__store_error(r, STORE_ERROR, "memory");
+    http__reply_json(r, 200, json_pack("{s:o}", "waves", arr));
+    return 200;
+}
+
 int api_survey_responses(struct req *r)
 {
     int64_t id;

@@ -36,12 +36,13 @@ static int link_target(struct req *r, int64_t *wave_id, struct org_center *c)
     return 0;
 }
 
-static json_t *link_json(const struct store_survey_link *l)
+/* url is the answer form's address (survey_link_url): full when serve knows its public URL. */
+static json_t *link_json(const struct store_survey_link *l, const char *url)
 {
     char path[160];
     snprintf(path, sizeof path, "/api/v1/collect/%s", l->token);
-    return json_pack("{s:s,s:s,s:s,s:s,s:b,s:I}", "wave", l->wave, "center", l->center, "token",
-                     l->token, "path", path, "open", l->closed_at == 0, "created_at",
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:I}", "wave", l->wave, "center", l->center, "token",
+                     l->token, "path", path, "url", url, "open", l->closed_at == 0, "created_at",
                      (json_int_t)l->created_at);
 }
 
@@ -57,8 +58,11 @@ int api_survey_link_open(struct req *r)
     struct store_survey_link l;
     if ((rc = store_survey_link_open(http__db(r), wave_id, c.id, token, now_unix(), &l)))
         return http__store_error(r, rc, "link");
+    char url[SURVEY_URL_MAX];
+    if ((rc = survey_link_url(http__db(r), l.token, url, sizeof url)))
+        return http__store_error(r, rc, "setting");
     http__audit(r, "survey.link.open", c.code, r->params[0]);
-    http__reply_json(r, 201, link_json(&l));
+    http__reply_json(r, 201, link_json(&l, url));
     return 201;
 }
 
@@ -121,10 +125,23 @@ int api_collect_get(struct req *r)
     for (int p = 0; p < POS__COUNT; p++)
         json_array_append_new(positions, json_pack("{s:s,s:s}", "code", org_position_name(p),
                                                    "label", org_position_label(p)));
-    json_t *j = json_pack("{s:s,s:{s:s,s:s},s:O,s:o,s:[s,s,s],s:i}", "wave", l.wave, "center",
-                          "code", l.center, "name", l.center_name, "questionnaire",
-                          survey_questionnaire_document(q), "positions", positions, "attributes",
-                          "segment", "team", "tenure", "comment_max_chars", SURVEY_COMMENT_MAX);
+    /* The center's teams are the choices of the form's team question. */
+    struct org_team *teams = NULL;
+    size_t nteams = 0;
+    if ((rc = store_team_list(http__db(r), l.center_id, &teams, &nteams))) {
+        json_decref(positions);
+        survey_questionnaire_free(q);
+        return http__store_error(r, rc, "teams");
+    }
+    json_t *team_names = json_array();
+    for (size_t i = 0; i < nteams; i++)
+        json_array_append_new(team_names, json_string(teams[i].name));
+    free(teams);
+    json_t *j =
+        json_pack("{s:s,s:{s:s,s:s},s:O,s:o,s:[s,s,s],s:o,s:i}", "wave", l.wave, "center", "code",
+                  l.center, "name", l.center_name, "questionnaire",
+                  survey_questionnaire_document(q), "positions", positions, "attributes", "segment",
+                  "team", "tenure", "teams", team_names, "comment_max_chars", SURVEY_COMMENT_MAX);
     survey_questionnaire_free(q);
     if (!j)
         return http__store_error(r, STORE_ERROR, "memory");

@@ -123,6 +123,10 @@ store *http__pool_acquire(struct store_pool *p);
 void http__pool_release(struct store_pool *p, store *s);
 void http__pool_free(struct store_pool *p);
 
+/* static.c: the embedded web app (every path outside /api/). */
+int http__is_api_path(const char *path);
+enum MHD_Result http__static_send(struct req *r);
+
 /* router.c */
 int http__dispatch(struct req *r);
 int http__route_allows(const struct route *rt, const struct org_principal *who);
@@ -213,6 +217,7 @@ int api_harass_calls(struct req *r);
 int api_harass_purge(struct req *r);
 int api_harass_mood_trend(struct req *r);
 int api_survey_create(struct req *r);
+int api_surveys_list(struct req *r);
 int api_survey_drivers(struct req *r);
 int api_survey_compare(struct req *r);
 int api_survey_comments(struct req *r);

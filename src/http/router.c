@@ -62,6 +62,8 @@ const struct route http__routes[] = {
     {M_GET, "/api/v1/surveys/{}/rank", ROLES_STAFF, 0, 0, api_survey_rank},
     {M_GET, "/api/v1/surveys/{}/responses", ROLES_STAFF, 0, 0, api_survey_responses},
     {M_POST, "/api/v1/surveys", R_ADMIN | R_CONSULT, 0, 0, api_survey_create},
+    /* Wave codes and which answer links are open: operators see their own center's only. */
+    {M_GET, "/api/v1/surveys", ROLES_ANY, 0, 0, api_surveys_list},
     {M_GET, "/api/v1/surveys/{}/centers/{}/drivers", ROLES_STAFF, 0, 0, api_survey_drivers},
     {M_GET, "/api/v1/surveys/{}/centers/{}/compare", ROLES_STAFF, 0, 0, api_survey_compare},
     {M_GET, "/api/v1/surveys/{}/centers/{}/export", ROLES_STAFF, 0, 0, api_survey_export},

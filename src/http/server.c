@@ -261,8 +261,10 @@ static int declared_too_big(struct req *r)
 /* The public listener serves the anonymous answer links and nothing else. */
 static int public_path(const char *p)
 {
+    /* The answer form (/a/TOKEN) and the built files it loads are served there too. */
     return strncmp(p, "/api/v1/collect/", 16) == 0 || strncmp(p, "/collect/", 9) == 0 ||
-           strcmp(p, "/collect") == 0;
+           strcmp(p, "/collect") == 0 || strncmp(p, "/a/", 3) == 0 ||
+           strncmp(p, "/assets/", 8) == 0;
 }
 
 static int has_control(const char *s)
@@ -318,6 +320,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                           srv->cfg.max_body);
     else if (r->public_side && !public_path(r->path))
         http__reply_error(r, 404, "not_found", "only answer links are served on this address");
+    else if (!http__is_api_path(r->path))
+        return http__static_send(r);
     else
         http__dispatch(r);
     /* The connection goes back to the pool now rather than when the client has read the reply. */

@@ -194,6 +194,13 @@ int store_survey_wave_add(store *s, const char *code, const char *questionnaire_
                           int64_t created_at, int64_t *id);
 /* *questionnaire_json is malloc'd (caller frees); STORE_NOTFOUND when there is no such wave. */
 int store_survey_wave_get(store *s, const char *code, int64_t *id, char **questionnaire_json);
+/* Every wave, newest first (a malloc'd array the caller frees). */
+struct store_survey_wave {
+    int64_t id;
+    char code[ORG_CODE_MAX];
+    int64_t created_at;
+};
+int store_survey_wave_list(store *s, struct store_survey_wave **out, size_t *n);
 int store_survey_wave_get_id(store *s, int64_t id, char **questionnaire_json);
 /* Adds n respondents of one center with one INSERT run per row; answers are packed as nitems
  * characters. comments may be NULL, and comments[i] NULL for none. Call inside a transaction:
@@ -275,6 +282,9 @@ int store_survey_link_open(store *s, int64_t wave_id, int64_t center_id, const c
                            int64_t now, struct store_survey_link *out);
 /* STORE_NOTFOUND when no link has this token. */
 int store_survey_link_get(store *s, const char *token, struct store_survey_link *out);
+/* Every link of a wave (wave_id 0: of every wave), open or closed, by wave and center code; a
+ * malloc'd array the caller frees. */
+int store_survey_link_list(store *s, int64_t wave_id, struct store_survey_link **out, size_t *n);
 /* Closes the link of a wave and center; STORE_NOTFOUND when there is none. */
 int store_survey_link_close(store *s, int64_t wave_id, int64_t center_id, int64_t now);
 /* 通話ガード voiceprints (media/audio.h makes the embeddings). Lists are malloc'd arrays the

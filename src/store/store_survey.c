@@ -52,6 +52,21 @@ int store_survey_wave_get(store *s, const char *code, int64_t *id, char **questi
     return STORE_OK;
 }
 
+static void decode_wave(void *rec, const char *const *v)
+{
+    struct store_survey_wave *w = rec;
+    w->id = store__atoi(v[0]);
+    store__copy(w->code, sizeof w->code, v[1]);
+    w->created_at = store__atoi(v[2]);
+}
+
+int store_survey_wave_list(store *s, struct store_survey_wave **out, size_t *n)
+{
+    return store__list(
+        s, "SELECT id, code, created_at FROM survey_waves ORDER BY created_at DESC, id DESC", NULL,
+        0, sizeof **out, decode_wave, (void **)out, n);
+}
+
 int store_survey_wave_get_id(store *s, int64_t id, char **questionnaire_json)
 {
     struct wave_row w = {0};
@@ -392,6 +407,13 @@ int store_survey_link_get(store *s, const char *token, struct store_survey_link 
 {
     struct store_arg a[] = {ARG_TEXT(token)};
     return store__get_one(s, LINK_COLUMNS "WHERE l.token = ?", a, 1, sizeof *out, decode_link, out);
+}
+
+int store_survey_link_list(store *s, int64_t wave_id, struct store_survey_link **out, size_t *n)
+{
+    struct store_arg a[] = {ARG_INT(wave_id), ARG_INT(wave_id)};
+    return store__list(s, LINK_COLUMNS "WHERE ? = 0 OR l.wave_id = ? ORDER BY w.code, c.code", a, 2,
+                       sizeof **out, decode_link, (void **)out, n);
 }
 
 int store_survey_link_close(store *s, int64_t wave_id, int64_t center_id, int64_t now)

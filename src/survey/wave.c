@@ -34,6 +34,119 @@ int survey_wave_create(store *s, const char *code, const survey_questionnaire *q
     return rc;
 }
 
+static int sees_link(store *s, const struct org_principal *who, int64_t center_id, int *yes)
+{
+    *yes = 1;
+    if (!who)
+        return STORE_OK;
+    if (who->kind == PRINCIPAL_USER && who->role == ROLE_OPERATOR) {
+        *yes = who->center_id == center_id;
+        return STORE_OK;
+    }
+    struct org_center c;
+    int rc = store_center_get_id(s, center_id, &c);
+    if (rc == STORE_OK)
+        *yes = org_can_read_center(who, &c);
+    return rc;
+}
+
+void survey_wave_list_free(struct survey_wave_info *w, size_t n)
+{
+    for (size_t i = 0; w && i < n; i++)
+        free(w[i].open);
+    free(w);
+}
+
+/* Adds the open links of wave w that who sees to info. */
+static int add_open_links(store *s, const struct org_principal *who, int64_t wave_id,
+                          struct survey_wave_info *info)
+{
+    struct store_survey_link *l = NULL;
+    size_t nl = 0;
+    int rc = store_survey_link_list(s, wave_id, &l, &nl);
+    if (rc == STORE_OK && nl && !(info->open = calloc(nl, sizeof *info->open)))
+        rc = STORE_ERROR;
+    for (size_t j = 0; rc == STORE_OK && j < nl; j++) {
+        int yes = 0;
+        if (l[j].closed_at == 0 && (rc = sees_link(s, who, l[j].center_id, &yes)) == STORE_OK &&
+            yes)
+            str_copy(info->open[info->nopen++], sizeof info->open[0], l[j].center);
+    }
+    free(l);
+    return rc;
+}
+
+int survey_wave_list(store *s, const struct org_principal *who, struct survey_wave_info **out,
+                     size_t *n)
+{
+    struct store_survey_wave *w = NULL;
+    size_t nw = 0;
+    int rc = store_survey_wave_list(s, &w, &nw);
+    if (rc)
+        return rc;
+    struct survey_wave_info *info = calloc(nw ? nw : 1, sizeof *info);
+    if (!info)
+        rc = STORE_ERROR;
+    for (size_t i = 0; rc == STORE_OK && i < nw; i++) {
+        str_copy(info[i].code, sizeof info[i].code, w[i].code);
+        info[i].created_at = w[i].created_at;
+        rc = add_open_links(s, who, w[i].id, &info[i]);
+    }
+    free(w);
+    if (rc) {
+        survey_wave_list_free(info, nw);
+        return rc;
+    }
+    *out = info;
+    *n = nw;
+    return STORE_OK;
+}
+
+json_t *survey_wave_list_json(const struct survey_wave_info *w, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < n; i++) {
+        json_t *open = json_array();
+        for (size_t j = 0; open && j < w[i].nopen; j++)
+            json_array_append_new(open, json_string(w[i].open[j]));
+        if (!open || json_array_append_new(arr, json_pack("{s:s,s:I,s:o}", "code", w[i].code,
+                                                          "created_at", (json_int_t)w[i].created_at,
+                                                          "open_centers", open))) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
+int survey_link_url(store *s, const char *token, char *out, size_t outlen)
+{
+    char base[256] = "";
+    int rc = store_setting_get(s, "public_url", base, sizeof base);
+    if (rc && rc != STORE_NOTFOUND)
+        return rc;
+    snprintf(out, outlen, "%s/a/%s", rc == STORE_OK ? base : "", token);
+    return STORE_OK;
+}
+
+int survey_public_url_set(store *s, const char *url, char *err, size_t errlen)
+{
+    size_t n = strlen(url);
+    while (n && url[n - 1] == '/')
+        n--;
+    int scheme = strncmp(url, "http://", 7) == 0 ? 7 : strncmp(url, "https://", 8) == 0 ? 8 : 0;
+    int ok = scheme && n > (size_t)scheme && n <= 200;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = url[i] > 0x20 && url[i] < 0x7f && !strchr("\"'<>\\`", url[i]);
+    if (!ok) {
+        snprintf(err, errlen, "--public-url: \"%.80s\" is not an http:// or https:// address", url);
+        return -2;
+    }
+    char clean[256];
+    snprintf(clean, sizeof clean, "%.*s", (int)n, url);
+    return store_setting_set(s, "public_url", clean);
+}
+
 /* ---- rules and settings ---- */
 
 static int setting_int(store *s, const char *key, int def, int *out)

@@ -18,6 +18,30 @@
 int survey_wave_create(store *s, const char *code, const survey_questionnaire *q, const char *actor,
                        const char *addr, int64_t *id);
 
+/* A wave as listed to a user: the centers whose answer link is open, among those the user may
+ * see (every center for who NULL, the CLI at the console). */
+struct survey_wave_info {
+    char code[ORG_CODE_MAX];
+    int64_t created_at;
+    size_t nopen;
+    char (*open)[ORG_CODE_MAX]; /* owned */
+};
+/* Every wave, newest first, into a malloc'd array; free it with survey_wave_list_free. An
+ * operator sees the link of their own center only, so that their home can say "answer now". */
+int survey_wave_list(store *s, const struct org_principal *who, struct survey_wave_info **out,
+                     size_t *n);
+void survey_wave_list_free(struct survey_wave_info *w, size_t n);
+/* [{"code","created_at","open_centers":[…]}]; a new reference or NULL. */
+json_t *survey_wave_list_json(const struct survey_wave_info *w, size_t n);
+
+/* The answer form's address: the server's public URL (the setting "public_url", stored by
+ * `ikiiki serve --public-url`) followed by /a/TOKEN, or /a/TOKEN alone when none is set. */
+#define SURVEY_URL_MAX 300
+int survey_link_url(store *s, const char *token, char *out, size_t outlen);
+/* Checks a public URL (http:// or https://, no spaces or quotes, ≤ 200 bytes) and stores it
+ * without a trailing slash. -2 with err set for a bad URL; a store code otherwise. */
+int survey_public_url_set(store *s, const char *url, char *err, size_t errlen);
+
 /* Stores im's respondents for center c in one transaction with an audit line naming source
  * (a file name or "upload"): all rows or none. The day stored is today's in Japan. The import
  * is then published when the rules allow (survey_publish); *pub (may be NULL) says whether. */

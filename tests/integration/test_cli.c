@@ -278,9 +278,15 @@ static void test_init_demo(void **state)
     init_db(url, 1, pw, sizeof pw);
     assert_int_equal(strlen(pw), 16);
 
-    /* DEMO's three and the seven other participants of the award wave (PEERS). */
+    /* The demo company's three centers, beside the award programme's other participants. */
     json_t *centers = list_json("center", url);
-    assert_int_equal(json_array_size(centers), 10);
+    size_t i_c;
+    json_t *e_c;
+    int demo_centers = 0;
+    json_array_foreach(centers, i_c, e_c) demo_centers +=
+        strcmp(json_string_value(json_object_get(e_c, "company")), "DEMO") == 0;
+    assert_int_equal(demo_centers, 3);
+    size_t ncenters = json_array_size(centers);
     static const char *const codes[] = {"TKY", "OSK", "FUK"};
     for (size_t i = 0; i < 3; i++) {
         json_t *c = find_by(centers, "code", codes[i]);
@@ -306,9 +312,54 @@ static void test_init_demo(void **state)
     assert_null(json_object_get(j, "admin_password"));
     json_decref(j);
     tu_result_free(&r);
-    centers = list_json("center", url);
-    assert_int_equal(json_array_size(centers), 10);
-    json_decref(centers);
+    json_t *again = list_json("center", url);
+    assert_int_equal(json_array_size(again), ncenters);
+    json_decref(again);
+}
+
+static void expect_me(struct tu_server *srv, const char *login, const char *pw, const char *role);
+
+/* The demo prints every login with its password, and its weeks follow today: the last week of
+ * flagged calls is the current week. */
+static void test_init_demo_logins_dates(void **state)
+{
+    char url[512];
+    fresh_db(state, "demo_dates", url, sizeof url);
+    char *saved = getenv("IKIIKI_DEMO_TODAY") ? strdup(getenv("IKIIKI_DEMO_TODAY")) : NULL;
+    setenv("IKIIKI_DEMO_TODAY", "2027-03-10", 1); /* a Wednesday of ISO week 2027-W10 */
+    struct tu_result r;
+    RUN(&r, "init", "--db", url, "--demo", "--json");
+    if (saved)
+        setenv("IKIIKI_DEMO_TODAY", saved, 1);
+    else
+        unsetenv("IKIIKI_DEMO_TODAY");
+    free(saved);
+    expect_status(&r, 0);
+    json_t *j = parse_json(r.out);
+    tu_result_free(&r);
+    json_t *logins = json_object_get(j, "logins");
+    assert_int_equal(json_array_size(logins), 8);
+    static const char *const roles[][2] = {
+        {"admin", "admin"}, {"kimura.cs", "consultant"}, {"yamada.mgr", "center_manager"}};
+    struct tu_server srv;
+    assert_int_equal(tu_server_start(url, &srv, NULL), 0);
+    for (size_t i = 0; i < 3; i++) {
+        json_t *l = find_by(logins, "login", roles[i][0]);
+        assert_non_null(l);
+        expect_str(l, "role", roles[i][1]);
+        const char *pw = json_string_value(json_object_get(l, "password"));
+        assert_non_null(pw);
+        expect_me(&srv, roles[i][0], pw, roles[i][1]);
+    }
+    tu_server_stop(&srv);
+    json_decref(j);
+
+    RUN(&r, "harass", "queue", "--db", url, "--center", "TKY", "--week", "2027-W10", "--json");
+    expect_status(&r, 0);
+    j = parse_json(r.out);
+    assert_int_equal(json_array_size(json_object_get(j, "cases")), 4);
+    json_decref(j);
+    tu_result_free(&r);
 }
 
 /* ---- center add ------------------------------------------------------------------------- */
@@ -653,8 +704,9 @@ static void test_user_add_login(void **state)
     tu_result_free(&r);
 
     json_t *users = list_json("user", url);
-    /* The demo's admin and its five TKY people (src/cli/demo.c), and the three added here. */
-    assert_int_equal(json_array_size(users), 1 + 5 + 3);
+    /* The demo's admin, consultant and six TKY people (src/cli/demo.c), and the three added
+     * here. */
+    assert_int_equal(json_array_size(users), 2 + 6 + 3);
     json_t *op = find_by(users, "login", "op.one@tky");
     assert_non_null(op);
     expect_str(op, "center", "TKY");
@@ -876,10 +928,18 @@ int main(void)
 {
     unsetenv("IKIIKI_DB");
     const struct CMUnitTest tests[] = {
-        BOTH(test_version_help),   BOTH(test_init_idempotent), BOTH(test_init_demo),
-        BOTH(test_center_add),     BOTH(test_bad_input),       BOTH(test_bad_company_empty_db),
-        BOTH(test_user_add_login), BOTH(test_apikey),          BOTH(test_env_db),
-        BOTH(test_url_forms),      BOTH(test_modules),
+        BOTH(test_version_help),
+        BOTH(test_init_idempotent),
+        BOTH(test_init_demo),
+        BOTH(test_init_demo_logins_dates),
+        BOTH(test_center_add),
+        BOTH(test_bad_input),
+        BOTH(test_bad_company_empty_db),
+        BOTH(test_user_add_login),
+        BOTH(test_apikey),
+        BOTH(test_env_db),
+        BOTH(test_url_forms),
+        BOTH(test_modules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,5 @@
+import { render } from 'preact';
+import { Form } from './Form';
+import './collect.css';
+
+render(<Form />, document.getElementById('form')!);

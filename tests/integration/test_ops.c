@@ -4,7 +4,8 @@
  * the same table checksums, on SQLite and PostgreSQL (pg_dump); migrate-store from SQLite into
  * PostgreSQL, verified per table, then two servers on that one database; the Debian package built
  * from this build, unpacked into a temporary root, and the service's own command lines run from
- * it with systemd's readiness protocol. */
+ * it with systemd's readiness protocol; every older schema (init --schema N) holding rows
+ * upgrades to the current one with its rows intact, and init --check says what would change. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <sqlite3.h>
 
 #include "testutil.h"
 
@@ -416,7 +418,7 @@ static json_t *sums_of(const char *json_text)
                                       json_string_value(json_object_get(t, "checksum"))));
     }
     json_decref(j);
-    assert_true(json_object_size(by) > 20);
+    assert_true(json_object_size(by) > 0);
     return by;
 }
 
@@ -947,13 +949,160 @@ static void test_package(void **state)
     close(nfd);
 }
 
+/* ---- upgrades ------------------------------------------------------------------------------ */
+
+/* Writes the fixture rows of migrations 1..n (tests/data/upgrade/NNNN.sql) into the file db. */
+static void apply_fixtures(const char *db, int n)
+{
+    sqlite3 *h = NULL;
+    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+    for (int k = 1; k <= n; k++) {
+        char path[400];
+        snprintf(path, sizeof path, "%s/upgrade/%04d.sql", getenv("IKIIKI_TEST_DATA"), k);
+        char *sql = tu_read_file(path, NULL);
+        if (!sql)
+            continue; /* a migration that made no table worth a row */
+        char *msg = NULL;
+        if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK)
+            print_error("%s at schema %d: %s\n", path, n, msg);
+        assert_null(msg);
+        free(sql);
+    }
+    sqlite3_close(h);
+}
+
+static void test_upgrade(void **state)
+{
+    (void)state;
+    struct tu_result r;
+    char db[256];
+    assert_int_equal(tu_db_url("sqlite", "latest", db, sizeof db), 0);
+    char *out = IK_OK(db, "init", "--check", "--json");
+    json_t *j = json_loads(out, 0, NULL);
+    free(out);
+    int latest = (int)json_integer_value(json_object_get(j, "latest"));
+    assert_false(json_is_true(json_object_get(j, "exists")));
+    assert_int_equal(json_array_size(json_object_get(j, "pending")), latest);
+    json_decref(j);
+    assert_int_equal(access(db, F_OK), -1); /* --check made no file */
+    assert_true(latest >= 10);
+
+    for (int n = 1; n < latest; n++) {
+        char url[256];
+        assert_int_equal(tu_db_url("sqlite", "upgrade", url, sizeof url), 0);
+        char schema[16];
+        snprintf(schema, sizeof schema, "%d", n);
+        free(IK_OK(url, "init", "--schema", schema));
+        apply_fixtures(url, n);
+
+        /* init --check lists the pending migrations and changes nothing. */
+        char bf[300];
+        snprintf(bf, sizeof bf, "%s.before", url);
+        out = IK_OK(url, "backup", "--to", bf, "--json");
+        json_t *before = sums_of(out);
+        free(out);
+        out = IK_OK(url, "init", "--check", "--json");
+        j = json_loads(out, 0, NULL);
+        free(out);
+        assert_int_equal(json_integer_value(json_object_get(j, "schema")), n);
+        json_t *pend = json_object_get(j, "pending");
+        assert_int_equal(json_array_size(pend), latest - n);
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(pend, 0), "version")),
+                         n + 1);
+        json_decref(j);
+        if (n == 9) {
+            out = IK_OK(url, "init", "--check");
+            expect_contains(out, "0010_guard_blocks: CREATE TABLE guard_blocks; INSERT INTO "
+                                 "guard_blocks; DROP TABLE guard_blocklist");
+            free(out);
+        }
+        out = IK_OK(url, "backup", "--to", bf, "--json");
+        json_t *still = sums_of(out);
+        free(out);
+        expect_same_sums(before, still);
+        json_decref(still);
+
+        /* The upgrade: every table keeps its rows; tables no later migration touched keep their
+         * checksums; the block list moves into guard_blocks. */
+        out = IK_OK(url, "init");
+        expect_contains(out, "migration");
+        free(out);
+        out = IK_OK(url, "backup", "--to", bf, "--json");
+        json_t *after = sums_of(out);
+        free(out);
+        const char *table;
+        json_t *v;
+        json_object_foreach(before, table, v)
+        {
+            if (strcmp(table, "guard_blocklist") == 0) {
+                assert_null(json_object_get(after, table));
+                assert_int_equal(rows_of(after, "guard_blocks"), rows_of(before, table));
+                continue;
+            }
+            json_t *w = json_object_get(after, table);
+            if (!w)
+                print_error("schema %d: table %s is gone after the upgrade\n", n, table);
+            assert_non_null(w);
+            assert_int_equal(rows_of(after, table), rows_of(before, table));
+            int altered = strcmp(table, "users") == 0 && n < 5; /* 0005 adds a column */
+            if (!altered && !json_equal(v, w))
+                print_error("schema %d: table %s changed in the upgrade\n", n, table);
+            assert_true(altered || json_equal(v, w));
+        }
+        json_decref(before);
+        json_decref(after);
+        /* The rows read back through the commands. */
+        out = IK_OK(url, "center", "list", "--json");
+        expect_contains(out, "FX1");
+        free(out);
+        if (n >= 8) {
+            out = IK_OK(url, "guard", "block", "list", "--json");
+            expect_contains(out, "c0ffee");
+            expect_contains(out, "繰り返しの暴言");
+            free(out);
+        }
+        out = IK_OK(url, "init", "--check");
+        expect_contains(out, "0 migrations would run");
+        free(out);
+    }
+    /* A database from a newer ikiiki is refused, and --check says so without touching it. */
+    char url[256];
+    assert_int_equal(tu_db_url("sqlite", "newer", url, sizeof url), 0);
+    free(IK_OK(url, "init"));
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(url, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h,
+                                  "INSERT INTO schema_migrations (version, name, applied_at) "
+                                  "VALUES (9999, 'future', 0)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(h);
+    out = IK_OK(url, "init", "--check");
+    expect_contains(out, "newer than this ikiiki");
+    free(out);
+    const char *const init[] = {"init", NULL};
+    assert_int_equal(tu_ikiiki(url, init, NULL, &r), 0);
+    expect_status(&r, 1);
+    expect_contains(r.err, "schema 9999");
+    tu_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_config_check),          cmocka_unit_test(test_config_errors),
-        cmocka_unit_test(test_config_serve),          cmocka_unit_test(test_https),
-        cmocka_unit_test(test_backup_during_imports), cmocka_unit_test(test_backup_pg),
-        cmocka_unit_test(test_migrate_store),         cmocka_unit_test(test_package),
+        cmocka_unit_test(test_config_check),
+        cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_config_serve),
+        cmocka_unit_test(test_https),
+        cmocka_unit_test(test_backup_during_imports),
+        cmocka_unit_test(test_backup_pg),
+        cmocka_unit_test(test_migrate_store),
+        cmocka_unit_test(test_package),
+        cmocka_unit_test(test_upgrade),
     };
+    /* IKIIKI_TEST_ONLY=name runs one test (the whole file takes minutes on a busy machine). */
+    const char *only = getenv("IKIIKI_TEST_ONLY");
+    if (only && *only)
+        cmocka_set_test_filter(only);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

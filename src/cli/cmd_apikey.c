@@ -10,7 +10,7 @@ int cmd_apikey_add(const struct cli_cmd *cmd, int argc, char **argv)
 {
     struct cli_opt o[] = {
         {"name", 1, "a name for the client holding the key", NULL, 0},
-        {"scope", 1, "comma-separated: calls, media, survey, read", NULL, 0},
+        {"scope", 1, "comma-separated: calls, media, survey, read, metrics", NULL, 0},
         {"db", 1, "database URL", NULL, 0},
         {"json", 0, "print the result as JSON", NULL, 0},
     };

@@ -101,6 +101,7 @@ int http__store_error(struct req *r, int rc, const char *what)
     }
     log_msg(LOG_ERROR, "%s %s: %s: %s", r->method_name, r->path, what,
             r->db ? store_errmsg(r->db) : "no database");
+    __atomic_add_fetch(&r->srv->metrics.store_errors, 1, __ATOMIC_RELAXED);
     http__reply_error(r, 500, "internal", "the server could not complete the request");
     return 500;
 }
@@ -274,6 +275,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct req *r = *con_cls;
     if (!r)
         return;
+    http__metrics_count(srv, r->status, now_mono_ns() - r->t0);
     if (srv->cfg.access_log) {
         double ms = (double)(now_mono_ns() - r->t0) / 1e6;
         log_msg(LOG_INFO, "access %s \"%s %s\" %d %zu %.2fms %s%s", r->addr, r->method_name,

@@ -1087,6 +1087,116 @@ static void test_upgrade(void **state)
     tu_result_free(&r);
 }
 
+/* ---- /metrics ------------------------------------------------------------------------------ */
+
+/* The value of the sample line "NAME VALUE" (not the # HELP and # TYPE lines naming it). */
+static long long metric(const char *text, const char *name)
+{
+    char line[200];
+    snprintf(line, sizeof line, "\n%s ", name);
+    const char *p = strstr(text, line);
+    if (!p)
+        print_error("no %s in:\n%s\n", name, text);
+    assert_non_null(p);
+    return atoll(p + strlen(line));
+}
+
+/* Reads /metrics until the sample name reaches want (up to 5 s); returns the text. */
+static char *metrics_when(struct tu_http *h, const char *name, long long want)
+{
+    for (int i = 0;; i++) {
+        struct tu_resp resp;
+        assert_int_equal(tu_request(h, "GET", "/metrics", NULL, NULL, &resp), 0);
+        assert_int_equal(resp.status, 200);
+        long long v = metric(resp.body, name);
+        char *body = resp.body;
+        resp.body = NULL;
+        tu_resp_free(&resp);
+        if (v == want)
+            return body;
+        if (v > want || i == 100) {
+            print_error("%s is %lld, wanted %lld\n", name, v, want);
+            fail();
+        }
+        free(body);
+        usleep(50000);
+    }
+}
+
+static void test_metrics(void **state)
+{
+    (void)state;
+    char db[256], url[200];
+    assert_int_equal(tu_db_url("sqlite", "metrics", db, sizeof db), 0);
+    free(IK_OK(db, "init"));
+    char keys[2][128];
+    static const char *const scopes[2] = {"metrics", "calls"};
+    for (int i = 0; i < 2; i++) {
+        char *out = IK_OK(db, "apikey", "add", "--name", scopes[i], "--scope", scopes[i], "--json");
+        json_t *j = json_loads(out, 0, NULL);
+        snprintf(keys[i], sizeof keys[i], "%s", json_string_value(json_object_get(j, "key")));
+        json_decref(j);
+        free(out);
+    }
+    struct tu_server s;
+    assert_int_equal(tu_server_start(db, &s, NULL), 0);
+    struct tu_http *anon = tu_http_new(s.base), *prom = tu_http_new(s.base),
+                   *pbx = tu_http_new(s.base);
+    tu_http_bearer(prom, keys[0]);
+    tu_http_bearer(pbx, keys[1]);
+    struct tu_resp resp;
+    /* Off for everyone but a metrics key. */
+    assert_int_equal(tu_request(anon, "GET", "/metrics", NULL, NULL, &resp), 0);
+    assert_int_equal(resp.status, 401);
+    tu_resp_free(&resp);
+    assert_int_equal(tu_request(pbx, "GET", "/metrics", NULL, NULL, &resp), 0);
+    assert_int_equal(resp.status, 403);
+    tu_resp_free(&resp);
+    assert_int_equal(tu_request(prom, "GET", "/metrics", NULL, NULL, &resp), 0);
+    assert_int_equal(resp.status, 200);
+    expect_contains(resp.headers, "text/plain; version=0.0.4");
+    tu_resp_free(&resp);
+    /* A request is counted once it is complete, just after its answer went out: poll. */
+    char *m = metrics_when(prom, "ikiiki_http_requests_total{code=\"4xx\"}", 2);
+    long long ok0 = metric(m, "ikiiki_http_requests_total{code=\"2xx\"}");
+    free(m);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(tu_request(anon, "GET", "/api/v1/health", NULL, NULL, &resp), 0);
+        tu_resp_free(&resp);
+    }
+    assert_int_equal(tu_request(anon, "GET", "/api/v1/nothing-here", NULL, NULL, &resp), 0);
+    tu_resp_free(&resp);
+    m = metrics_when(prom, "ikiiki_http_requests_total{code=\"4xx\"}", 3);
+    assert_true(metric(m, "ikiiki_http_requests_total{code=\"2xx\"}") >= ok0 + 3);
+    assert_true(metric(m, "ikiiki_http_request_duration_seconds_count") >= ok0 + 6);
+    assert_int_equal(metric(m, "ikiiki_http_request_duration_seconds_bucket{le=\"+Inf\"}"),
+                     metric(m, "ikiiki_http_request_duration_seconds_count"));
+    assert_int_equal(metric(m, "ikiiki_store_errors_total"), 0);
+    assert_int_equal(metric(m, "ikiiki_guard_active_calls"), 0);
+    free(m);
+    /* A call in progress shows as active. */
+    snprintf(url, sizeof url, "%s", s.base);
+    post_event(url, keys[1], "m-1",
+               "{\"type\":\"start\",\"caller\":\"090-5555-0009\",\"operator\":\"x\","
+               "\"center\":\"TKY\"}");
+    /* The engine takes events on its own thread: wait for it. */
+    long long active = 0;
+    for (int i = 0; i < 100 && active != 1; i++) {
+        assert_int_equal(tu_request(prom, "GET", "/metrics", NULL, NULL, &resp), 0);
+        active = metric(resp.body, "ikiiki_guard_active_calls");
+        if (active == 1)
+            assert_true(metric(resp.body, "ikiiki_guard_events_total") >= 1);
+        tu_resp_free(&resp);
+        if (active != 1)
+            usleep(50000);
+    }
+    assert_int_equal(active, 1);
+    tu_http_free(anon);
+    tu_http_free(prom);
+    tu_http_free(pbx);
+    assert_int_equal(tu_server_stop(&s), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1099,6 +1209,7 @@ int main(void)
         cmocka_unit_test(test_migrate_store),
         cmocka_unit_test(test_package),
         cmocka_unit_test(test_upgrade),
+        cmocka_unit_test(test_metrics),
     };
     /* IKIIKI_TEST_ONLY=name runs one test (the whole file takes minutes on a busy machine). */
     const char *only = getenv("IKIIKI_TEST_ONLY");

@@ -181,6 +181,8 @@ static enum MHD_Result send_reply(struct req *r)
         MHD_add_response_header(resp, "Cache-Control", "no-store");
         MHD_add_response_header(resp, "X-Accel-Buffering", "no");
         MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+        if (r->srv->cfg.tls_cert)
+            MHD_add_response_header(resp, "Strict-Transport-Security", HSTS);
         enum MHD_Result ret = MHD_queue_response(r->conn, 200, resp);
         MHD_destroy_response(resp);
         return ret;

@@ -67,12 +67,13 @@ $(FUZZ_BUILD)/build.ninja:
 fuzz: deps-test $(FUZZ_BUILD)/build.ninja
 	@ninja -C $(FUZZ_BUILD) tests/fuzz/fuzz_json_request tests/fuzz/fuzz_survey_import \
 	  tests/fuzz/fuzz_survey_xlsx tests/fuzz/fuzz_audiosocket tests/fuzz/fuzz_media_ws \
-	  tests/fuzz/fuzz_guard_lexicon tests/fuzz/fuzz_conf
+	  tests/fuzz/fuzz_guard_lexicon tests/fuzz/fuzz_guard_model tests/fuzz/fuzz_conf
 
 # A short run of each target from its committed seeds; new inputs go to a scratch corpus, not the
 # repository.
 fuzz-short: fuzz
-	@for t in json_request survey_import survey_xlsx audiosocket media_ws guard_lexicon conf; do \
+	@for t in json_request survey_import survey_xlsx audiosocket media_ws guard_lexicon guard_model \
+	  conf; do \
 	   scratch=$$(mktemp -d); echo "fuzz_$$t:"; \
 	   ./$(FUZZ_BUILD)/tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
 	     -artifact_prefix=$$scratch/ $$scratch tests/fuzz/corpus/$$t 2>&1 | grep -E '^(Done|stat::|==|SUMMARY)'; \

@@ -24,6 +24,9 @@ struct cli_cmd {
     const char *verb;  /* e.g. "add"; NULL for single-word commands like "init" */
     const char *summary;
     int (*run)(const struct cli_cmd *cmd, int argc, char **argv);
+    /* When run is NULL: the command is the function symbol of module (core/module.h), loaded
+     * when the command runs so that other commands never pay for its libraries. */
+    const char *module, *symbol;
 };
 
 /* Parses options after the command words. Positional arguments are collected into pos
@@ -170,6 +173,13 @@ struct survey_layout_store;
 int cli_survey_load_all(const struct cli_cmd *cmd, const struct cli_opt *o, int n,
                         struct cli_survey *w, struct survey_layout_store *st,
                         struct survey_layout *L);
+/* The rules for this output: the installation's k from s, raised by --k when that is larger
+ * (--k never lowers it). Prints the error and returns an exit status on failure. */
+struct survey_rules;
+int cli_survey_rules(const struct cli_cmd *cmd, const struct cli_opt *o, int n, store *s,
+                     struct survey_rules *R);
+int cmd_survey_publish(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_survey_settings(const struct cli_cmd *cmd, int argc, char **argv);
 
 /* Finds the company named by code; when code is NULL, the only company (creating "default" in an
  * empty database). Prints the error and returns EXIT_USAGE or EXIT_FAIL when it cannot. */

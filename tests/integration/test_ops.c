@@ -886,6 +886,17 @@ static void test_package(void **state)
      * unpacked root (the binary was built for the prefix itself, not for this temporary root). */
     setenv("IKIIKI_DB", dbfile, 1);
     setenv("IKIIKI_DATA_DIR", datadir, 1);
+    /* Likewise the modules the binary loads on demand. */
+    snprintf(cmd, sizeof cmd, "find %s -path '*/ikiiki/*.so' | head -n 1", root);
+    const char *findmod[] = {"/bin/sh", "-c", cmd, NULL};
+    assert_int_equal(tu_run((char *const *)findmod, NULL, &r), 0);
+    char moddir[400];
+    snprintf(moddir, sizeof moddir, "%s", r.out);
+    tu_result_free(&r);
+    if (strrchr(moddir, '/')) {
+        *strrchr(moddir, '/') = '\0';
+        setenv("IKIIKI_MODULE_DIR", moddir, 1);
+    }
     snprintf(cmd, sizeof cmd, "%s", pre);
     split_rooted(cmd, root, bufs, argv, 17);
     assert_int_equal(tu_run(argv, NULL, &r), 0);
@@ -919,6 +930,7 @@ static void test_package(void **state)
     unsetenv("NOTIFY_SOCKET");
     unsetenv("IKIIKI_DB");
     unsetenv("IKIIKI_DATA_DIR");
+    unsetenv("IKIIKI_MODULE_DIR");
     char msg[64] = "";
     struct timeval tv = {30, 0};
     setsockopt(nfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);

@@ -2,8 +2,9 @@
  * dev set. One L2-regularised logistic model per category of the lexicon, over the features the
  * detector gives (guard__features: reading and surface character n-grams, MeCab lemmas, the
  * lexicon's own category scores), fitted by full-batch AdaGrad. A k-fold cross-validation on the
- * same file gives out-of-fold scores, which fix the calibration (Platt: p = σ(scale·z + shift))
- * and print honest dev figures. Never give it a held-out set.
+ * same file (an utterance and its variants in one fold) gives out-of-fold scores, which fix the
+ * calibration (Platt: p = σ(scale·z + shift)) and print honest dev figures. Never give it a
+ * held-out set.
  *
  * Usage: guard_train [-l lambda] [-i iterations] [-k folds] [-m min_count] [-o model.tsv]
  *                    lexicon.tsv dev.tsv
@@ -304,8 +305,8 @@ static int write_model(const char *path, double **w, const double *a, const doub
             "# tools/guard_train from tests/data/guard/ja-dev.tsv (never from a held-out set)\n"
             "# with lambda %g, %d iterations, features seen in at least %d utterances.\n"
             "# feature <TAB> category <TAB> weight; (bias), and (scale) (shift) for the\n"
-            "# calibration p = 1 / (1 + exp(-(scale * z + shift))). Features: r2: r3: reading\n"
-            "# n-grams, s2: surface n-grams (hiragana, digits as 0, ^ $ the ends), w: MeCab\n"
+            "# calibration p = 1 / (1 + exp(-(scale * z + shift))). Features: r3: reading\n"
+            "# trigrams (hiragana, digits as 0, | between words, ^ $ the ends), w: MeCab\n"
             "# lemmas, lex: the lexicon's category score. Retrain after editing the lexicon.\n",
             lambda, iters, min_count);
     fprintf(f, "feature\tcategory\tweight\n");

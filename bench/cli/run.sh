@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Start-up of the ikiiki command: light commands (no media, report, XLSX or PostgreSQL) next to
 # the ≤ 10 ms aim of issue 16, and commands that load a module, as whole processes. Per command:
-# the mean and minimum wall time (hyperfine), the shared objects the process loads, and the
-# dynamic loader's own start-up time (LD_DEBUG=statistics).
+# the mean and minimum wall time (hyperfine), the CPU time per run (perf stat task-clock: on a
+# shared machine wall time mostly measures the wait for a core), the shared objects the process
+# loads, and the dynamic loader's own start-up time (LD_DEBUG=statistics).
 # Environment (all optional):
 #   BUILD_DIR  meson build directory, configured --buildtype=release if new (default build-rel)
 #   BEFORE     another ikiiki binary (an older build) measured on the same commands, side by side
@@ -49,6 +50,11 @@ objects() {
   LD_DEBUG=files "$@" </dev/null 2>&1 >/dev/null | grep -c 'generating link map' || true
 }
 
+cpu_ms() {
+  perf stat -r 20 -x, -e task-clock "$@" </dev/null 2>&1 >/dev/null |
+    awk -F, '/task-clock/ {printf "%.1f", $1; found = 1} END {if (!found) print "-"}'
+}
+
 loader_ms() {
   local cycles ghz
   cycles=$(LD_DEBUG=statistics "$@" </dev/null 2>&1 >/dev/null |
@@ -59,19 +65,20 @@ loader_ms() {
 
 echo "ikiiki start-up bench, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "build: $build ($(ldd "$bin" | wc -l) lines of ldd for the executable)${BEFORE:+; before: $BEFORE ($(ldd "$BEFORE" | wc -l) lines of ldd)}"
-printf '%-38s %6s %9s %8s %8s %9s' command aim mean_ms min_ms objects loader_ms
-[ -n "${BEFORE:-}" ] && printf ' | %9s %8s %8s %9s' before_mean before_min objects loader_ms
+printf '%-38s %6s %8s %7s %7s %7s %9s' command aim mean_ms min_ms cpu_ms objects loader_ms
+[ -n "${BEFORE:-}" ] && printf ' | %8s %7s %7s %7s %9s' mean_ms min_ms cpu_ms objects loader_ms
 printf '\n'
 for c in "${commands[@]}"; do
   IFS='|' read -r name aim args <<<"$c"
   read -r mean min <<<"$(timeit "$bin" $args)"
   verdict=""
   [ "$aim" != "-" ] && verdict=$(awk -v m="$mean" -v a="$aim" 'BEGIN {print (m <= a) ? "ok" : "over"}')
-  printf '%-38s %6s %9s %8s %8s %9s' "$name" "$([ "$aim" = - ] && echo - || echo "≤$aim")" "$mean" "$min" \
-    "$(objects "$bin" $args)" "$(loader_ms "$bin" $args)"
+  printf '%-38s %6s %8s %7s %7s %7s %9s' "$name" "$([ "$aim" = - ] && echo - || echo "≤$aim")" \
+    "$mean" "$min" "$(cpu_ms "$bin" $args)" "$(objects "$bin" $args)" "$(loader_ms "$bin" $args)"
   if [ -n "${BEFORE:-}" ]; then
     read -r bmean bmin <<<"$(timeit "$BEFORE" $args)"
-    printf ' | %9s %8s %8s %9s' "$bmean" "$bmin" "$(objects "$BEFORE" $args)" "$(loader_ms "$BEFORE" $args)"
+    printf ' | %8s %7s %7s %7s %9s' "$bmean" "$bmin" "$(cpu_ms "$BEFORE" $args)" \
+      "$(objects "$BEFORE" $args)" "$(loader_ms "$BEFORE" $args)"
   fi
   printf ' %s\n' "$verdict"
 done

@@ -15,7 +15,10 @@ ulimit -n 8192 2>/dev/null || true
 "$bin" init --demo --db "$db" >/dev/null
 printf 'bench-pass-1\n' | "$bin" user add --login bench_sv --role admin --password-stdin --db "$db" >/dev/null
 key=$("$bin" apikey add --name bench --scope calls --json --db "$db" | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+# Every simulated call is a connection from 127.0.0.1 that waits for the start signal: lift the
+# per-address limit and the header deadline meant for clients on the internet.
 "$bin" serve --db "$db" --listen 127.0.0.1:0 --guard-mode automatic --no-access-log \
+  --conns-per-addr 4000 --header-timeout 120 \
   >"$work/out" 2>"$work/log" &
 pid=$!
 for _ in $(seq 100); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.1; done

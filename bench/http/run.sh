@@ -46,7 +46,8 @@ admin_pw=$(printf '%s\n' "$init_out" | sed -n 's/.*"admin_password": *"\([^"]*\)
 start_server() {
   local label=$1
   shift
-  local out="$tmp/$label.out" args=(serve --db "$db" --listen 127.0.0.1:0 "$@")
+  # wrk is one address with WRK_CONNS connections: above the per-address limit unless lifted.
+  local out="$tmp/$label.out" args=(serve --db "$db" --listen 127.0.0.1:0 --conns-per-addr 4000 "$@")
   [ -n "$server_threads" ] && args+=(--threads "$server_threads")
   : >"$out"
   "$bin" "${args[@]}" >"$out" 2>"$tmp/$label.log" &

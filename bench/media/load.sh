@@ -32,7 +32,8 @@ for n in "${counts[@]}"; do
   [ -n "${BENCH_THREADS:-}" ] && rec+=(--media-threads "$BENCH_THREADS")
   # shellcheck disable=SC2086
   "$bin" serve --db "$db" --listen 127.0.0.1:0 --audiosocket 127.0.0.1:0 --media-ws off \
-    ${BENCH_SERVE_ARGS-"${rec[@]}"} --guard-mode advisory --no-access-log >/dev/null 2>"$work/log$n" &
+    ${BENCH_SERVE_ARGS-"${rec[@]}"} --media-per-peer 100000 --guard-mode advisory \
+    --no-access-log >/dev/null 2>"$work/log$n" &
   pid=$!
   port=""
   for _ in $(seq 100); do

@@ -113,6 +113,7 @@ int cmd_user_add(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_user_list(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_apikey_add(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_apikey_list(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_apikey_revoke(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_harass_judge(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_harass_flag(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_harass_review(const struct cli_cmd *cmd, int argc, char **argv);

@@ -409,7 +409,8 @@ int cmd_guard_analyze(const struct cli_cmd *cmd, int argc, char **argv)
                                .mode = mode,
                                .actions = &ad,
                                .nactions = 1,
-                               .no_timer = 1};
+                               .no_timer = 1,
+                               .no_timeline = 1};
     if (!rc && guard_engine_new(&cfg, &a.g, err, sizeof err))
         rc = cli_fail(cmd, EXIT_FAIL, "%s", err);
     if (!rc)

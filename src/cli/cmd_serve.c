@@ -166,10 +166,14 @@ static int guard_start(struct serve_guard *sg, store *s, const char *db_url, enu
 static int start_media(const struct cli_cmd *cmd, const struct cli_opt *o, int n, guard_engine *g,
                        struct media_glue *glue, media_server **out)
 {
-    int64_t media_threads = 0;
+    int64_t media_threads = 0, per_peer = 0, idle_s = 0;
     int rc0 = cli_get(o, n, "media-threads")
                   ? cli_int(cmd, o, n, "media-threads", 1, 64, &media_threads)
                   : 0;
+    if (!rc0 && cli_get(o, n, "media-per-peer"))
+        rc0 = cli_int(cmd, o, n, "media-per-peer", 1, 100000, &per_peer);
+    if (!rc0 && cli_get(o, n, "media-idle"))
+        rc0 = cli_int(cmd, o, n, "media-idle", 1, 3600, &idle_s);
     if (rc0)
         return rc0;
     const char *as = cli_get(o, n, "audiosocket"), *ws = cli_get(o, n, "media-ws");
@@ -201,6 +205,10 @@ static int start_media(const struct cli_cmd *cmd, const struct cli_opt *o, int n
         .ari_password = getenv("IKIIKI_ARI_PASSWORD"),
         .hooks = media_glue_hooks(glue),
         .threads = (int)media_threads,
+        .allow = cli_get(o, n, "media-allow"),
+        .max_per_peer = (int)per_peer,
+        .idle_audio_ms = (unsigned)idle_s * 1000u,
+        .ws_secret = getenv("IKIIKI_MEDIA_SECRET"),
     };
     if (strcmp(mc.audiosocket, "off") == 0 && strcmp(mc.media_ws, "off") == 0) {
         media_glue_release(glue);
@@ -369,8 +377,23 @@ static int serve_run(const struct cli_cmd *cmd, struct cli_opt *o, int n)
     sigaddset(&stop, SIGHUP); /* reload the TLS certificate */
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
-    int64_t threads = 0;
+    int64_t threads = 0, per_addr = 0, hdr_s = 0, signin_addr = 0, pdf_max = 0, collect_max = 0;
+    if (cli_get(o, n, "collect-addr-limit") &&
+        (rc = cli_int(cmd, o, n, "collect-addr-limit", 1, 1000000, &collect_max)))
+        return rc;
+    if (cli_get(o, n, "pdf-concurrency") &&
+        (rc = cli_int(cmd, o, n, "pdf-concurrency", 1, 64, &pdf_max)))
+        return rc;
+    if (cli_get(o, n, "signin-addr-limit") &&
+        (rc = cli_int(cmd, o, n, "signin-addr-limit", 1, 100000, &signin_addr)))
+        return rc;
     if (cli_get(o, n, "threads") && (rc = cli_int(cmd, o, n, "threads", 1, 256, &threads)))
+        return rc;
+    if (cli_get(o, n, "conns-per-addr") &&
+        (rc = cli_int(cmd, o, n, "conns-per-addr", 1, 4000, &per_addr)))
+        return rc;
+    if (cli_get(o, n, "header-timeout") &&
+        (rc = cli_int(cmd, o, n, "header-timeout", 1, 300, &hdr_s)))
         return rc;
     enum guard_mode mode = GUARD_MODE_POLICY;
     if (cli_get(o, n, "guard-mode") && guard_mode_parse(cli_get(o, n, "guard-mode"), &mode))
@@ -400,6 +423,12 @@ static int serve_run(const struct cli_cmd *cmd, struct cli_opt *o, int n)
         .tls_cert = cli_get(o, n, "tls-cert"),
         .tls_key = cli_get(o, n, "tls-key"),
         .public_listen = cli_get(o, n, "public-listen"),
+        .conns_per_addr = (int)per_addr,
+        .login_addr_limit = (int)signin_addr,
+        .heavy_max = (int)pdf_max,
+        .collect_addr_limit = (int)collect_max,
+        .trusted_proxy = cli_get(o, n, "trusted-proxy"),
+        .header_timeout = (int)hdr_s,
         .guard = sg.engine,
     };
     http_server *srv;

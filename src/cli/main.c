@@ -42,6 +42,8 @@ static const struct cli_cmd commands[] = {
     {"user", "list", "list user accounts", cmd_user_list},
     {"apikey", "add", "add an API key for a machine client (printed once)", cmd_apikey_add},
     {"apikey", "list", "list API keys (never the keys themselves)", cmd_apikey_list},
+    {"apikey", "revoke", "revoke an API key by name or id (refused from then on)",
+     cmd_apikey_revoke},
     {"harass", "judge", "judge a behaviour × demand plot against the policy (カスハラ判断)",
      cmd_harass_judge},
     {"harass", "flag", "flag an interaction as possible harassment", cmd_harass_flag},

@@ -71,8 +71,14 @@ struct match {
     double factor;
 };
 
-/* The learned stage's running sums for one utterance: log-odds per model category and the three
- * strongest contributions to each, as reasons. */
+/* The learned stage's running sums for one utterance: log-odds per model category, and the
+ * features found, from which the reasons are drawn. */
+#define MAX_HITS 512
+struct hit {
+    uint32_t id;
+    float value;
+};
+
 struct top {
     uint32_t id; /* feature id, 0: none */
     float contrib;
@@ -80,9 +86,9 @@ struct top {
 
 struct guard_detector {
     const guard_lexicon *lx;
-    /* Features: the compact surface and reading texts, and where the training tool or the
-     * model wants them. */
-    char *sbuf, *rbuf;
+    /* Features: the compact reading text, and where the training tool or the model wants
+     * them. */
+    char *rbuf;
     uint32_t *cpos;
     size_t fcap;
     guard__feature_fn fn;
@@ -91,7 +97,8 @@ struct guard_detector {
     uint32_t ftick;
     double z[GUARD__MAX_CODES];
     double pos[GUARD__MAX_CODES]; /* the positive contributions to z alone */
-    struct top top[GUARD__MAX_CODES][3];
+    struct hit hit[MAX_HITS];     /* the model's features found in the utterance */
+    int nhit;
     ja_tagger *tg;
     int32_t *ucs;
     size_t ucscap; /* code points */
@@ -135,7 +142,6 @@ void guard_detector_free(guard_detector *det)
     free(det->t2.t);
     free(det->stamp);
     free(det->fstamp);
-    free(det->sbuf);
     free(det->rbuf);
     free(det->cpos);
     free(det);
@@ -857,16 +863,13 @@ static int grow_features(guard_detector *det, size_t need)
     size_t cap = det->fcap ? det->fcap : 1024;
     while (cap < need)
         cap *= 2;
-    char *a = realloc(det->sbuf, cap);
-    if (a)
-        det->sbuf = a;
     char *b = realloc(det->rbuf, cap);
     if (b)
         det->rbuf = b;
     uint32_t *c = realloc(det->cpos, (cap + 1) * sizeof *c);
     if (c)
         det->cpos = c;
-    if (!a || !b || !c)
+    if (!b || !c)
         return -1;
     det->fcap = cap;
     return 0;
@@ -883,18 +886,15 @@ static void emit(guard_detector *det, const char *tag, size_t taglen, const char
     det->fn(det->fnarg, name, taglen + n, value);
 }
 
-/* Character n-grams (order 2 and, when tri is set, 3) of s, tagged e.g. "r2:", "r3:". */
-static void emit_ngrams(guard_detector *det, char t, const char *s, size_t n, int tri)
+/* Character trigrams of s, tagged "r3:" (a bigram or a unigram when s is that short). */
+static void emit_trigrams(guard_detector *det, const char *s, size_t n)
 {
     size_t nc = 0;
     for (size_t i = 0; i < n; i += utf8_len((unsigned char)s[i]))
         det->cpos[nc++] = (uint32_t)i;
     det->cpos[nc] = (uint32_t)n;
-    char tag2[4] = {t, '2', ':', 0}, tag3[4] = {t, '3', ':', 0};
-    for (size_t i = 0; i + 2 <= nc; i++)
-        emit(det, tag2, 3, s + det->cpos[i], det->cpos[i + 2] - det->cpos[i], 1);
-    for (size_t i = 0; tri && i + 3 <= nc; i++)
-        emit(det, tag3, 3, s + det->cpos[i], det->cpos[i + 3] - det->cpos[i], 1);
+    for (size_t i = 0; i + 3 <= nc; i++)
+        emit(det, "r3:", 3, s + det->cpos[i], det->cpos[i + 3] - det->cpos[i], 1);
 }
 
 static int skip_token(const struct ja_token *tk, const char *surface)
@@ -902,9 +902,10 @@ static int skip_token(const struct ja_token *tk, const char *surface)
     return tk->pos == JA_POS_SYMBOL || (tk->len == 1 && strchr("?!.,\"'", *surface));
 }
 
-/* The features of the text (first pass of tokenise): MeCab lemmas ("w:"), and character
- * n-grams of the surface ("s2:") and of the reading ("r2:", "r3:") with punctuation left out —
- * a recogniser gives none — and ^ $ marking the ends. */
+/* The features of the text (first pass of tokenise): MeCab lemmas ("w:") and character trigrams
+ * of the reading ("r3:"; katakana as hiragana, digits as 0, | between words, ^ $ at the ends,
+ * punctuation left out as a recogniser leaves it). Surface and reading bigrams were tried: they
+ * added nothing in cross-validation and cost half the stage's time. */
 static int emit_text_features(guard_detector *det, const struct ja_token *tk, size_t n)
 {
     size_t need = 8;
@@ -912,14 +913,12 @@ static int emit_text_features(guard_detector *det, const struct ja_token *tk, si
         need += tk[i].len + strlen(tk[i].reading) + 4;
     if (grow_features(det, need) != 0)
         return -1;
-    size_t sl = 0, rl = 0;
-    det->sbuf[sl++] = '^';
+    size_t rl = 0;
     det->rbuf[rl++] = '^';
     for (size_t i = 0; i < n; i++) {
         const char *surface = det->norm + tk[i].off;
         if (skip_token(&tk[i], surface))
             continue;
-        put_folded(det->sbuf, &sl, surface, tk[i].len);
         const char *rd = tk[i].reading;
         size_t rdl = strlen(rd);
         if (rdl == 0 || (rdl == 1 && rd[0] == '*'))
@@ -935,10 +934,8 @@ static int emit_text_features(guard_detector *det, const struct ja_token *tk, si
             emit(det, "w:", 2, lemma, lp, 1);
         }
     }
-    det->sbuf[sl++] = '$';
     det->rbuf[rl++] = '$';
-    emit_ngrams(det, 's', det->sbuf, sl, 0);
-    emit_ngrams(det, 'r', det->rbuf, rl, 1);
+    emit_trigrams(det, det->rbuf, rl);
     return 0;
 }
 
@@ -951,6 +948,8 @@ static void emit_lexical(guard_detector *det)
 }
 
 /* The model's side of emit: adds a known feature's weights, once per utterance. */
+/* The model's side of emit: adds a known feature's weights, once per utterance, and keeps it
+ * for the reasons (worked out only for a category the model raises). */
 static void model_feature(void *arg, const char *name, size_t len, double value)
 {
     guard_detector *det = arg;
@@ -959,20 +958,13 @@ static void model_feature(void *arg, const char *name, size_t len, double value)
     if (!id || det->fstamp[id] == det->ftick)
         return;
     det->fstamp[id] = det->ftick;
+    if (det->nhit < MAX_HITS)
+        det->hit[det->nhit++] = (struct hit){id, (float)value};
     for (uint32_t k = m->wstart[id]; k < m->wstart[id + 1]; k++) {
-        int c = m->wcat[k];
-        float contrib = (float)(m->w[k] * value);
-        det->z[c] += contrib;
+        float contrib = (float)(m->mw[k].w * value);
+        det->z[m->mw[k].cat] += contrib;
         if (contrib > 0)
-            det->pos[c] += contrib;
-        struct top *t = det->top[c];
-        for (int j = 0; j < 3; j++)
-            if (!t[j].id || contrib > t[j].contrib) {
-                for (int q = 2; q > j; q--)
-                    t[q] = t[q - 1];
-                t[j] = (struct top){id, contrib};
-                break;
-            }
+            det->pos[m->mw[k].cat] += contrib;
     }
 }
 
@@ -987,7 +979,7 @@ static void model_begin(guard_detector *det)
         det->z[c] = m->bias[c];
         det->pos[c] = 0;
     }
-    memset(det->top, 0, sizeof det->top);
+    det->nhit = 0;
     det->fn = model_feature;
     det->fnarg = det;
 }
@@ -1000,18 +992,32 @@ static struct guard_category *find_cat(struct guard_result *r, const char *code)
     return NULL;
 }
 
+/* The three features that raised category c most, strongest first. */
 static void add_reasons(guard_detector *det, int c)
 {
     const guard_model *m = det->lx->model;
     struct guard_result *r = &det->res;
-    for (int j = 0; j < 3 && r->nfeat < GUARD_MAX_FEATS; j++) {
-        const struct top *t = &det->top[c][j];
-        if (!t->id || t->contrib <= 0)
-            break;
+    struct top t[3] = {{0, 0}, {0, 0}, {0, 0}};
+    for (int h = 0; h < det->nhit; h++) {
+        uint32_t id = det->hit[h].id;
+        for (uint32_t k = m->wstart[id]; k < m->wstart[id + 1]; k++) {
+            float contrib = m->mw[k].w * det->hit[h].value;
+            if (m->mw[k].cat != c || contrib <= 0)
+                continue;
+            for (int j = 0; j < 3; j++)
+                if (!t[j].id || contrib > t[j].contrib) {
+                    for (int q = 2; q > j; q--)
+                        t[q] = t[q - 1];
+                    t[j] = (struct top){id, contrib};
+                    break;
+                }
+        }
+    }
+    for (int j = 0; j < 3 && t[j].id && r->nfeat < GUARD_MAX_FEATS; j++) {
         struct guard_feature *f = &r->feat[r->nfeat++];
-        snprintf(f->name, sizeof f->name, "%s", m->names[t->id]);
+        snprintf(f->name, sizeof f->name, "%s", m->names[t[j].id]);
         snprintf(f->category, sizeof f->category, "%s", m->cat[c]);
-        f->weight = t->contrib;
+        f->weight = t[j].contrib;
     }
 }
 

@@ -111,7 +111,14 @@ struct guard__index {
 };
 
 /* The learned stage (model.c): features interned to ids 1..nfeat, each with its weights for some
- * categories in wcat/w[wstart[id] .. wstart[id + 1]). */
+ * categories in mw[wstart[id] .. wstart[id + 1]). The table is probed with a 64-bit hash of the
+ * name alone (names are kept for the reasons), so a lookup touches one slot; two features with one
+ * hash are refused when the file is loaded. */
+struct guard__mw {
+    float w;
+    uint8_t cat;
+};
+
 struct guard_model {
     int ncat;
     char cat[GUARD__MAX_CODES][GUARD_CODE_MAX];
@@ -119,12 +126,13 @@ struct guard_model {
     int lexcode[GUARD__MAX_CODES]; /* the lexicon's index of each category, -1 when absent */
     uint32_t nfeat;
     char **names;
-    uint32_t *namelen;
-    uint32_t *slot; /* open addressing: id or 0 */
-    uint32_t cap;   /* power of two */
+    struct {
+        uint64_t hash;
+        uint32_t id; /* 0: empty */
+    } * slot;
+    uint32_t cap; /* power of two */
     uint32_t *wstart;
-    uint8_t *wcat;
-    float *w;
+    struct guard__mw *mw;
 };
 
 /* A feature's id, 0 when the model has none by that name. */

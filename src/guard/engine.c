@@ -206,6 +206,11 @@ static void timeline_add(guard_engine *g, struct gcall *c, const char *kind, jso
 {
     if (!ev)
         return;
+    c->nevents++;
+    if (g->cfg.no_timeline && !g->writer) {
+        json_decref(ev); /* nobody keeps it */
+        return;
+    }
     int64_t at = guard__clock(g);
     json_object_set_new(ev, "at", json_integer(at));
     json_object_set_new(ev, "kind", json_string(kind));
@@ -214,10 +219,13 @@ static void timeline_add(guard_engine *g, struct gcall *c, const char *kind, jso
     if (text)
         guard__writer_event(g->writer, c->id, at, kind, text);
     free(text);
+    if (g->cfg.no_timeline) {
+        json_decref(ev);
+        return;
+    }
     if (json_array_size(c->timeline) >= GUARD_TIMELINE)
         json_array_remove(c->timeline, 0);
     json_array_append_new(c->timeline, ev);
-    c->nevents++;
 }
 
 static void publish(struct outbox *ob, const struct gcall *c, const char *kind, json_t *ev)
@@ -694,10 +702,12 @@ int guard_utterance_r(guard_engine *g, const char *call_id, enum guard_speaker w
         det_give(g, det);
         return GUARD_EINVAL;
     }
-    json_t *utt = json_pack("{s:s, s:s%, s:I, s:I, s:b, s:f}", "speaker",
-                            who == GUARD_CUSTOMER ? "customer" : "operator", "text", text, len,
-                            "start_ms", (json_int_t)start_ms, "end_ms", (json_int_t)end_ms,
-                            "harassment", r.harassment, "score", r.score);
+    json_t *utt = g->cfg.no_timeline && !g->writer
+                      ? NULL /* the event would be dropped at once */
+                      : json_pack("{s:s, s:s%, s:I, s:I, s:b, s:f}", "speaker",
+                                  who == GUARD_CUSTOMER ? "customer" : "operator", "text", text,
+                                  len, "start_ms", (json_int_t)start_ms, "end_ms",
+                                  (json_int_t)end_ms, "harassment", r.harassment, "score", r.score);
     pthread_mutex_lock(&g->mu);
     int isnew;
     struct gcall *c = call_get_or_new(g, call_id, &ob, &isnew);

@@ -107,6 +107,10 @@ struct guard_config {
      * version in force and loads a newer one (harass policy import, PUT /harass/policy on
      * another server); calls that start after it use it. Needs db_url. */
     int reload_policy;
+    /* 1: calls keep no timeline in memory (guard_call_json shows an empty one); for guard
+     * analyze, which prints none: building and dropping an event tree per utterance cost a
+     * third of a detection. The store's timeline (db_url) is written all the same. */
+    int no_timeline;
 };
 
 typedef struct guard_engine guard_engine;

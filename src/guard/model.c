@@ -51,11 +51,11 @@ static int mfail(struct mparse *p, const char *fmt, ...)
     return -1;
 }
 
-static uint32_t hash_bytes(const char *s, size_t n)
+static uint64_t hash_bytes(const char *s, size_t n)
 {
-    uint32_t h = 2166136261u;
+    uint64_t h = 14695981039346656037ull;
     for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
     return h;
 }
 
@@ -64,11 +64,10 @@ uint32_t guard__model_find(const guard_model *m, const char *s, size_t len)
     if (!m->cap)
         return 0;
     uint32_t mask = m->cap - 1;
-    for (uint32_t i = hash_bytes(s, len) & mask;; i = (i + 1) & mask) {
-        uint32_t id = m->slot[i];
-        if (!id)
-            return 0;
-        if (m->namelen[id] == len && memcmp(m->names[id], s, len) == 0)
+    uint64_t h = hash_bytes(s, len);
+    for (uint32_t i = (uint32_t)h & mask;; i = (i + 1) & mask) {
+        uint32_t id = m->slot[i].id;
+        if (!id || m->slot[i].hash == h)
             return id;
     }
 }
@@ -196,11 +195,9 @@ static int build(struct mparse *p)
     m->cap = cap;
     m->slot = calloc(cap, sizeof *m->slot);
     m->names = calloc(nf + 1, sizeof *m->names);
-    m->namelen = calloc(nf + 1, sizeof *m->namelen);
     m->wstart = calloc(nf + 2, sizeof *m->wstart);
-    m->wcat = malloc((p->nrec + 1) * sizeof *m->wcat);
-    m->w = malloc((p->nrec + 1) * sizeof *m->w);
-    if (!m->slot || !m->names || !m->namelen || !m->wstart || !m->wcat || !m->w)
+    m->mw = malloc((p->nrec + 1) * sizeof *m->mw);
+    if (!m->slot || !m->names || !m->wstart || !m->mw)
         return mfail(p, "out of memory");
     uint32_t id = 0;
     for (size_t i = 0; i < p->nrec; i++) {
@@ -208,6 +205,14 @@ static int build(struct mparse *p)
         int fresh = i == 0 || r->namelen != p->rec[i - 1].namelen ||
                     memcmp(r->name, p->rec[i - 1].name, r->namelen) != 0;
         if (fresh) {
+            uint64_t full = hash_bytes(r->name, r->namelen);
+            uint32_t h = (uint32_t)full & (cap - 1);
+            for (; m->slot[h].id; h = (h + 1) & (cap - 1))
+                if (m->slot[h].hash == full) {
+                    p->line = 0;
+                    return mfail(p, "features \"%s\" and \"%.*s\" share a hash",
+                                 m->names[m->slot[h].id], (int)r->namelen, r->name);
+                }
             id++;
             char *copy = malloc(r->namelen + 1);
             if (!copy)
@@ -216,21 +221,17 @@ static int build(struct mparse *p)
             copy[r->namelen] = '\0';
             m->names[id] = copy;
             m->nfeat = id; /* so that guard_model_free frees it if a later line fails */
-            m->namelen[id] = r->namelen;
             m->wstart[id] = (uint32_t)i;
-            uint32_t h = hash_bytes(copy, r->namelen) & (cap - 1);
-            while (m->slot[h])
-                h = (h + 1) & (cap - 1);
-            m->slot[h] = id;
+            m->slot[h].hash = full;
+            m->slot[h].id = id;
         } else if (r->cat == p->rec[i - 1].cat) {
             p->line = 0;
             return mfail(p, "feature \"%.*s\" has two weights for \"%s\"", (int)r->namelen, r->name,
                          m->cat[r->cat]);
         }
-        m->wcat[i] = (uint8_t)r->cat;
-        m->w[i] = r->w;
+        m->mw[i].cat = (uint8_t)r->cat;
+        m->mw[i].w = r->w;
     }
-    m->nfeat = id;
     m->wstart[id + 1] = (uint32_t)p->nrec;
     return 0;
 }
@@ -243,11 +244,9 @@ void guard_model_free(guard_model *m)
         for (uint32_t i = 1; i <= m->nfeat; i++)
             free(m->names[i]);
     free(m->names);
-    free(m->namelen);
     free(m->slot);
     free(m->wstart);
-    free(m->wcat);
-    free(m->w);
+    free(m->mw);
     free(m);
 }
 

@@ -185,6 +185,17 @@ int api_call_events(struct req *r)
     }
     guard_engine *g = r->srv->guard;
     const char *id = r->params[0];
+    if (in.type == GEV_START && in.center[0]) {
+        /* A call of a center that does not exist would open cases and alerts nobody can see. */
+        struct org_center c;
+        int crc = store_center_get(http__db(r), in.center, &c);
+        if (crc == STORE_NOTFOUND) {
+            http__reply_error(r, 422, "unknown_center", "center: no center \"%s\"", in.center);
+            return 422;
+        }
+        if (crc)
+            return http__store_error(r, crc, "center");
+    }
     switch (in.type) {
     case GEV_START:
         rc = guard_call_start(g, id, in.caller, in.operator_name, in.center);

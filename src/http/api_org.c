@@ -453,8 +453,18 @@ int api_user_update(struct req *r)
     if ((rc = apply_user(r, &in, &u)))
         return rc;
     store *db = http__db(r);
-    if ((rc = store_user_update(db, &u)))
+    /* A reset password, a disabled account: every session the user had ends with it (but the
+     * caller's own, when they change themselves). */
+    int end_sessions = in.has_password || (in.has_disabled && in.disabled);
+    if ((rc = store_begin(db)) || (rc = store_user_update(db, &u)) ||
+        (end_sessions && (rc = store_session_end_user(
+                              db, u.id, u.id == r->who.user_id ? r->session_hash : NULL))) ||
+        (rc = store_commit(db))) {
+        store_rollback(db);
         return http__store_error(r, rc, "user");
+    }
+    if (in.has_password)
+        http__audit(r, "password.reset", u.login, "sessions ended");
     http__audit(r, "user.update", u.login, org_role_name(u.role));
     http__reply_json(r, 200, org_user_json(&u));
     return 200;
@@ -526,6 +536,8 @@ int api_apikeys_create(struct req *r)
     if (http_decode_apikey(r->json, &in, err, sizeof err))
         return bad_request(r, err);
     struct org_apikey k = {.scopes = in.scopes};
+    if (in.expires_days)
+        k.expires_at = now_unix() + (int64_t)in.expires_days * 86400;
     str_copy(k.name, sizeof k.name, in.name);
     org_apikey_new(key, sizeof key, k.prefix, sizeof k.prefix, hash);
     int rc = store_apikey_add(http__db(r), &k, hash);
@@ -536,4 +548,21 @@ int api_apikeys_create(struct req *r)
     json_object_set_new(j, "key", json_string(key));
     http__reply_json(r, 201, j);
     return 201;
+}
+
+int api_apikey_revoke(struct req *r)
+{
+    int64_t id;
+    if (parse_int64(r->params[0], 1, INT64_MAX, &id))
+        return bad_request(r, "id: not a key id (a whole number, see GET /api/v1/apikeys)");
+    struct org_apikey k;
+    int rc = store_apikey_revoke(http__db(r), r->params[0], &k);
+    if (rc) {
+        char what[120];
+        snprintf(what, sizeof what, "API key %s", r->params[0]);
+        return http__store_error(r, rc, what);
+    }
+    http__audit(r, "apikey.revoke", k.name, "");
+    http__reply_json(r, 204, NULL);
+    return 204;
 }

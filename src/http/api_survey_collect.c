@@ -154,13 +154,23 @@ int api_collect_post(struct req *r)
         return 400;
     }
     int64_t now = now_unix();
-    if (http__ratelimit_check(r->srv->limits, l.token, COLLECT_PER_MINUTE, 60, now)) {
+    /* Per address too, so one machine cannot fill a center's results; the table keeps a keyed
+     * hash of the address for the hour, nothing else (ratelimit.c). */
+    char kaddr[80];
+    snprintf(kaddr, sizeof kaddr, "collect:%s", r->anon_addr);
+    int addr_wait =
+        http__ratelimit_check(r->srv->limits, kaddr, r->srv->cfg.collect_addr_limit, 3600, now);
+    if (addr_wait || http__ratelimit_check(r->srv->limits, l.token, COLLECT_PER_MINUTE, 60, now)) {
         free(in);
-        http__add_header(r, "Retry-After", "60");
-        http__reply_error(r, 429, "too_many", "too many answers on this link; try again later");
+        char secs[16];
+        snprintf(secs, sizeof secs, "%d", addr_wait ? addr_wait : 60);
+        http__add_header(r, "Retry-After", secs);
+        http__reply_error(r, 429, "too_many", "too many answers %s; try again later",
+                          addr_wait ? "from this address" : "on this link");
         return 429;
     }
     http__ratelimit_hit(r->srv->limits, l.token, 60, now);
+    http__ratelimit_hit(r->srv->limits, kaddr, 3600, now);
     char day[16];
     date_jst(now, day, sizeof day);
     char *comments[1] = {in->comment[0] ? in->comment : NULL};

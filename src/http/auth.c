@@ -27,7 +27,7 @@ static int auth_apikey(struct req *r, const char *key)
     char hash[ORG_TOKEN_HASH];
     struct org_apikey k;
     org_token_hash(key, hash);
-    int rc = store_apikey_find(http__db(r), hash, &k);
+    int rc = store_apikey_find(http__db(r), hash, now_unix(), &k);
     if (rc) {
         if (rc != STORE_NOTFOUND)
             http__store_error(r, rc, "API key");

@@ -366,11 +366,18 @@ int http_decode_user(json_t *o, int create, struct user_input *in, char *err, si
 
 int http_decode_apikey(json_t *o, struct apikey_input *in, char *err, size_t errlen)
 {
-    static const char *const known[] = {"name", "scopes", NULL};
+    static const char *const known[] = {"name", "scopes", "expires_days", NULL};
     memset(in, 0, sizeof *in);
     if (only_fields(o, known, err, errlen) ||
         get_str(o, "name", 1, in->name, sizeof in->name, err, errlen) < 0)
         return -1;
+    json_t *days = json_object_get(o, "expires_days");
+    if (days && (!json_is_integer(days) || json_integer_value(days) < 1 ||
+                 json_integer_value(days) > 3650)) {
+        snprintf(err, errlen, "expires_days: must be a whole number of days from 1 to 3650");
+        return -1;
+    }
+    in->expires_days = days ? (int)json_integer_value(days) : 0;
     if (org_check_code("name", in->name, err, errlen))
         return -1;
     json_t *arr = json_object_get(o, "scopes");

@@ -70,6 +70,7 @@ int http_decode_user(json_t *o, int create, struct user_input *in, char *err, si
 struct apikey_input {
     char name[ORG_CODE_MAX * 2];
     unsigned scopes;
+    int expires_days; /* 0: never */
 };
 int http_decode_apikey(json_t *o, struct apikey_input *in, char *err, size_t errlen);
 

@@ -9,19 +9,26 @@
 struct guard_engine;
 
 struct http_config {
-    const char *db_url;   /* the store every worker opens a connection to */
-    const char *listen;   /* "ADDR:PORT"; port 0 picks a free one */
-    int threads;          /* worker threads; 0 = number of CPUs */
-    int behind_tls;       /* mark cookies Secure even without X-Forwarded-Proto: https */
-    size_t max_body;      /* request body limit in bytes; 0 = 1 MiB */
-    int session_ttl;      /* seconds; 0 = 12 h */
-    int login_fail_limit; /* failed logins per login name per window; 0 = 5 */
-    int login_addr_limit; /* login attempts per address per window; 0 = 30 */
-    int login_window;     /* seconds; 0 = 900 */
-    int access_log;       /* 1 = one line per request on stderr */
-    const char
-        *tls_cert; /* PEM certificate (chain) and key files: HTTPS of our own, with HSTS and */
-    const char *tls_key; /* Secure cookies; NULL = plain HTTP */
+    const char *db_url;        /* the store every worker opens a connection to */
+    const char *listen;        /* "ADDR:PORT"; port 0 picks a free one */
+    int threads;               /* worker threads; 0 = number of CPUs */
+    int behind_tls;            /* mark cookies Secure even without X-Forwarded-Proto: https */
+    size_t max_body;           /* request body limit in bytes; 0 = 1 MiB */
+    int session_ttl;           /* seconds; 0 = 12 h */
+    int login_fail_limit;      /* failed sign-ins of one login before it is slowed down; 0 = 5 */
+    int login_addr_limit;      /* failed sign-ins per address per window; 0 = 30 */
+    int login_delay_cap;       /* the longest wait between sign-ins of a slowed login, s; 0 = 60 */
+    int login_window;          /* seconds; 0 = 900 */
+    int access_log;            /* 1 = one line per request on stderr */
+    int conns_per_addr;        /* open connections from one address; 0 = 64 */
+    const char *trusted_proxy; /* its X-Forwarded-For names the client; NULL: none trusted */
+    int collect_addr_limit;    /* survey answers from one address per hour; 0 = 100 */
+    int heavy_max;             /* PDF reports made at once; 0 = 2, at most threads - 1 */
+    int header_timeout; /* seconds for a request's complete headers, whatever trickles; 0 = 10 */
+    /* PEM certificate (chain) and key files: HTTPS of our own, with HSTS and Secure cookies;
+     * NULL = plain HTTP. */
+    const char *tls_cert;
+    const char *tls_key;
     /* "ADDR:PORT" of a second listener that serves only the anonymous answer links
      * (/collect/… and /api/v1/collect/…), for the side phones reach; NULL = none. */
     const char *public_listen;

@@ -41,6 +41,7 @@ struct store_pool;
 
 struct ratelimit;
 struct http_sse;
+struct http_conns;
 
 /* A listening side: the internal one serves every route, the public one the answer links only. */
 struct http_listener {
@@ -69,7 +70,10 @@ struct http_server {
     struct ratelimit *limits;
     cx_sheet *cx; /* the self-diagnosis sheet, loaded once at start */
     struct http_sse *sse;
-    guard_engine *guard; /* borrowed from the config; NULL: the calls routes answer 503 */
+    struct http_conns *conns;     /* the header deadline's watch over open connections */
+    unsigned char device_key[32]; /* signs this process's device cookies (sign-in) */
+    guard_engine *guard;          /* borrowed from the config; NULL: the calls routes answer 503 */
+    int heavy_running;            /* PDF reports being made now (atomic) */
     uint16_t port;
 };
 
@@ -80,7 +84,9 @@ struct req {
     enum http_method method;
     const char *method_name;
     char path[512];
-    char addr[64];
+    char addr[64];      /* the client, as logged and audited; "-" on the anonymous routes */
+    int anon;           /* an anonymous survey route: addr is "-" */
+    char anon_addr[64]; /* there, the client for the answer limits only: never stored or logged */
     uint64_t t0;
     struct buf body;
     int too_big;
@@ -118,6 +124,8 @@ const char *http__header(struct req *r, const char *name);
 /* Replies 500 after a store failure (or 404/409 for those codes) and logs it. */
 int http__store_error(struct req *r, int rc, const char *what);
 void http__audit(struct req *r, const char *action, const char *target, const char *detail);
+/* The path as logged: escaped, and the answer link's token replaced by {token}. */
+void http__log_path(const char *path, char *out, size_t outlen);
 store *http__db(struct req *r);
 
 /* pool.c: one store connection per worker thread. */
@@ -143,6 +151,20 @@ int http__ratelimit_check(struct ratelimit *rl, const char *key, int limit, int 
                           int64_t now);
 void http__ratelimit_hit(struct ratelimit *rl, const char *key, int window, int64_t now);
 void http__ratelimit_clear(struct ratelimit *rl, const char *key);
+/* A growing delay: once key has free_hits hits in its window, the next attempt waits 5 s after the
+ * latest hit, then 10, 20 … up to cap seconds. Returns the seconds still to wait, else 0. */
+int http__ratelimit_backoff(struct ratelimit *rl, const char *key, int free_hits, int cap,
+                            int window, int64_t now);
+
+/* conns.c: the deadline for complete request headers. The notify callback is MHD's
+ * MHD_OPTION_NOTIFY_CONNECTION with the http_conns as its closure; busy marks a connection whose
+ * request's headers are complete (1) or whose reply has ended (0: the wait for the next request's
+ * headers starts). */
+int http__conns_new(int deadline_s, struct http_conns **out);
+void http__conns_free(struct http_conns *w);
+void http__conns_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+                        enum MHD_ConnectionNotificationCode code);
+void http__conns_busy(struct http_conns *w, struct MHD_Connection *conn, int busy);
 
 /* sse.c: server-sent events. centers NULL with ncenters -1: every center. max_s > 0 ends the
  * stream after that many seconds. */
@@ -189,6 +211,7 @@ int api_user_delete(struct req *r);
 int api_audit_list(struct req *r);
 int api_apikeys_list(struct req *r);
 int api_apikeys_create(struct req *r);
+int api_apikey_revoke(struct req *r);
 int api_harass_policy_get(struct req *r);
 int api_harass_policy_put(struct req *r);
 int api_harass_judge(struct req *r);

@@ -13,6 +13,7 @@
 struct rl_slot {
     uint64_t key;
     int64_t start;
+    int64_t last; /* the latest hit */
     int count;
 };
 
@@ -68,6 +69,7 @@ static struct rl_slot *rl_find(struct ratelimit *rl, uint64_t h, int create, int
         return NULL;
     victim->key = h;
     victim->start = now;
+    victim->last = now;
     victim->count = 0;
     return victim;
 }
@@ -94,7 +96,26 @@ void http__ratelimit_hit(struct ratelimit *rl, const char *key, int window, int6
         s->count = 0;
     }
     s->count++;
+    s->last = now;
     pthread_mutex_unlock(&rl->mu);
+}
+
+int http__ratelimit_backoff(struct ratelimit *rl, const char *key, int free_hits, int cap,
+                            int window, int64_t now)
+{
+    uint64_t h = rl_hash(rl, key);
+    int64_t wait = 0;
+    pthread_mutex_lock(&rl->mu);
+    struct rl_slot *s = rl_find(rl, h, 0, now);
+    if (s && now - s->start < window && s->count >= free_hits) {
+        int over = s->count - free_hits;
+        int64_t delay = over >= 24 ? cap : (int64_t)5 << over;
+        if (delay > cap)
+            delay = cap;
+        wait = s->last + delay - now;
+    }
+    pthread_mutex_unlock(&rl->mu);
+    return wait > 0 ? (int)wait : 0;
 }
 
 void http__ratelimit_clear(struct ratelimit *rl, const char *key)

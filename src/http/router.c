@@ -38,6 +38,7 @@ const struct route http__routes[] = {
     {M_GET, "/api/v1/audit", R_ADMIN, 0, 0, api_audit_list},
     {M_GET, "/api/v1/apikeys", R_ADMIN, 0, 0, api_apikeys_list},
     {M_POST, "/api/v1/apikeys", R_ADMIN, 0, 0, api_apikeys_create},
+    {M_DELETE, "/api/v1/apikeys/{}", R_ADMIN, 0, 0, api_apikey_revoke},
     {M_GET, "/api/v1/harass/policy", ROLES_ANY, 0, 0, api_harass_policy_get},
     {M_PUT, "/api/v1/harass/policy", R_ADMIN, 0, 0, api_harass_policy_put},
     {M_POST, "/api/v1/harass/judge", ROLES_ANY, 0, 0, api_harass_judge},
@@ -203,6 +204,31 @@ static int parse_body(struct req *r)
     return 0;
 }
 
+/* The PDF report takes one worker's CPU for seconds: at most heavy_max run at once, so that
+ * workers stay free for everything else (health, sign-in, calls); the rest wait their turn. */
+static int heavy(struct req *r)
+{
+    const char *f = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "format");
+    return r->route->fn == api_survey_export && f && strcmp(f, "pdf") == 0;
+}
+
+static void run_route(struct req *r)
+{
+    if (!heavy(r)) {
+        r->route->fn(r);
+        return;
+    }
+    struct http_server *srv = r->srv;
+    if (__atomic_add_fetch(&srv->heavy_running, 1, __ATOMIC_ACQ_REL) > srv->cfg.heavy_max) {
+        __atomic_sub_fetch(&srv->heavy_running, 1, __ATOMIC_ACQ_REL);
+        http__add_header(r, "Retry-After", "5");
+        http__reply_error(r, 503, "busy", "other reports are being made; try again in 5 seconds");
+        return;
+    }
+    r->route->fn(r);
+    __atomic_sub_fetch(&srv->heavy_running, 1, __ATOMIC_ACQ_REL);
+}
+
 int http__dispatch(struct req *r)
 {
     r->route = find_route(r);
@@ -223,6 +249,6 @@ int http__dispatch(struct req *r)
     }
     if (parse_body(r))
         return r->status;
-    r->route->fn(r);
+    run_route(r);
     return r->status;
 }

@@ -1,6 +1,7 @@
 /* libmicrohttpd glue: one request context per connection request, body limits, the JSON reply,
  * the access log and the server's start and graceful stop. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sodium.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -99,7 +101,9 @@ int http__store_error(struct req *r, int rc, const char *what)
         http__reply_error(r, 409, "conflict", "%s already exists or is still in use", what);
         return 409;
     }
-    log_msg(LOG_ERROR, "%s %s: %s: %s", r->method_name, r->path, what,
+    char path[2100];
+    http__log_path(r->path, path, sizeof path);
+    log_msg(LOG_ERROR, "%s %s: %s: %s", r->method_name, path, what,
             r->db ? store_errmsg(r->db) : "no database");
     __atomic_add_fetch(&r->srv->metrics.store_errors, 1, __ATOMIC_RELAXED);
     http__reply_error(r, 500, "internal", "the server could not complete the request");
@@ -134,6 +138,29 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t outlen
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)outlen);
 }
 
+/* Behind the trusted proxy, the client is the address that proxy appended last to
+ * X-Forwarded-For; anyone else's X-Forwarded-For is ignored, or it could name any address. */
+static void forwarded_address(struct req *r)
+{
+    const char *proxy = r->srv->cfg.trusted_proxy;
+    if (!proxy || strcmp(r->addr, proxy) != 0)
+        return;
+    const char *xff = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (!xff)
+        return;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ')
+        last++;
+    char ip[64];
+    if (str_copy(ip, sizeof ip, last))
+        return;
+    ip[strcspn(ip, " ")] = '\0';
+    unsigned char bin[16];
+    if (inet_pton(AF_INET, ip, bin) == 1 || inet_pton(AF_INET6, ip, bin) == 1)
+        str_copy(r->addr, sizeof r->addr, ip);
+}
+
 static struct req *req_new(struct http_listener *side, struct MHD_Connection *conn, const char *url,
                            const char *method)
 {
@@ -150,11 +177,15 @@ static struct req *req_new(struct http_listener *side, struct MHD_Connection *co
     buf_init(&r->body, srv->cfg.max_body);
     if (str_copy(r->path, sizeof r->path, url))
         r->status = 414;
-    /* Survey answers are anonymous: their requests leave no address, not even in the log. */
-    if (strncmp(url, "/api/v1/collect/", 16) == 0)
+    client_address(conn, r->addr, sizeof r->addr);
+    forwarded_address(r);
+    /* Survey answers are anonymous: their requests leave no address, not even in the log; only
+     * a keyed hash of it counts their answers for a while (http__collect_address_limited). */
+    if (strncmp(url, "/api/v1/collect/", 16) == 0) {
+        r->anon = 1;
+        str_copy(r->anon_addr, sizeof r->anon_addr, r->addr);
         str_copy(r->addr, sizeof r->addr, "-");
-    else
-        client_address(conn, r->addr, sizeof r->addr);
+    }
     return r;
 }
 
@@ -172,6 +203,19 @@ static void req_free(struct req *r)
     free(r);
 }
 
+/* On every response, in this one place: the web app is served from this server too. Scripts,
+ * styles, images and requests from the same origin only, nothing inline, never in a frame. */
+static void security_headers(struct MHD_Response *resp)
+{
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'self'; script-src 'self'; style-src 'self'; "
+                            "img-src 'self'; connect-src 'self'; object-src 'none'; "
+                            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+}
+
 static enum MHD_Result send_reply(struct req *r)
 {
     if (r->stream) {
@@ -180,7 +224,7 @@ static enum MHD_Result send_reply(struct req *r)
         MHD_add_response_header(resp, "Content-Type", "text/event-stream; charset=utf-8");
         MHD_add_response_header(resp, "Cache-Control", "no-store");
         MHD_add_response_header(resp, "X-Accel-Buffering", "no");
-        MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+        security_headers(resp);
         if (r->srv->cfg.tls_cert)
             MHD_add_response_header(resp, "Strict-Transport-Security", HSTS);
         enum MHD_Result ret = MHD_queue_response(r->conn, 200, resp);
@@ -200,7 +244,7 @@ static enum MHD_Result send_reply(struct req *r)
                                 r->content_type ? r->content_type
                                                 : "application/json; charset=utf-8");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    security_headers(resp);
     if (r->srv->cfg.tls_cert)
         MHD_add_response_header(resp, "Strict-Transport-Security", HSTS);
     for (int i = 0; i < r->nheaders; i++)
@@ -224,6 +268,30 @@ static int public_path(const char *p)
            strcmp(p, "/collect") == 0;
 }
 
+static int has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return 1;
+    return 0;
+}
+
+/* Refuses what no route can mean before anything else looks at it: a path too long, a control
+ * character in the path (a %00 included, see unescape), a body declared too big. */
+static int refuse_early(struct req *r)
+{
+    if (r->status == 414)
+        http__reply_error(r, 414, "uri_too_long", "the request path is too long");
+    else if (has_control(r->path))
+        http__reply_error(r, 400, "bad_path", "the request path holds a control character");
+    else if (declared_too_big(r))
+        http__reply_error(r, 413, "too_large", "request body larger than %zu bytes",
+                          r->srv->cfg.max_body);
+    else
+        return 0;
+    return 1;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -237,15 +305,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!r)
             return MHD_NO;
         *con_cls = r;
-        if (r->status == 414) {
-            http__reply_error(r, 414, "uri_too_long", "the request path is too long");
+        http__conns_busy(srv->conns, conn, 1);
+        if (refuse_early(r))
             return send_reply(r);
-        }
-        if (declared_too_big(r)) {
-            http__reply_error(r, 413, "too_large", "request body larger than %zu bytes",
-                              srv->cfg.max_body);
-            return send_reply(r);
-        }
         return MHD_YES;
     }
     if (*upload_data_size) {
@@ -269,6 +331,39 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return send_reply(r);
 }
 
+/* Copies s for the access log: control characters, quotes, backslashes and the C1 controls
+ * (U+0080–U+009F, which some terminals obey) as \xHH, so no request can forge a line or send a
+ * terminal escape. */
+static void log_escape(const char *s, char *out, size_t outlen)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && n + 5 < outlen; p++) {
+        int c1 = p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f;
+        if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\' || c1) {
+            snprintf(out + n, outlen - n, "\\x%02x", *p);
+            n += 4;
+        } else {
+            out[n++] = (char)*p;
+        }
+    }
+    out[n] = '\0';
+}
+
+/* The path as logged: the answer link's token is its only key, so the log never holds it. */
+void http__log_path(const char *path, char *out, size_t outlen)
+{
+    static const char collect[] = "/api/v1/collect/";
+    if (strncmp(path, collect, sizeof collect - 1) == 0) {
+        const char *rest = path + sizeof collect - 1;
+        rest += strcspn(rest, "/");
+        char red[600];
+        snprintf(red, sizeof red, "%s{token}%s", collect, rest);
+        log_escape(red, out, outlen);
+        return;
+    }
+    log_escape(path, out, outlen);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -278,10 +373,14 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!r)
         return;
     http__metrics_count(srv, r->status, now_mono_ns() - r->t0);
+    http__conns_busy(srv->conns, conn, 0);
     if (srv->cfg.access_log) {
         double ms = (double)(now_mono_ns() - r->t0) / 1e6;
-        log_msg(LOG_INFO, "access %s \"%s %s\" %d %zu %.2fms %s%s", r->addr, r->method_name,
-                r->path, r->status, r->outlen, ms,
+        char path[2100], method[64];
+        http__log_path(r->path, path, sizeof path);
+        log_escape(r->method_name, method, sizeof method);
+        log_msg(LOG_INFO, "access %s \"%s %s\" %d %zu %.2fms %s%s", r->addr, method, path,
+                r->status, r->outlen, ms,
                 r->who.kind == PRINCIPAL_USER     ? r->who.login
                 : r->who.kind == PRINCIPAL_APIKEY ? "apikey"
                                                   : "-",
@@ -289,6 +388,32 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
     req_free(r);
     *con_cls = NULL;
+}
+
+static int hex_value(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+/* MHD's own unescaping of the path and query (%XX; anything else as it is), except that %00
+ * becomes \x01: a NUL would cut the path short (/x%00.pdf read as /x), and \x01, a control
+ * character, is refused with every other. */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    char *w = s;
+    for (const char *p = s; *p; p++) {
+        if (p[0] == '%' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
+            int v = hex_value(p[1]) * 16 + hex_value(p[2]);
+            *w++ = v ? (char)v : '\x01';
+            p += 2;
+        } else {
+            *w++ = *p;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -347,6 +472,18 @@ static void apply_defaults(struct http_config *c)
         c->login_addr_limit = 30;
     if (!c->login_window)
         c->login_window = 900;
+    if (!c->login_delay_cap)
+        c->login_delay_cap = 60;
+    if (!c->conns_per_addr)
+        c->conns_per_addr = 64;
+    if (!c->header_timeout)
+        c->header_timeout = 10;
+    if (!c->heavy_max)
+        c->heavy_max = 2;
+    if (!c->collect_addr_limit)
+        c->collect_addr_limit = 100;
+    if (c->heavy_max > c->threads - 1)
+        c->heavy_max = c->threads > 1 ? c->threads - 1 : 1;
 }
 
 /* Frees what http_server_start made (parts not made yet are NULL); sse_stopped: the event
@@ -362,6 +499,7 @@ static void server_free(struct http_server *srv, int sse_stopped)
             http__sse_stop(srv->sse);
         http__sse_free(srv->sse);
     }
+    http__conns_free(srv->conns);
     http__ratelimit_free(srv->limits);
     http__pool_free(srv->pool);
     cx_sheet_free(srv->cx);
@@ -380,12 +518,18 @@ static struct MHD_Daemon *start_daemon(struct http_server *srv, struct sockaddr_
             mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)ss,
             MHD_OPTION_HTTPS_CERT_CALLBACK, http__tls_cert_cb, MHD_OPTION_THREAD_POOL_SIZE,
             (unsigned)srv->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, side,
-            MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 4000u, MHD_OPTION_END);
-    return MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, side, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)ss, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)srv->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, side,
-        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 4000u, MHD_OPTION_END);
+            MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 4000u,
+            MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)srv->cfg.conns_per_addr,
+            MHD_OPTION_NOTIFY_CONNECTION, http__conns_notify, srv->conns,
+            MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
+    return MHD_start_daemon(flags, 0, NULL, NULL, on_request, side, MHD_OPTION_EXTERNAL_LOGGER,
+                            mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)ss,
+                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, side,
+                            MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 4000u,
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)srv->cfg.conns_per_addr,
+                            MHD_OPTION_NOTIFY_CONNECTION, http__conns_notify, srv->conns,
+                            MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
 }
 
 static uint16_t bound_port(struct MHD_Daemon *d)
@@ -403,6 +547,7 @@ int http_server_start(const struct http_config *cfg, http_server **out, char *er
     }
     srv->cfg = *cfg;
     apply_defaults(&srv->cfg);
+    crypto_auth_keygen(srv->device_key);
     struct sockaddr_storage ss;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME; /* SSE streams wait suspended */
@@ -422,8 +567,9 @@ int http_server_start(const struct http_config *cfg, http_server **out, char *er
     srv->guard = cfg->guard;
     if (http__pool_new(srv->cfg.db_url, srv->cfg.threads * (srv->cfg.public_listen ? 2 : 1) + 1,
                        &srv->pool, err, errlen) ||
-        !(srv->limits = http__ratelimit_new()) || http__sse_new(&srv->sse)) {
-        if (!srv->sse)
+        !(srv->limits = http__ratelimit_new()) || http__sse_new(&srv->sse) ||
+        http__conns_new(srv->cfg.header_timeout, &srv->conns)) {
+        if (!srv->conns)
             snprintf(err, errlen, "out of memory");
         server_free(srv, 0);
         return -1;

@@ -37,6 +37,10 @@ static void on_message(struct conn *c, const struct mws_msg *msg)
 {
     switch (msg->ev) {
     case MWS_START: {
+        if (!media__ws_secret_ok(c, msg->secret)) {
+            media__protocol_error(c, "start without the right customParameters.secret");
+            break;
+        }
         memcpy(c->stream_sid, msg->stream_sid, sizeof c->stream_sid);
         struct media_call_info info = {"twilio", msg->caller, msg->operator_name, msg->center};
         media__call_start(c, msg->call_id, &info);

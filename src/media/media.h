@@ -62,6 +62,14 @@ struct media_config {
     const char *ari_password;
     /* Event loops (threads) the calls are spread over; 0: one per online CPU. */
     int threads;
+    /* Who may connect: "CIDR[,CIDR…]" (an address alone is one host); NULL: loopback only
+     * (127.0.0.0/8, ::1). Others are closed before they can name a call. */
+    const char *allow;
+    int max_per_peer;       /* connections from one address; 0: 500 */
+    unsigned idle_audio_ms; /* a call that sends no audio this long is ended; 0: 30 000 */
+    /* When set, a media WebSocket's start message must carry it as customParameters.secret, or
+     * the stream is closed before it becomes a call. */
+    const char *ws_secret;
 };
 
 typedef struct media_server media_server;

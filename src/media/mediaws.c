@@ -209,6 +209,7 @@ static int parse_start(json_t *root, struct mws_msg *m, char *err, size_t errlen
         get_str(cp, "caller", m->caller, sizeof m->caller);
         get_str(cp, "operator", m->operator_name, sizeof m->operator_name);
         get_str(cp, "center", m->center, sizeof m->center);
+        get_str(cp, "secret", m->secret, sizeof m->secret);
     }
     if (!m->call_id[0])
         memcpy(m->call_id, m->call_sid, sizeof m->call_id);
@@ -292,7 +293,7 @@ int mws_parse(const char *text, size_t len, struct mws_msg *out, char *err, size
     struct mws_msg *m = out;
     m->ev = MWS_OTHER;
     m->event[0] = m->stream_sid[0] = m->call_sid[0] = m->call_id[0] = '\0';
-    m->caller[0] = m->operator_name[0] = m->center[0] = m->mark[0] = '\0';
+    m->caller[0] = m->operator_name[0] = m->center[0] = m->mark[0] = m->secret[0] = '\0';
     m->naudio = 0;
     m->inbound = 1;
     m->digit = 0;

@@ -53,6 +53,7 @@ struct mws_msg {
     char caller[MWS_ID_MAX];
     char operator_name[MWS_ID_MAX];
     char center[MWS_ID_MAX];
+    char secret[MWS_ID_MAX]; /* customParameters.secret, "" when not given */
     /* media: decoded µ-law bytes; inbound is 0 for the outbound track (which we ignore). */
     uint8_t audio[MWS_MAX_AUDIO];
     size_t naudio;

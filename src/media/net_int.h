@@ -65,8 +65,10 @@ struct conn {
     uv_tcp_t tcp;
     struct conn *prev, *next;
     char peer[64];
-    int closing;   /* uv_close called or about to be */
-    int finishing; /* hangup/close sent, waiting for the write queue */
+    int peer_slot;          /* 1 + the index of this peer's count, 0 when not counted */
+    uint64_t last_audio_ms; /* when the call last sent audio (or was named) */
+    int closing;            /* uv_close called or about to be */
+    int finishing;          /* hangup/close sent, waiting for the write queue */
     uint64_t opened_ms;
 
     /* The call, once the transport named it. */
@@ -121,6 +123,8 @@ int media__call_start(struct conn *c, const char *call_id, const struct media_ca
 /* n samples at rate from the caller. */
 void media__audio_in(struct conn *c, const int16_t *pcm, size_t n, unsigned rate);
 void media__dtmf_in(struct conn *c, char digit);
+/* 1 when no WebSocket secret is configured or given is it (compared in constant time). */
+int media__ws_secret_ok(const struct conn *c, const char *given);
 void media__protocol_error(struct conn *c, const char *err);
 /* Shuts the write side down after queued writes, then closes. */
 void media__shutdown(struct conn *c);

@@ -9,10 +9,12 @@
  * pipe, without the pipe. A connection stays on its loop for life; the live-call table (under
  * the server's lock) says which loop owns a call, so commands reach the right thread. */
 #include <fcntl.h>
+#include <sodium.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -21,14 +23,19 @@
 #include "media/net_int.h"
 #include "media/promptset.h"
 
-#define TICK_NS         20000000ull
-#define CALL_BUCKETS    4096
-#define MAX_CMDS        20000
-#define LAG_BUCKET_NS   10000ull /* 10 µs */
-#define LAG_BUCKETS     20000    /* up to 200 ms; beyond goes to the last bucket */
-#define DEFAULT_CALLS   2000
-#define DEFAULT_QUEUE   120000
-#define MEDIA_MAX_LOOPS 64
+#define TICK_NS          20000000ull
+#define CALL_BUCKETS     4096
+#define MAX_CMDS         20000
+#define LAG_BUCKET_NS    10000ull /* 10 µs */
+#define LAG_BUCKETS      20000    /* up to 200 ms; beyond goes to the last bucket */
+#define DEFAULT_CALLS    2000
+#define DEFAULT_QUEUE    120000
+#define MEDIA_MAX_LOOPS  64
+#define DEFAULT_PER_PEER 500
+#define DEFAULT_IDLE_MS  30000
+#define MAX_ALLOW        32
+#define PEER_SLOTS       4096
+#define PEER_PROBE       64
 
 enum cmd_kind { CMD_PLAY, CMD_END, CMD_VOICEBOT, CMD_RELEASE, CMD_TRANSFER };
 
@@ -81,6 +88,19 @@ struct media_loop {
     char read_buf[65536];
 };
 
+/* One entry of the allow-list: the first bits of addr (4 or 16 bytes by family). */
+struct cidr {
+    int family;
+    uint8_t addr[16];
+    int bits;
+};
+
+/* Connections from one address, for the per-peer limit; n == 0 marks a free slot. */
+struct peer_count {
+    uint8_t key[17]; /* family byte, then the address */
+    int n;
+};
+
 struct media_server {
     int nloops;
     struct media_loop *loops;
@@ -96,11 +116,17 @@ struct media_server {
     struct prompt_set *prompts;
     struct vb_menu menu;
     ari_client *ari;
+    struct cidr allow[MAX_ALLOW];
+    int nallow;
+    int max_per_peer;
+    unsigned idle_audio_ms;
+    char *ws_secret;
 
     /* Shared with other threads, under lock: the loops' queues, the live-call table, stopping. */
     pthread_mutex_t lock;
     struct call_entry *calls[CALL_BUCKETS];
     int stopping;
+    struct peer_count peers[PEER_SLOTS];
 };
 
 /* ---- statistics ---- */
@@ -199,6 +225,12 @@ void media__close(struct conn *c, const char *why)
     struct media_server *m = c->m;
     struct media_loop *lp = c->lp;
     c->closing = 1;
+    if (c->peer_slot) {
+        pthread_mutex_lock(&m->lock);
+        m->peers[c->peer_slot - 1].n--;
+        pthread_mutex_unlock(&m->lock);
+        c->peer_slot = 0;
+    }
     if (c->registered) {
         call_remove(m, c);
         log_msg(LOG_INFO, "media: call %s ended (%s)", c->call_id, why);
@@ -344,6 +376,7 @@ int media__call_start(struct conn *c, const char *call_id, const struct media_ca
     }
     memcpy(c->call_id, call_id, strlen(call_id) + 1);
     c->registered = 1;
+    c->last_audio_ms = now_ms(c->lp);
     c->lp->st.calls_total++;
     log_msg(LOG_INFO, "media: call %s connected over %s from %s", call_id, info->transport,
             c->peer);
@@ -384,6 +417,8 @@ void media__audio_in(struct conn *c, const int16_t *pcm, size_t n, unsigned rate
 {
     if (!c->registered || c->closing)
         return; /* audio before the call is named is not anyone's */
+    if (n)
+        c->last_audio_ms = now_ms(c->lp);
     if (rate == MEDIA_RATE) {
         push_samples(c, pcm, n);
         return;
@@ -521,6 +556,13 @@ static void pace(struct conn *c, uint64_t now)
     if (!c->registered) {
         if (now - c->opened_ms > MEDIA_IDLE_MS)
             media__protocol_error(c, "did not name its call in 30 s");
+        return;
+    }
+    /* A call that sends no audio holds a slot and costs a keep-alive stream for nothing. */
+    if (now - c->last_audio_ms > m->idle_audio_ms) {
+        char why[64];
+        snprintf(why, sizeof why, "no audio for %u s", m->idle_audio_ms / 1000);
+        media__protocol_error(c, why);
         return;
     }
     if (media__backlog(c) > MEDIA_OUT_BACKLOG) {
@@ -676,9 +718,103 @@ static void conn_peer(struct conn *c)
     }
 }
 
+static int cidr_match(const struct cidr *a, int family, const uint8_t *addr)
+{
+    if (a->family != family)
+        return 0;
+    int full = a->bits / 8, rest = a->bits % 8;
+    if (memcmp(a->addr, addr, (size_t)full) != 0)
+        return 0;
+    return rest == 0 || ((a->addr[full] ^ addr[full]) & (0xff << (8 - rest)) & 0xff) == 0;
+}
+
+/* The peer's address as family and bytes; an IPv4-mapped IPv6 address counts as IPv4. */
+static int peer_key(struct conn *c, int *family, uint8_t addr[16])
+{
+    struct sockaddr_storage sa;
+    int salen = sizeof sa;
+    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &salen))
+        return -1;
+    if (sa.ss_family == AF_INET) {
+        *family = AF_INET;
+        memcpy(addr, &((struct sockaddr_in *)&sa)->sin_addr, 4);
+        return 0;
+    }
+    const uint8_t *a6 = (const uint8_t *)&((struct sockaddr_in6 *)&sa)->sin6_addr;
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (memcmp(a6, mapped, 12) == 0) {
+        *family = AF_INET;
+        memcpy(addr, a6 + 12, 4);
+    } else {
+        *family = AF_INET6;
+        memcpy(addr, a6, 16);
+    }
+    return 0;
+}
+
+/* Counts the connection against its peer; the slot (1-based), or 0 when the peer is at its
+ * limit or the table has no room near its place. Caller holds m->lock. */
+static int peer_take(struct media_server *m, const uint8_t key[17])
+{
+    uint32_t h = 2166136261u;
+    for (int i = 0; i < 17; i++)
+        h = (h ^ key[i]) * 16777619u;
+    int free_slot = -1;
+    for (int i = 0; i < PEER_PROBE; i++) {
+        int k = (int)((h + (uint32_t)i) % PEER_SLOTS);
+        struct peer_count *p = &m->peers[k];
+        if (p->n > 0 && memcmp(p->key, key, 17) == 0) {
+            if (p->n >= m->max_per_peer)
+                return 0;
+            p->n++;
+            return k + 1;
+        }
+        if (p->n == 0 && free_slot < 0)
+            free_slot = k;
+    }
+    if (free_slot < 0)
+        return 0;
+    memcpy(m->peers[free_slot].key, key, 17);
+    m->peers[free_slot].n = 1;
+    return free_slot + 1;
+}
+
+/* The allow-list and the per-peer limit; closes the connection and returns 0 when refused. */
+static int peer_admitted(struct conn *c)
+{
+    struct media_server *m = c->m;
+    uint8_t key[17] = {0};
+    int family;
+    if (peer_key(c, &family, key + 1)) {
+        media__close(c, "no peer address");
+        return 0;
+    }
+    key[0] = (uint8_t)family;
+    int allowed = 0;
+    for (int i = 0; i < m->nallow && !allowed; i++)
+        allowed = cidr_match(&m->allow[i], family, key + 1);
+    if (!allowed) {
+        log_msg(LOG_WARN, "media: %s refused: not on the allow-list (--media-allow)", c->peer);
+        media__close(c, "peer not allowed");
+        return 0;
+    }
+    pthread_mutex_lock(&m->lock);
+    c->peer_slot = peer_take(m, key);
+    pthread_mutex_unlock(&m->lock);
+    if (!c->peer_slot) {
+        log_msg(LOG_WARN, "media: %s refused: %d connections from it already", c->peer,
+                m->max_per_peer);
+        media__close(c, "too many connections from the peer");
+        return 0;
+    }
+    return 1;
+}
+
 static void conn_ready(struct conn *c)
 {
     conn_peer(c);
+    if (!peer_admitted(c))
+        return;
     uv_tcp_nodelay(&c->tcp, 1);
     uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
 }
@@ -943,6 +1079,15 @@ static int push_cmd(struct media_server *m, enum cmd_kind kind, const char *call
     return 0;
 }
 
+int media__ws_secret_ok(const struct conn *c, const char *given)
+{
+    const char *want = c->m->ws_secret;
+    if (!want)
+        return 1;
+    size_t n = strlen(want);
+    return strlen(given) == n && sodium_memcmp(given, want, n) == 0;
+}
+
 int media_play(void *m, const char *call_id, const char *prompt)
 {
     if (!prompt || !prompt[0])
@@ -996,6 +1141,59 @@ static int parse_addr(const char *s, struct sockaddr_storage *sa, char *err, siz
     if (uv_ip4_addr(host, (int)port, (struct sockaddr_in *)sa) &&
         uv_ip6_addr(host, (int)port, (struct sockaddr_in6 *)sa)) {
         snprintf(err, errlen, "%s: \"%s\" is not an IP address", flag, host);
+        return -2;
+    }
+    return 0;
+}
+
+static int parse_cidr(const char *s, size_t len, struct cidr *out)
+{
+    char text[64];
+    if (len == 0 || len >= sizeof text)
+        return -1;
+    memcpy(text, s, len);
+    text[len] = '\0';
+    char *slash = strchr(text, '/');
+    if (slash)
+        *slash = '\0';
+    memset(out, 0, sizeof *out);
+    if (inet_pton(AF_INET, text, out->addr) == 1)
+        out->family = AF_INET;
+    else if (inet_pton(AF_INET6, text, out->addr) == 1)
+        out->family = AF_INET6;
+    else
+        return -1;
+    int max = out->family == AF_INET ? 32 : 128;
+    int64_t bits = max;
+    if (slash && parse_int64(slash + 1, 0, max, &bits))
+        return -1;
+    out->bits = (int)bits;
+    return 0;
+}
+
+static int parse_allow(struct media_server *m, const char *list, char *err, size_t errlen)
+{
+    if (!list)
+        list = "127.0.0.0/8,::1";
+    m->nallow = 0;
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ",");
+        while (len && *p == ' ') {
+            p++;
+            len--;
+        }
+        if (m->nallow == MAX_ALLOW || parse_cidr(p, len, &m->allow[m->nallow])) {
+            snprintf(err, errlen, "--media-allow: \"%.*s\" is not an address or CIDR (at most %d)",
+                     (int)(len > 60 ? 60 : len), p, MAX_ALLOW);
+            return -2;
+        }
+        m->nallow++;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    if (!m->nallow) {
+        snprintf(err, errlen, "--media-allow: empty (use 127.0.0.1 to allow only this machine)");
         return -2;
     }
     return 0;
@@ -1055,6 +1253,9 @@ static void free_server(struct media_server *m)
     free(m->loops);
     prompt_set_free(m->prompts);
     ari_client_free(m->ari);
+    if (m->ws_secret)
+        sodium_memzero(m->ws_secret, strlen(m->ws_secret));
+    free(m->ws_secret);
     pthread_mutex_destroy(&m->lock);
     free(m);
 }
@@ -1137,7 +1338,16 @@ int media_server_start(const struct media_config *cfg, media_server **out, char 
     m->voicebot_all = cfg->voicebot_all;
     m->max_calls = cfg->max_calls > 0 ? cfg->max_calls : DEFAULT_CALLS;
     m->max_queue_ms = cfg->max_queue_ms ? cfg->max_queue_ms : DEFAULT_QUEUE;
-    int rc = load_data(m, cfg, err, errlen);
+    m->max_per_peer = cfg->max_per_peer > 0 ? cfg->max_per_peer : DEFAULT_PER_PEER;
+    m->idle_audio_ms = cfg->idle_audio_ms ? cfg->idle_audio_ms : DEFAULT_IDLE_MS;
+    if (cfg->ws_secret && cfg->ws_secret[0] && !(m->ws_secret = strdup(cfg->ws_secret))) {
+        snprintf(err, errlen, "media: out of memory");
+        free_server(m);
+        return -1;
+    }
+    int rc = parse_allow(m, cfg->allow, err, errlen);
+    if (rc == 0)
+        rc = load_data(m, cfg, err, errlen);
     if (rc == 0 && cfg->ari_url && cfg->ari_url[0]) {
         m->ari = ari_client_new(cfg->ari_url, cfg->ari_user, cfg->ari_password);
         if (!m->ari) {

@@ -85,6 +85,7 @@ struct org_apikey {
     char prefix[16];
     int64_t created_at;
     int revoked;
+    int64_t expires_at; /* unix seconds; 0: never */
 };
 
 /* Who is asking: a logged-in user or a machine client holding an API key. */

@@ -37,6 +37,10 @@ json_t *org_apikey_json(const struct org_apikey *k)
     for (int s = 0; s < SCOPE__COUNT; s++)
         if (k->scopes & SCOPE_BIT(s))
             json_array_append_new(scopes, json_string(org_scope_name(s)));
-    return json_pack("{s:s, s:s, s:o, s:I, s:b}", "name", k->name, "prefix", k->prefix, "scopes",
-                     scopes, "created_at", (json_int_t)k->created_at, "revoked", k->revoked);
+    json_t *j = json_pack("{s:I, s:s, s:s, s:o, s:I, s:b}", "id", (json_int_t)k->id, "name",
+                          k->name, "prefix", k->prefix, "scopes", scopes, "created_at",
+                          (json_int_t)k->created_at, "revoked", k->revoked);
+    json_object_set_new(j, "expires_at",
+                        k->expires_at ? json_integer((json_int_t)k->expires_at) : json_null());
+    return j;
 }

@@ -93,7 +93,11 @@ int store_consultant_link(store *s, int64_t user_id, int64_t company_id);
 int store_consultant_companies(store *s, int64_t user_id, struct org_principal *p);
 
 int store_apikey_add(store *s, struct org_apikey *k, const char *hash_hex);
-int store_apikey_find(store *s, const char *hash_hex, struct org_apikey *out);
+/* A key that is neither revoked nor expired at now; STORE_NOTFOUND otherwise. */
+int store_apikey_find(store *s, const char *hash_hex, int64_t now, struct org_apikey *out);
+/* Revokes the key with this id (digits) or name and writes it into *out; STORE_NOTFOUND when
+ * there is none. Revoking twice is not an error. */
+int store_apikey_revoke(store *s, const char *id_or_name, struct org_apikey *out);
 int store_apikey_list(store *s, struct org_apikey **out, size_t *n);
 
 int store_session_add(store *s, const char *hash_hex, int64_t user_id, const char *csrf,
@@ -103,6 +107,8 @@ int store_session_get(store *s, const char *hash_hex, int64_t now, int64_t *user
                       size_t csrflen);
 int store_session_delete(store *s, const char *hash_hex);
 int store_session_purge(store *s, int64_t now);
+/* Ends every session of the user but the one whose hash is keep_hash (NULL or "": all). */
+int store_session_end_user(store *s, int64_t user_id, const char *keep_hash);
 
 struct store_audit {
     int64_t id;
@@ -276,8 +282,9 @@ struct store_survey_link {
     int64_t created_at;
     int64_t closed_at; /* 0 while open */
 };
-/* Opens the link of a wave and center with token, or reopens the one there is (keeping its
- * token, which may already be on a poster); *out gets the link as stored. */
+/* Opens the link of a wave and center with token. An open link stays as it is; a closed one
+ * reopens with the new token, so the old link (perhaps still on a poster) stays dead. *out gets
+ * the link as stored. */
 int store_survey_link_open(store *s, int64_t wave_id, int64_t center_id, const char *token,
                            int64_t now, struct store_survey_link *out);
 /* STORE_NOTFOUND when no link has this token. */

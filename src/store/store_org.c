@@ -385,37 +385,55 @@ static void decode_apikey(void *rec, const char *const *v)
     store__copy(k->prefix, sizeof k->prefix, v[3]);
     k->created_at = store__atoi(v[4]);
     k->revoked = (int)store__atoi(v[5]);
+    k->expires_at = store__atoi(v[6]);
 }
 
 int store_apikey_add(store *s, struct org_apikey *k, const char *hash_hex)
 {
     k->created_at = now_unix();
-    struct store_arg a[] = {ARG_TEXT(k->name), ARG_INT(k->scopes), ARG_TEXT(k->prefix),
-                            ARG_TEXT(hash_hex), ARG_INT(k->created_at)};
+    struct store_arg a[] = {ARG_TEXT(k->name),  ARG_INT(k->scopes),     ARG_TEXT(k->prefix),
+                            ARG_TEXT(hash_hex), ARG_INT(k->created_at), ARG_INT(k->expires_at)};
     int64_t id;
     int rc = store__insert_id(s,
-                              "INSERT INTO api_keys (name, scopes, prefix, key_hash, created_at)"
-                              " VALUES (?, ?, ?, ?, ?) RETURNING id",
-                              a, 5, &id);
+                              "INSERT INTO api_keys (name, scopes, prefix, key_hash, created_at,"
+                              " expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                              a, 6, &id);
     if (rc == STORE_OK)
         k->id = id;
     return rc;
 }
 
-int store_apikey_find(store *s, const char *hash_hex, struct org_apikey *out)
+int store_apikey_find(store *s, const char *hash_hex, int64_t now, struct org_apikey *out)
 {
-    struct store_arg a[] = {ARG_TEXT(hash_hex)};
+    struct store_arg a[] = {ARG_TEXT(hash_hex), ARG_INT(now)};
     return store__get_one(s,
-                          "SELECT id, name, scopes, prefix, created_at, revoked FROM api_keys"
-                          " WHERE key_hash = ? AND revoked = 0",
-                          a, 1, sizeof *out, decode_apikey, out);
+                          "SELECT id, name, scopes, prefix, created_at, revoked, expires_at"
+                          " FROM api_keys WHERE key_hash = ? AND revoked = 0"
+                          " AND (expires_at = 0 OR expires_at > ?)",
+                          a, 2, sizeof *out, decode_apikey, out);
+}
+
+int store_apikey_revoke(store *s, const char *id_or_name, struct org_apikey *out)
+{
+    struct store_arg a[] = {ARG_TEXT(id_or_name), ARG_TEXT(id_or_name)};
+    int rc = store__get_one(s,
+                            "SELECT id, name, scopes, prefix, created_at, revoked, expires_at"
+                            " FROM api_keys WHERE CAST(id AS TEXT) = ? OR name = ?",
+                            a, 2, sizeof *out, decode_apikey, out);
+    if (rc)
+        return rc;
+    struct store_arg b[] = {ARG_INT(out->id)};
+    rc = store__exec_args(s, "UPDATE api_keys SET revoked = 1 WHERE id = ?", b, 1, NULL);
+    if (rc == STORE_OK)
+        out->revoked = 1;
+    return rc;
 }
 
 int store_apikey_list(store *s, struct org_apikey **out, size_t *n)
 {
     return store__list(s,
-                       "SELECT id, name, scopes, prefix, created_at, revoked FROM api_keys"
-                       " ORDER BY name",
+                       "SELECT id, name, scopes, prefix, created_at, revoked, expires_at"
+                       " FROM api_keys ORDER BY name",
                        NULL, 0, sizeof **out, decode_apikey, (void **)out, n);
 }
 
@@ -470,6 +488,13 @@ int store_session_delete(store *s, const char *hash_hex)
 {
     struct store_arg a[] = {ARG_TEXT(hash_hex)};
     return store__exec_args(s, "DELETE FROM sessions WHERE token_hash = ?", a, 1, NULL);
+}
+
+int store_session_end_user(store *s, int64_t user_id, const char *keep_hash)
+{
+    struct store_arg a[] = {ARG_INT(user_id), ARG_TEXT(keep_hash ? keep_hash : "")};
+    return store__exec_args(s, "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?", a, 2,
+                            NULL);
 }
 
 int store_session_purge(store *s, int64_t now)

@@ -378,7 +378,9 @@ int store_survey_link_open(store *s, int64_t wave_id, int64_t center_id, const c
     int rc = store__exec_args(s,
                               "INSERT INTO survey_links (wave_id, center_id, token, created_at)"
                               " VALUES (?, ?, ?, ?) ON CONFLICT (wave_id, center_id) DO UPDATE"
-                              " SET closed_at = NULL",
+                              " SET token = CASE WHEN survey_links.closed_at IS NULL"
+                              " THEN survey_links.token ELSE excluded.token END,"
+                              " closed_at = NULL",
                               a, 4, NULL);
     if (rc)
         return rc;

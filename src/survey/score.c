@@ -610,8 +610,8 @@ static json_t *group_json(const struct survey_layout *L, const struct survey_tal
 
 /* The sibling rule over the groups, then over each item's valid answers within the groups left
  * visible (blanks make an item's cells smaller than the group). item_hidden is n × nitems. */
-static void siblings_hide(const struct survey_layout *L, const struct survey_tally *const *tallies,
-                          int n, int k, long *sizes, int *hidden, int *item_hidden)
+void survey__siblings_hide(const struct survey_layout *L, const struct survey_tally *const *tallies,
+                           int n, int k, long *sizes, int *hidden, int *item_hidden)
 {
     for (int g = 0; g < n; g++)
         sizes[g] = tallies[g]->respondents;
@@ -628,95 +628,159 @@ static void siblings_hide(const struct survey_layout *L, const struct survey_tal
     }
 }
 
-/* Siblings in display order: keys[g] names tallies[g]. Every group is hidden when the center
- * itself is. */
-static json_t *siblings_json(const struct survey_layout *L, const char *const *keys,
-                             const struct survey_tally *const *tallies, int n, int center_hidden,
-                             int k)
+/* By text, the blank group last. */
+static int key_cmp(const char *a, const char *b)
+{
+    int ab = strcmp(a, SURVEY_BLANK_GROUP) == 0, bb = strcmp(b, SURVEY_BLANK_GROUP) == 0;
+    return ab != bb ? ab - bb : strcmp(a, b);
+}
+
+static int group_ptr_cmp(const void *pa, const void *pb)
+{
+    return key_cmp((*(const struct survey__group *const *)pa)->key,
+                   (*(const struct survey__group *const *)pb)->key);
+}
+
+static int view_alloc(struct survey__view *v, int a, int n)
 {
     size_t m = n ? (size_t)n : 1;
-    long *sizes = malloc(m * sizeof *sizes);
-    int *hidden = malloc(m * sizeof *hidden);
-    int *item_hidden = malloc(m * ((size_t)L->nitems + 1) * sizeof *item_hidden);
-    json_t *o = json_object();
-    int good = sizes && hidden && item_hidden;
-    if (good) {
-        for (int g = 0; g < n; g++)
-            hidden[g] = center_hidden;
-        siblings_hide(L, tallies, n, k, sizes, hidden, item_hidden);
-        for (int g = 0; g < n; g++)
-            put(o, keys[g],
-                group_json(L, tallies[g], hidden[g], item_hidden + (size_t)g * (size_t)L->nitems),
-                &good);
-    }
-    free(sizes);
-    free(hidden);
-    free(item_hidden);
-    return finish(o, good);
+    v->n[a] = n;
+    v->keys[a] = malloc(m * sizeof *v->keys[a]);
+    v->t[a] = malloc(m * sizeof *v->t[a]);
+    v->hidden[a] = calloc(m, sizeof *v->hidden[a]);
+    v->item_hidden[a] = calloc(m * ((size_t)v->nitems + 1), sizeof *v->item_hidden[a]);
+    return v->keys[a] && v->t[a] && v->hidden[a] && v->item_hidden[a] ? 0 : -1;
 }
 
-static json_t *position_json(const struct survey_layout *L, const struct survey__center_groups *cg,
-                             int center_hidden, int k)
+static int view_fill(struct survey__view *v)
 {
-    const char *keys[POS__COUNT];
-    const struct survey_tally *tallies[POS__COUNT];
+    const struct survey__center_groups *cg = v->cg;
     int n = 0;
     for (int p = 0; p < POS__COUNT; p++)
+        n += cg->pos[p].respondents > 0;
+    if (view_alloc(v, 0, n))
+        return -1;
+    n = 0;
+    for (int p = 0; p < POS__COUNT; p++)
         if (cg->pos[p].respondents > 0) {
-            keys[n] = org_position_name((enum org_position)p);
-            tallies[n++] = &cg->pos[p];
+            v->keys[0][n] = org_position_name((enum org_position)p);
+            v->t[0][n++] = &cg->pos[p];
         }
-    return siblings_json(L, keys, tallies, n, center_hidden, k);
-}
-
-/* By text, the blank group last. */
-static int group_key_cmp(const void *pa, const void *pb)
-{
-    const struct survey__group *a = *(const struct survey__group *const *)pa;
-    const struct survey__group *b = *(const struct survey__group *const *)pb;
-    int ab = strcmp(a->key, SURVEY_BLANK_GROUP) == 0, bb = strcmp(b->key, SURVEY_BLANK_GROUP) == 0;
-    return ab != bb ? ab - bb : strcmp(a->key, b->key);
-}
-
-static json_t *text_json(const struct survey_layout *L, const struct survey__group_list *gl,
-                         int center_hidden, int k)
-{
-    if (gl->overflow)
-        return json_null();
-    int n = gl->n, m = n ? n : 1;
-    const struct survey__group **sorted = malloc((size_t)m * sizeof *sorted);
-    const char **keys = malloc((size_t)m * sizeof *keys);
-    const struct survey_tally **tallies = malloc((size_t)m * sizeof *tallies);
-    json_t *o = NULL;
-    if (sorted && keys && tallies) {
-        for (int g = 0; g < n; g++)
+    for (int a = 1; a < SURVEY__ATTRS; a++) {
+        const struct survey__group_list *gl = &cg->text[a - 1];
+        if (gl->overflow) {
+            v->n[a] = -1;
+            continue;
+        }
+        const struct survey__group **sorted = malloc((size_t)(gl->n ? gl->n : 1) * sizeof *sorted);
+        if (!sorted || view_alloc(v, a, gl->n)) {
+            free(sorted);
+            return -1;
+        }
+        for (int g = 0; g < gl->n; g++)
             sorted[g] = &gl->g[g];
-        qsort(sorted, (size_t)n, sizeof *sorted, group_key_cmp);
-        for (int g = 0; g < n; g++) {
-            keys[g] = sorted[g]->key;
-            tallies[g] = &sorted[g]->t;
+        qsort(sorted, (size_t)gl->n, sizeof *sorted, group_ptr_cmp);
+        for (int g = 0; g < gl->n; g++) {
+            v->keys[a][g] = sorted[g]->key;
+            v->t[a][g] = &sorted[g]->t;
         }
-        o = siblings_json(L, keys, tallies, n, center_hidden, k);
+        free(sorted);
     }
-    free(sorted);
-    free(keys);
-    free(tallies);
-    return o;
+    return 0;
+}
+
+void survey__view_release(struct survey__view *v)
+{
+    for (int a = 0; a < SURVEY__ATTRS; a++) {
+        free(v->keys[a]);
+        free(v->t[a]);
+        free(v->hidden[a]);
+        free(v->item_hidden[a]);
+    }
+    survey__groups_free(v->cg);
+    memset(v, 0, sizeof *v);
+}
+
+int survey__view_group_of(const struct survey__view *v, int a, const struct survey_respondent *r)
+{
+    if (v->n[a] < 0)
+        return -1;
+    const char *key;
+    if (a == 0) {
+        key = org_position_name((enum org_position)r->position);
+    } else {
+        const char *text = a == 1 ? r->segment : a == 2 ? r->team : r->tenure;
+        key = *text ? text : SURVEY_BLANK_GROUP;
+    }
+    int lo = 0, hi = v->n[a] - 1;
+    if (a == 0) { /* positions are few and in enum order, not by text */
+        for (int g = 0; g < v->n[0]; g++)
+            if (strcmp(v->keys[0][g], key) == 0)
+                return g;
+        return -1;
+    }
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2, c = key_cmp(key, v->keys[a][mid]);
+        if (c == 0)
+            return mid;
+        if (c < 0)
+            hi = mid - 1;
+        else
+            lo = mid + 1;
+    }
+    return -1;
+}
+
+int survey__view_build(const struct survey_layout *L, const struct survey_center_data *d, int k,
+                       int center_hidden, struct survey__view *v)
+{
+    memset(v, 0, sizeof *v);
+    v->nitems = L->nitems;
+    v->cg = survey__groups_count(L, d);
+    int rc = v->cg ? view_fill(v) : -1;
+    for (int a = 0; rc == 0 && a < SURVEY__ATTRS; a++) {
+        if (v->n[a] < 0)
+            continue;
+        long *sizes = malloc((size_t)(v->n[a] ? v->n[a] : 1) * sizeof *sizes);
+        if (!sizes) {
+            rc = -1;
+            break;
+        }
+        for (int g = 0; g < v->n[a]; g++)
+            v->hidden[a][g] = center_hidden;
+        survey__siblings_hide(L, v->t[a], v->n[a], k, sizes, v->hidden[a], v->item_hidden[a]);
+        free(sizes);
+    }
+    if (rc == 0 && !center_hidden)
+        rc = survey__audit(L, d, k, v);
+    if (rc)
+        survey__view_release(v);
+    return rc;
 }
 
 static json_t *groups_json(const struct survey_layout *L, const struct survey_center_data *d,
                            int center_hidden, int k)
 {
-    static const char *const names[TEXT_ATTRS] = {"segment", "team", "tenure"};
-    struct survey__center_groups *cg = survey__groups_count(L, d);
-    if (!cg)
+    static const char *const names[SURVEY__ATTRS] = {"position", "segment", "team", "tenure"};
+    struct survey__view v;
+    if (survey__view_build(L, d, k, center_hidden, &v))
         return NULL;
     json_t *o = json_object();
     int good = 1;
-    put(o, "position", position_json(L, cg, center_hidden, k), &good);
-    for (int a = 0; a < TEXT_ATTRS; a++)
-        put(o, names[a], text_json(L, &cg->text[a], center_hidden, k), &good);
-    survey__groups_free(cg);
+    for (int a = 0; a < SURVEY__ATTRS; a++) {
+        if (v.n[a] < 0) {
+            put(o, names[a], json_null(), &good);
+            continue;
+        }
+        json_t *sib = json_object();
+        for (int g = 0; g < v.n[a]; g++)
+            put(sib, v.keys[a][g],
+                group_json(L, v.t[a][g], v.hidden[a][g],
+                           v.item_hidden[a] + (size_t)g * (size_t)L->nitems),
+                &good);
+        put(o, names[a], sib, &good);
+    }
+    survey__view_release(&v);
     return finish(o, good);
 }
 

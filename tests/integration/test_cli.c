@@ -278,8 +278,9 @@ static void test_init_demo(void **state)
     init_db(url, 1, pw, sizeof pw);
     assert_int_equal(strlen(pw), 16);
 
+    /* DEMO's three and the seven other participants of the award wave (PEERS). */
     json_t *centers = list_json("center", url);
-    assert_int_equal(json_array_size(centers), 3);
+    assert_int_equal(json_array_size(centers), 10);
     static const char *const codes[] = {"TKY", "OSK", "FUK"};
     for (size_t i = 0; i < 3; i++) {
         json_t *c = find_by(centers, "code", codes[i]);
@@ -306,7 +307,7 @@ static void test_init_demo(void **state)
     json_decref(j);
     tu_result_free(&r);
     centers = list_json("center", url);
-    assert_int_equal(json_array_size(centers), 3);
+    assert_int_equal(json_array_size(centers), 10);
     json_decref(centers);
 }
 
@@ -442,11 +443,11 @@ static const struct bad_case bad_cases[] = {
      NULL,
      NULL,
      {"--company", "NOPE", "does not exist"}},
-    {"no --company with three companies",
+    {"no --company with four companies",
      {"center", "add", "--code", "N1", "--name", "n", "--operators", "5"},
      NULL,
      NULL,
-     {"--company", "3 companies"}},
+     {"--company", "4 companies"}},
     {"duplicate center code",
      {"center", "add", "--code", "TKY", "--name", "n", "--operators", "5", "--company", "ACME"},
      NULL,
@@ -533,8 +534,8 @@ static void test_bad_input(void **state)
     expect_status(&r, 0);
     tu_result_free(&r);
     json_t *before = snapshot(url);
-    /* Demo data holds DEMO and HANA; with ACME there are three. */
-    assert_int_equal(json_array_size(json_object_get(before, "companies")), 3);
+    /* Demo data holds DEMO, HANA and PEERS; with ACME there are four. */
+    assert_int_equal(json_array_size(json_object_get(before, "companies")), 4);
 
     for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
         const struct bad_case *c = &bad_cases[i];

@@ -311,7 +311,7 @@ static void dash_open(struct dash *d, const char *base, const char *login, int m
         snprintf(line, sizeof line, "%s", k->data);
         for (char *s = line, *t; nf < 7 && (t = strsep(&s, "\t"));)
             f[nf++] = t;
-        if (nf == 7)
+        if (nf == 7 && strcmp(f[5], "ikiiki_session") == 0)
             snprintf(d->cookie, sizeof d->cookie, "%s=%s", f[5], f[6]);
     }
     curl_slist_free_all(cookies);

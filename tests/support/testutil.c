@@ -337,6 +337,13 @@ void tu_http_bearer(struct tu_http *h, const char *key)
     snprintf(h->bearer, sizeof h->bearer, "%s", key ? key : "");
 }
 
+void tu_http_source(struct tu_http *h, const char *addr)
+{
+    char iface[64];
+    snprintf(iface, sizeof iface, "host!%s", addr);
+    curl_easy_setopt(h->c, CURLOPT_INTERFACE, iface);
+}
+
 void tu_http_drop_csrf(struct tu_http *h)
 {
     h->csrf[0] = '\0';

@@ -68,6 +68,9 @@ void tu_resp_free(struct tu_resp *resp);
 long tu_login(struct tu_http *h, const char *login, const char *password);
 /* Uses "Authorization: Bearer KEY" on every request instead of the cookie. */
 void tu_http_bearer(struct tu_http *h, const char *key);
+/* Connects from this local address (e.g. "127.0.0.2": any 127/8 address works on loopback), so
+ * one test can act as several clients. */
+void tu_http_source(struct tu_http *h, const char *addr);
 /* Forgets the CSRF token (to test that state-changing requests then fail). */
 void tu_http_drop_csrf(struct tu_http *h);
 

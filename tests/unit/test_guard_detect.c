@@ -559,7 +559,15 @@ static void holdout2_set(void **state)
     /* The held-out set of issue 15, written before its tuning and never tuned against. */
     struct tally cat[MAX_CODES];
     struct tally t = evaluate_cats("ja-holdout2.tsv", getenv("GUARD_VERBOSE") != NULL, cat);
-    (void)t;
+    /* Issue 15 aims at F1 >= 0.92 with precision >= 0.95 and every category's recall >= 0.85.
+     * Not reached: measured after the work, F1 0.847, precision 0.946, category recall 0.533
+     * (sexual) to 1.000 (physical) — see README. These asserts hold what was reached, so that a
+     * change that loses it fails; they are not the aims. */
+    assert_true(f1(t) >= 0.84);
+    assert_true(prec(t) >= 0.94);
+    for (int c = 0; c < ncodes; c++)
+        if (cat[c].tp + cat[c].fn > 0 && rec(cat[c]) < 0.53)
+            fail_msg("ja-holdout2.tsv: %s recall %.3f under 0.53", codes[c], rec(cat[c]));
 }
 
 int main(void)

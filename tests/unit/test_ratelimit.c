@@ -31,6 +31,28 @@ static void test_limit_and_window(void **state)
     http__ratelimit_free(rl);
 }
 
+/* The per-login delay: free hits, then 5, 10, 20 … s after the latest hit, capped, gone after the
+ * window. */
+static void test_backoff(void **state)
+{
+    (void)state;
+    struct ratelimit *rl = http__ratelimit_new();
+    int64_t t = 2000000;
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(http__ratelimit_backoff(rl, "login:sato", 5, 60, 900, t), 0);
+        http__ratelimit_hit(rl, "login:sato", 900, t);
+    }
+    assert_int_equal(http__ratelimit_backoff(rl, "login:sato", 5, 60, 900, t), 5);
+    assert_int_equal(http__ratelimit_backoff(rl, "login:sato", 5, 60, 900, t + 5), 0);
+    http__ratelimit_hit(rl, "login:sato", 900, t + 5);
+    assert_int_equal(http__ratelimit_backoff(rl, "login:sato", 5, 60, 900, t + 6), 9);
+    for (int i = 0; i < 20; i++)
+        http__ratelimit_hit(rl, "login:sato", 900, t + 10);
+    assert_int_equal(http__ratelimit_backoff(rl, "login:sato", 5, 60, 900, t + 10), 60);
+    assert_int_equal(http__ratelimit_backoff(rl, "login:sato", 5, 60, 900, t + 900), 0);
+    http__ratelimit_free(rl);
+}
+
 static void test_bounded_under_flood(void **state)
 {
     (void)state;
@@ -53,6 +75,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_limit_and_window),
+        cmocka_unit_test(test_backoff),
         cmocka_unit_test(test_bounded_under_flood),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

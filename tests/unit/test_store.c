@@ -158,6 +158,10 @@ static void test_org_records(void **state)
         add_user(s, "op1", ROLE_OPERATOR, tky.id, &op);
         add_user(s, "cons", ROLE_CONSULTANT, 0, &cons);
         assert_int_equal(store_user_add(s, &op), STORE_CONFLICT);
+        /* Logins are one name whatever their case. */
+        struct org_user upper = op;
+        str_copy(upper.login, sizeof upper.login, "OP1");
+        assert_int_equal(store_user_add(s, &upper), STORE_CONFLICT);
         assert_int_equal(store_consultant_link(s, cons.id, co2.id), STORE_OK);
         assert_int_equal(store_consultant_link(s, cons.id, co2.id), STORE_CONFLICT);
         struct org_principal p = {0};
@@ -248,6 +252,11 @@ static void test_sessions_keys_audit(void **state)
         assert_int_equal(store_session_get(s, "h2", 1500, &uid, csrf, sizeof csrf),
                          STORE_NOTFOUND); /* expired */
         assert_int_equal(store_session_purge(s, 1500), STORE_OK);
+        /* A password change ends the user's other sessions. */
+        assert_int_equal(store_session_add(s, "h3", u.id, "csrf3", 3000), STORE_OK);
+        assert_int_equal(store_session_end_user(s, u.id, "h1"), STORE_OK);
+        assert_int_equal(store_session_get(s, "h3", 1500, &uid, csrf, sizeof csrf), STORE_NOTFOUND);
+        assert_int_equal(store_session_get(s, "h1", 1500, &uid, csrf, sizeof csrf), STORE_OK);
         assert_int_equal(store_session_delete(s, "h1"), STORE_OK);
         assert_int_equal(store_session_get(s, "h1", 1500, &uid, csrf, sizeof csrf), STORE_NOTFOUND);
 
@@ -256,9 +265,21 @@ static void test_sessions_keys_audit(void **state)
         str_copy(k.prefix, sizeof k.prefix, "ik_abcdefg");
         assert_int_equal(store_apikey_add(s, &k, "hash-1"), STORE_OK);
         assert_int_equal(store_apikey_add(s, &k, "hash-2"), STORE_CONFLICT); /* same name */
-        assert_int_equal(store_apikey_find(s, "hash-1", &got), STORE_OK);
+        assert_int_equal(store_apikey_find(s, "hash-1", now_unix(), &got), STORE_OK);
         assert_int_equal(got.scopes, SCOPE_BIT(SCOPE_CALLS));
-        assert_int_equal(store_apikey_find(s, "hash-x", &got), STORE_NOTFOUND);
+        assert_int_equal(store_apikey_find(s, "hash-x", now_unix(), &got), STORE_NOTFOUND);
+        /* An expiring key works until its time, then never; a revoked one not at all. */
+        struct org_apikey e = {.scopes = SCOPE_BIT(SCOPE_READ), .expires_at = 5000};
+        str_copy(e.name, sizeof e.name, "temp");
+        str_copy(e.prefix, sizeof e.prefix, "ik_temp");
+        assert_int_equal(store_apikey_add(s, &e, "hash-e"), STORE_OK);
+        assert_int_equal(store_apikey_find(s, "hash-e", 4999, &got), STORE_OK);
+        assert_int_equal(got.expires_at, 5000);
+        assert_int_equal(store_apikey_find(s, "hash-e", 5000, &got), STORE_NOTFOUND);
+        assert_int_equal(store_apikey_revoke(s, "asr", &got), STORE_OK);
+        assert_int_equal(got.revoked, 1);
+        assert_int_equal(store_apikey_find(s, "hash-1", now_unix(), &got), STORE_NOTFOUND);
+        assert_int_equal(store_apikey_revoke(s, "nokey", &got), STORE_NOTFOUND);
 
         for (int i = 0; i < 5; i++) {
             char target[16];

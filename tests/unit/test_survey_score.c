@@ -334,10 +334,12 @@ static void test_groups_json(void **state)
     expect_real(x, "groups/position/SV/items/G01/top3", 0.0);
     expect_real(x, "groups/position/OP/elements/growth/top3", 0.3); /* G02 all blank: adds none */
     assert_null(jpath(x, "groups/position/MGR"));
-    /* Team A 6, B 5, C 4: C alone is below k, so B (next smallest) is hidden with it.
-     * A: G01 = 3 of 6 = 0.5. */
+    /* Team A 6, B 5, C 4: C alone is below k, so B (next smallest) is hidden with it. A holds
+     * operators only: OP (10) minus A (6) would be the 4 operators of B, so the rule across
+     * attributes hides A's items as well (the group's size still shows). */
     expect_bool(x, "groups/team/A/suppressed", 0);
-    expect_real(x, "groups/team/A/items/G01/top3", 0.5);
+    expect_null(x, "groups/team/A/items/G01/top3");
+    expect_null(x, "groups/team/A/elements/growth/top3");
     expect_bool(x, "groups/team/B/suppressed", 1);
     expect_null(x, "groups/team/B/items/G01/top3");
     expect_bool(x, "groups/team/C/suppressed", 1);

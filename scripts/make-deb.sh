@@ -21,10 +21,13 @@ arch=$(dpkg --print-architecture)
 # Shared libraries the binary links, as package dependencies (what dpkg-buildpackage would do).
 mkdir -p "$work/debian"
 printf 'Source: ikiiki\n\nPackage: ikiiki\nArchitecture: any\n' >"$work/debian/control"
-shlibs=$(cd "$work" && dpkg-shlibdeps -O "$bin" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
+# The binary and the modules it loads on demand (lib/…/ikiiki/*.so) each link their own libraries.
+mapfile -t mods < <(find "$stage" -path '*/ikiiki/*.so' -type f)
+shlibs=$(cd "$work" && dpkg-shlibdeps -O "$bin" "${mods[@]}" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 [ -n "$shlibs" ] || { echo "make-deb: dpkg-shlibdeps found no dependencies" >&2; exit 1; }
 # Data the libraries read at run time, and the tool postinst uses.
-depends="$shlibs, mecab-ipadic-utf8, fonts-noto-cjk, adduser"
+# MeCab is opened with dlopen when text analysis first needs it, so shlibs cannot see it.
+depends="$shlibs, libmecab2, mecab-ipadic-utf8, fonts-noto-cjk, adduser"
 
 mkdir -p "$stage/DEBIAN"
 size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)

@@ -9,22 +9,19 @@ date=$(date -u -d "@${SOURCE_DATE_EPOCH:-$(date +%s)}" +%Y-%m-%d)
 
 esc() { sed -e 's/\\/\\e/g' -e 's/-/\\-/g' -e "s/^'/\\\\(aq/" -e 's/^\./\\\&./'; }
 
-# "group verb" or "group" per line, from ikiiki --help.
-commands() {
-  "$bin" --help | awk '/^commands:/{on=1; next} on && /^$/{exit} on' | cut -c3-18 | sed 's/ *$//'
-}
-
-# The options of one command as .TP entries, from its --help.
+# The options of one command as .TP entries, from its --help text on stdin.
 options() {
-  "$@" --help | awk 'f && /^  --/ { sub(/^  /, ""); print ".TP"; print ".B " $0; next }
+  awk 'f && /^  --/ { sub(/^  /, ""); print ".TP"; print ".B " $0; next }
                      f && /^      / { sub(/^      /, ""); print; next }
                      /^options:/ { f=1 }' | esc_keep_macros
 }
 esc_keep_macros() { while IFS= read -r l; do case "$l" in .TP) echo "$l" ;; ".B "*) printf '.B %s\n' "$(printf '%s' "${l#.B }" | esc)" ;; *) printf '%s\n' "$l" | esc ;; esac; done; }
 
-summary() { "$@" --help | sed -n '3p'; }
+summary() { sed -n '3p'; }
 
 mkdir -p "$out"
+help=$("$bin" --help)
+cmds=$(printf '%s\n' "$help" | awk '/^commands:/{on=1; next} on && /^$/{exit} on' | cut -c3-18 | sed 's/ *$//')
 {
   echo ".TH IKIIKI 1 \"$date\" \"ikiiki $version\" \"ikiiki manual\""
   echo ".SH NAME"
@@ -34,7 +31,7 @@ mkdir -p "$out"
   echo ".I command"
   echo "[options]"
   echo ".SH COMMANDS"
-  "$bin" --help | awk '/^commands:/{on=1; next} on && /^$/{exit} on' | while IFS= read -r l; do
+  printf '%s\n' "$help" | awk '/^commands:/{on=1; next} on && /^$/{exit} on' | while IFS= read -r l; do
     name=$(printf '%s' "$l" | cut -c3-18 | sed 's/ *$//') text=$(printf '%s' "$l" | cut -c20-)
     echo ".TP"; printf '.B ikiiki %s\n' "$(printf '%s' "$name" | esc)"; printf '%s\n' "$text" | esc
   done
@@ -60,10 +57,11 @@ for g in "$@"; do
       printf '.B ikiiki %s\n' "$(printf '%s' "${words[*]}" | esc)"
       echo "[options]"
       echo ".PP"
-      summary "$bin" "${words[@]}" | esc
+      text=$("$bin" "${words[@]}" --help)
+      printf '%s\n' "$text" | summary | esc
       echo ".SS Options"
-      options "$bin" "${words[@]}"
-    done < <(commands)
+      printf '%s\n' "$text" | options
+    done <<<"$cmds"
     [ "$found" = 1 ] || { echo "gen-man: no command in group \"$g\"" >&2; exit 1; }
     echo ".SH SEE ALSO"
     echo ".BR ikiiki (1)"

@@ -32,7 +32,7 @@ int cmd_apikey_add(const struct cli_cmd *cmd, int argc, char **argv)
 {
     struct cli_opt o[] = {
         {"name", 1, "a name for the client holding the key", NULL, 0},
-        {"scope", 1, "comma-separated: calls, media, survey, read", NULL, 0},
+        {"scope", 1, "comma-separated: calls, media, survey, read, metrics", NULL, 0},
         {"expires", 1, "days from now (1-3650) or a last valid day YYYY-MM-DD (default: never)",
          NULL, 0},
         {"db", 1, "database URL", NULL, 0},

@@ -49,8 +49,19 @@ struct http_listener {
     int public_side;
 };
 
+/* Request counters for /metrics, bumped with relaxed atomics from the worker threads. */
+#define HTTP_LAT_BUCKETS 10
+struct http_metrics {
+    uint64_t requests[6];                  /* by status class: 1xx … 5xx, [0] other */
+    uint64_t lat_bucket[HTTP_LAT_BUCKETS]; /* non-cumulative; the last is +Inf */
+    uint64_t lat_count;
+    uint64_t lat_sum_us;
+    uint64_t store_errors; /* requests that failed in the store (500) */
+};
+
 struct http_server {
     struct http_config cfg;
+    struct http_metrics metrics;
     struct MHD_Daemon *daemon;
     struct MHD_Daemon *pub_daemon; /* NULL without --public-listen */
     struct http_listener side[2];
@@ -180,6 +191,9 @@ struct MHD_Response *http__sse_open(struct http_sse *h, struct MHD_Connection *c
 
 /* Handlers. */
 int api_health(struct req *r);
+int api_metrics(struct req *r);
+/* Counts a finished request in the server's metrics. */
+void http__metrics_count(struct http_server *srv, int status, uint64_t ns);
 int api_session_create(struct req *r);
 int api_session_delete(struct req *r);
 int api_me(struct req *r);

@@ -15,6 +15,8 @@
 
 const struct route http__routes[] = {
     {M_GET, "/api/v1/health", 0, 0, 1, api_health},
+    /* Prometheus: a machine key with the metrics scope only (ikiiki apikey add --scope metrics). */
+    {M_GET, "/metrics", 0, SCOPE_BIT(SCOPE_METRICS), 0, api_metrics},
     {M_POST, "/api/v1/session", 0, 0, 1, api_session_create},
     {M_DELETE, "/api/v1/session", ROLES_ANY, 0, 0, api_session_delete},
     {M_GET, "/api/v1/me", ROLES_ANY, 0, 0, api_me},

@@ -105,6 +105,7 @@ int http__store_error(struct req *r, int rc, const char *what)
     http__log_path(r->path, path, sizeof path);
     log_msg(LOG_ERROR, "%s %s: %s: %s", r->method_name, path, what,
             r->db ? store_errmsg(r->db) : "no database");
+    __atomic_add_fetch(&r->srv->metrics.store_errors, 1, __ATOMIC_RELAXED);
     http__reply_error(r, 500, "internal", "the server could not complete the request");
     return 500;
 }
@@ -224,6 +225,8 @@ static enum MHD_Result send_reply(struct req *r)
         MHD_add_response_header(resp, "Cache-Control", "no-store");
         MHD_add_response_header(resp, "X-Accel-Buffering", "no");
         security_headers(resp);
+        if (r->srv->cfg.tls_cert)
+            MHD_add_response_header(resp, "Strict-Transport-Security", HSTS);
         enum MHD_Result ret = MHD_queue_response(r->conn, 200, resp);
         MHD_destroy_response(resp);
         return ret;
@@ -373,6 +376,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct req *r = *con_cls;
     if (!r)
         return;
+    http__metrics_count(srv, r->status, now_mono_ns() - r->t0);
     http__conns_busy(srv->conns, conn, 0);
     if (srv->cfg.access_log) {
         double ms = (double)(now_mono_ns() - r->t0) / 1e6;

@@ -73,7 +73,8 @@ int org_position_parse(const char *s, enum org_position *out)
     return -1;
 }
 
-static const char *const scope_names[SCOPE__COUNT] = {"calls", "media", "survey", "read"};
+static const char *const scope_names[SCOPE__COUNT] = {"calls", "media", "survey", "read",
+                                                      "metrics"};
 
 const char *org_scope_name(enum org_scope s)
 {

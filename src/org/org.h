@@ -26,7 +26,7 @@ enum org_role {
 enum org_position { POS_OP, POS_SV, POS_MGR, POS_OTHER, POS__COUNT };
 
 /* Machine-client scopes for API keys. */
-enum org_scope { SCOPE_CALLS, SCOPE_MEDIA, SCOPE_SURVEY, SCOPE_READ, SCOPE__COUNT };
+enum org_scope { SCOPE_CALLS, SCOPE_MEDIA, SCOPE_SURVEY, SCOPE_READ, SCOPE_METRICS, SCOPE__COUNT };
 #define SCOPE_BIT(s) (1u << (s))
 
 #define ORG_CODE_MAX      40  /* codes: 1–32 of [A-Za-z0-9_-] */

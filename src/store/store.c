@@ -353,7 +353,45 @@ static int apply_migration(store *s, const struct store_migration *m)
     return rc;
 }
 
+int store_latest_version(void)
+{
+    return store__nmigrations ? store__migrations[store__nmigrations - 1].version : 0;
+}
+
+int store_migrations_pending(store *s, int *current, struct store_pending *out, int max, int *n)
+{
+    int64_t exists = 0, v = 0;
+    const char *sql = strcmp(s->ops->name, "sqlite") == 0
+                          ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = "
+                            "'schema_migrations'"
+                          : "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = "
+                            "current_schema() AND table_name = 'schema_migrations'";
+    int rc = store__query(s, sql, NULL, 0, row_int, &exists);
+    if (rc == STORE_OK && exists)
+        rc = store__query(s, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", NULL, 0,
+                          row_int, &v);
+    if (rc)
+        return rc;
+    int k = 0;
+    for (int i = 0; i < store__nmigrations && k < max; i++) {
+        if (store__migrations[i].version <= v)
+            continue;
+        out[k].version = store__migrations[i].version;
+        out[k].name = store__migrations[i].name;
+        out[k].sql = store__migrations[i].sql;
+        k++;
+    }
+    *current = (int)v;
+    *n = k;
+    return STORE_OK;
+}
+
 int store_migrate(store *s, int *applied)
+{
+    return store_migrate_to(s, INT32_MAX, applied);
+}
+
+int store_migrate_to(store *s, int target, int *applied)
 {
     int current = 0;
     int rc = store_schema_version(s, &current);
@@ -368,6 +406,8 @@ int store_migrate(store *s, int *applied)
     for (int i = 0; i < store__nmigrations; i++) {
         if (store__migrations[i].version <= current)
             continue;
+        if (store__migrations[i].version > target)
+            break;
         rc = apply_migration(s, &store__migrations[i]);
         if (rc)
             return rc;

@@ -36,6 +36,20 @@ const char *store_errmsg(const store *s);
 
 /* Applies pending numbered migrations, each in its own transaction. */
 int store_migrate(store *s, int *applied);
+/* Applies pending migrations up to and including version target only (older schemas for upgrade
+ * tests and fixtures). */
+int store_migrate_to(store *s, int target, int *applied);
+/* What store_migrate would do, without changing anything (not even creating its bookkeeping
+ * table): *current gets the schema version, out[0..*n) the pending migrations in order (pointers
+ * to static text). */
+struct store_pending {
+    int version;
+    const char *name;
+    const char *sql; /* the migration's SQL as written ({{ID}} for the id column type) */
+};
+int store_migrations_pending(store *s, int *current, struct store_pending *out, int max, int *n);
+/* The newest migration this build knows. */
+int store_latest_version(void);
 /* The newest applied migration, 0 when none. */
 int store_schema_version(store *s, int *version);
 /* 1 when the store holds no companies yet (used to decide whether to seed demo data). */

@@ -4,7 +4,8 @@
  * the same table checksums, on SQLite and PostgreSQL (pg_dump); migrate-store from SQLite into
  * PostgreSQL, verified per table, then two servers on that one database; the Debian package built
  * from this build, unpacked into a temporary root, and the service's own command lines run from
- * it with systemd's readiness protocol. */
+ * it with systemd's readiness protocol; every older schema (init --schema N) holding rows
+ * upgrades to the current one with its rows intact, and init --check says what would change. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <sqlite3.h>
 
 #include "testutil.h"
 
@@ -416,7 +418,7 @@ static json_t *sums_of(const char *json_text)
                                       json_string_value(json_object_get(t, "checksum"))));
     }
     json_decref(j);
-    assert_true(json_object_size(by) > 20);
+    assert_true(json_object_size(by) > 0);
     return by;
 }
 
@@ -884,6 +886,17 @@ static void test_package(void **state)
      * unpacked root (the binary was built for the prefix itself, not for this temporary root). */
     setenv("IKIIKI_DB", dbfile, 1);
     setenv("IKIIKI_DATA_DIR", datadir, 1);
+    /* Likewise the modules the binary loads on demand. */
+    snprintf(cmd, sizeof cmd, "find %s -path '*/ikiiki/*.so' | head -n 1", root);
+    const char *findmod[] = {"/bin/sh", "-c", cmd, NULL};
+    assert_int_equal(tu_run((char *const *)findmod, NULL, &r), 0);
+    char moddir[400];
+    snprintf(moddir, sizeof moddir, "%s", r.out);
+    tu_result_free(&r);
+    if (strrchr(moddir, '/')) {
+        *strrchr(moddir, '/') = '\0';
+        setenv("IKIIKI_MODULE_DIR", moddir, 1);
+    }
     snprintf(cmd, sizeof cmd, "%s", pre);
     split_rooted(cmd, root, bufs, argv, 17);
     assert_int_equal(tu_run(argv, NULL, &r), 0);
@@ -917,6 +930,7 @@ static void test_package(void **state)
     unsetenv("NOTIFY_SOCKET");
     unsetenv("IKIIKI_DB");
     unsetenv("IKIIKI_DATA_DIR");
+    unsetenv("IKIIKI_MODULE_DIR");
     char msg[64] = "";
     struct timeval tv = {30, 0};
     setsockopt(nfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -947,13 +961,307 @@ static void test_package(void **state)
     close(nfd);
 }
 
+/* ---- upgrades ------------------------------------------------------------------------------ */
+
+/* Brings the file db to schema n one migration at a time, writing the fixture rows of migration
+ * k (tests/data/upgrade/NNNN.sql) right after it, as an installation would have. */
+static void apply_fixtures(const char *db, int n)
+{
+    for (int k = 1; k <= n; k++) {
+        char schema[16];
+        snprintf(schema, sizeof schema, "%d", k);
+        free(IK_OK(db, "init", "--schema", schema));
+        sqlite3 *h = NULL;
+        assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+        char path[400];
+        snprintf(path, sizeof path, "%s/upgrade/%04d.sql", getenv("IKIIKI_TEST_DATA"), k);
+        char *sql = tu_read_file(path, NULL);
+        if (!sql) {
+            sqlite3_close(h);
+            continue; /* a migration that made no table worth a row */
+        }
+        char *msg = NULL;
+        if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK)
+            print_error("%s at schema %d: %s\n", path, k, msg);
+        assert_null(msg);
+        free(sql);
+        sqlite3_close(h);
+    }
+}
+
+/* {"users": true, …}: tables named by ALTER TABLE, UPDATE, INSERT INTO or DROP TABLE in the
+ * statements of the pending migrations. */
+static json_t *touched_tables(json_t *pending)
+{
+    static const char *const verbs[] = {"ALTER TABLE ", "UPDATE ", "INSERT INTO ", "DROP TABLE "};
+    json_t *set = json_object();
+    size_t i, k;
+    json_t *m, *st;
+    json_array_foreach(pending, i, m)
+    {
+        json_array_foreach(json_object_get(m, "statements"), k, st)
+        {
+            const char *t = json_string_value(st);
+            for (size_t v = 0; v < sizeof verbs / sizeof verbs[0]; v++) {
+                size_t vl = strlen(verbs[v]);
+                if (strncmp(t, verbs[v], vl) != 0)
+                    continue;
+                char name[64];
+                snprintf(name, sizeof name, "%.*s", (int)strcspn(t + vl, " ("), t + vl);
+                json_object_set_new(set, name, json_true());
+            }
+        }
+    }
+    return set;
+}
+
+static void test_upgrade(void **state)
+{
+    (void)state;
+    struct tu_result r;
+    char db[256];
+    assert_int_equal(tu_db_url("sqlite", "latest", db, sizeof db), 0);
+    char *out = IK_OK(db, "init", "--check", "--json");
+    json_t *j = json_loads(out, 0, NULL);
+    free(out);
+    int latest = (int)json_integer_value(json_object_get(j, "latest"));
+    assert_false(json_is_true(json_object_get(j, "exists")));
+    assert_int_equal(json_array_size(json_object_get(j, "pending")), latest);
+    json_decref(j);
+    assert_int_equal(access(db, F_OK), -1); /* --check made no file */
+    assert_true(latest >= 10);
+
+    for (int n = 1; n < latest; n++) {
+        char url[256];
+        assert_int_equal(tu_db_url("sqlite", "upgrade", url, sizeof url), 0);
+        apply_fixtures(url, n);
+
+        /* init --check lists the pending migrations and changes nothing. */
+        char bf[300];
+        snprintf(bf, sizeof bf, "%s.before", url);
+        out = IK_OK(url, "backup", "--to", bf, "--json");
+        json_t *before = sums_of(out);
+        free(out);
+        out = IK_OK(url, "init", "--check", "--json");
+        j = json_loads(out, 0, NULL);
+        free(out);
+        assert_int_equal(json_integer_value(json_object_get(j, "schema")), n);
+        json_t *pend = json_object_get(j, "pending");
+        assert_int_equal(json_array_size(pend), latest - n);
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(pend, 0), "version")),
+                         n + 1);
+        /* Tables the pending migrations alter, fill or drop, from the statements --check lists:
+         * their rows stay but their checksums may change. */
+        json_t *touched = touched_tables(pend);
+        json_decref(j);
+        if (n == 9) {
+            out = IK_OK(url, "init", "--check");
+            expect_contains(out, "0010_guard_blocks: CREATE TABLE guard_blocks; INSERT INTO "
+                                 "guard_blocks; DROP TABLE guard_blocklist");
+            free(out);
+        }
+        out = IK_OK(url, "backup", "--to", bf, "--json");
+        json_t *still = sums_of(out);
+        free(out);
+        expect_same_sums(before, still);
+        json_decref(still);
+
+        /* The upgrade: every table keeps its rows; tables no later migration touched keep their
+         * checksums; the block list moves into guard_blocks. */
+        out = IK_OK(url, "init");
+        expect_contains(out, "migration");
+        free(out);
+        out = IK_OK(url, "backup", "--to", bf, "--json");
+        json_t *after = sums_of(out);
+        free(out);
+        const char *table;
+        json_t *v;
+        json_object_foreach(before, table, v)
+        {
+            if (strcmp(table, "guard_blocklist") == 0) {
+                assert_null(json_object_get(after, table));
+                assert_int_equal(rows_of(after, "guard_blocks"), rows_of(before, table));
+                continue;
+            }
+            json_t *w = json_object_get(after, table);
+            if (!w)
+                print_error("schema %d: table %s is gone after the upgrade\n", n, table);
+            assert_non_null(w);
+            assert_int_equal(rows_of(after, table), rows_of(before, table));
+            int altered = json_object_get(touched, table) != NULL;
+            if (!altered && !json_equal(v, w))
+                print_error("schema %d: table %s changed in the upgrade\n", n, table);
+            assert_true(altered || json_equal(v, w));
+        }
+        /* 0011: the answers stored before it form one publication per wave and center. */
+        if (n >= 6 && n < 11)
+            assert_int_equal(rows_of(after, "survey_publications"), 1);
+        json_decref(touched);
+        json_decref(before);
+        json_decref(after);
+        /* The rows read back through the commands. */
+        out = IK_OK(url, "center", "list", "--json");
+        expect_contains(out, "FX1");
+        free(out);
+        if (n >= 8) {
+            out = IK_OK(url, "guard", "block", "list", "--json");
+            expect_contains(out, "c0ffee");
+            expect_contains(out, "繰り返しの暴言");
+            free(out);
+        }
+        out = IK_OK(url, "init", "--check");
+        expect_contains(out, "0 migrations would run");
+        free(out);
+    }
+    /* A database from a newer ikiiki is refused, and --check says so without touching it. */
+    char url[256];
+    assert_int_equal(tu_db_url("sqlite", "newer", url, sizeof url), 0);
+    free(IK_OK(url, "init"));
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(url, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h,
+                                  "INSERT INTO schema_migrations (version, name, applied_at) "
+                                  "VALUES (9999, 'future', 0)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(h);
+    out = IK_OK(url, "init", "--check");
+    expect_contains(out, "newer than this ikiiki");
+    free(out);
+    const char *const init[] = {"init", NULL};
+    assert_int_equal(tu_ikiiki(url, init, NULL, &r), 0);
+    expect_status(&r, 1);
+    expect_contains(r.err, "schema 9999");
+    tu_result_free(&r);
+}
+
+/* ---- /metrics ------------------------------------------------------------------------------ */
+
+/* The value of the sample line "NAME VALUE" (not the # HELP and # TYPE lines naming it). */
+static long long metric(const char *text, const char *name)
+{
+    char line[200];
+    snprintf(line, sizeof line, "\n%s ", name);
+    const char *p = strstr(text, line);
+    if (!p)
+        print_error("no %s in:\n%s\n", name, text);
+    assert_non_null(p);
+    return atoll(p + strlen(line));
+}
+
+/* Reads /metrics until the sample name reaches want (up to 5 s); returns the text. */
+static char *metrics_when(struct tu_http *h, const char *name, long long want)
+{
+    for (int i = 0;; i++) {
+        struct tu_resp resp;
+        assert_int_equal(tu_request(h, "GET", "/metrics", NULL, NULL, &resp), 0);
+        assert_int_equal(resp.status, 200);
+        long long v = metric(resp.body, name);
+        char *body = resp.body;
+        resp.body = NULL;
+        tu_resp_free(&resp);
+        if (v == want)
+            return body;
+        if (v > want || i == 100) {
+            print_error("%s is %lld, wanted %lld\n", name, v, want);
+            fail();
+        }
+        free(body);
+        usleep(50000);
+    }
+}
+
+static void test_metrics(void **state)
+{
+    (void)state;
+    char db[256], url[200];
+    assert_int_equal(tu_db_url("sqlite", "metrics", db, sizeof db), 0);
+    free(IK_OK(db, "init"));
+    char keys[2][128];
+    static const char *const scopes[2] = {"metrics", "calls"};
+    for (int i = 0; i < 2; i++) {
+        char *out = IK_OK(db, "apikey", "add", "--name", scopes[i], "--scope", scopes[i], "--json");
+        json_t *j = json_loads(out, 0, NULL);
+        snprintf(keys[i], sizeof keys[i], "%s", json_string_value(json_object_get(j, "key")));
+        json_decref(j);
+        free(out);
+    }
+    struct tu_server s;
+    assert_int_equal(tu_server_start(db, &s, NULL), 0);
+    struct tu_http *anon = tu_http_new(s.base), *prom = tu_http_new(s.base),
+                   *pbx = tu_http_new(s.base);
+    tu_http_bearer(prom, keys[0]);
+    tu_http_bearer(pbx, keys[1]);
+    struct tu_resp resp;
+    /* Off for everyone but a metrics key. */
+    assert_int_equal(tu_request(anon, "GET", "/metrics", NULL, NULL, &resp), 0);
+    assert_int_equal(resp.status, 401);
+    tu_resp_free(&resp);
+    assert_int_equal(tu_request(pbx, "GET", "/metrics", NULL, NULL, &resp), 0);
+    assert_int_equal(resp.status, 403);
+    tu_resp_free(&resp);
+    assert_int_equal(tu_request(prom, "GET", "/metrics", NULL, NULL, &resp), 0);
+    assert_int_equal(resp.status, 200);
+    expect_contains(resp.headers, "text/plain; version=0.0.4");
+    tu_resp_free(&resp);
+    /* A request is counted once it is complete, just after its answer went out: poll. */
+    char *m = metrics_when(prom, "ikiiki_http_requests_total{code=\"4xx\"}", 2);
+    long long ok0 = metric(m, "ikiiki_http_requests_total{code=\"2xx\"}");
+    free(m);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(tu_request(anon, "GET", "/api/v1/health", NULL, NULL, &resp), 0);
+        tu_resp_free(&resp);
+    }
+    assert_int_equal(tu_request(anon, "GET", "/api/v1/nothing-here", NULL, NULL, &resp), 0);
+    tu_resp_free(&resp);
+    m = metrics_when(prom, "ikiiki_http_requests_total{code=\"4xx\"}", 3);
+    assert_true(metric(m, "ikiiki_http_requests_total{code=\"2xx\"}") >= ok0 + 3);
+    assert_true(metric(m, "ikiiki_http_request_duration_seconds_count") >= ok0 + 6);
+    assert_int_equal(metric(m, "ikiiki_http_request_duration_seconds_bucket{le=\"+Inf\"}"),
+                     metric(m, "ikiiki_http_request_duration_seconds_count"));
+    assert_int_equal(metric(m, "ikiiki_store_errors_total"), 0);
+    assert_int_equal(metric(m, "ikiiki_guard_active_calls"), 0);
+    free(m);
+    /* A call in progress shows as active. */
+    snprintf(url, sizeof url, "%s", s.base);
+    post_event(url, keys[1], "m-1",
+               "{\"type\":\"start\",\"caller\":\"090-5555-0009\",\"operator\":\"x\","
+               "\"center\":\"TKY\"}");
+    /* The engine takes events on its own thread: wait for it. */
+    long long active = 0;
+    for (int i = 0; i < 100 && active != 1; i++) {
+        assert_int_equal(tu_request(prom, "GET", "/metrics", NULL, NULL, &resp), 0);
+        active = metric(resp.body, "ikiiki_guard_active_calls");
+        if (active == 1)
+            assert_true(metric(resp.body, "ikiiki_guard_events_total") >= 1);
+        tu_resp_free(&resp);
+        if (active != 1)
+            usleep(50000);
+    }
+    assert_int_equal(active, 1);
+    tu_http_free(anon);
+    tu_http_free(prom);
+    tu_http_free(pbx);
+    assert_int_equal(tu_server_stop(&s), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_config_check),          cmocka_unit_test(test_config_errors),
-        cmocka_unit_test(test_config_serve),          cmocka_unit_test(test_https),
-        cmocka_unit_test(test_backup_during_imports), cmocka_unit_test(test_backup_pg),
-        cmocka_unit_test(test_migrate_store),         cmocka_unit_test(test_package),
+        cmocka_unit_test(test_config_check),
+        cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_config_serve),
+        cmocka_unit_test(test_https),
+        cmocka_unit_test(test_backup_during_imports),
+        cmocka_unit_test(test_backup_pg),
+        cmocka_unit_test(test_migrate_store),
+        cmocka_unit_test(test_package),
+        cmocka_unit_test(test_upgrade),
+        cmocka_unit_test(test_metrics),
     };
+    /* IKIIKI_TEST_ONLY=name runs one test (the whole file takes minutes on a busy machine). */
+    const char *only = getenv("IKIIKI_TEST_ONLY");
+    if (only && *only)
+        cmocka_set_test_filter(only);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

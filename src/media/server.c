@@ -342,6 +342,7 @@ static void feature(struct conn *c, const char *name, double value, const char *
 
 static void vb_start(struct conn *c);
 static void on_tick_cb(uv_timer_t *t);
+static int take_cmds(struct media_loop *lp);
 
 int media__call_start(struct conn *c, const char *call_id, const struct media_call_info *info)
 {
@@ -631,6 +632,9 @@ static void arm_tick(struct media_loop *lp)
 static void on_tick_cb(uv_timer_t *t)
 {
     struct media_loop *lp = t->data;
+    /* libuv runs timers before the async handle: without this, a command queued while a call
+     * connected (the guard's recording notice) would wait behind a tick of silence. */
+    take_cmds(lp);
     uint64_t now_ns = uv_hrtime();
     /* One pacing step per 20 ms of real time since the start, so a late tick catches up instead
      * of slowing the audio down; at most five at once after a long stall, the rest is skipped. */
@@ -1018,9 +1022,9 @@ static void stop_loop(struct media_loop *lp)
     uv_close((uv_handle_t *)&lp->async, NULL);
 }
 
-static void on_async(uv_async_t *a)
+/* Runs the commands and hand-overs queued for lp; returns 1 when the server is stopping. */
+static int take_cmds(struct media_loop *lp)
 {
-    struct media_loop *lp = a->data;
     struct media_server *m = lp->m;
     pthread_mutex_lock(&m->lock);
     struct cmd *list = lp->cmd_head;
@@ -1038,7 +1042,13 @@ static void on_async(uv_async_t *a)
             run_cmd(lp, k);
         free(k);
     }
-    if (stopping && !lp->stopping_loop)
+    return stopping;
+}
+
+static void on_async(uv_async_t *a)
+{
+    struct media_loop *lp = a->data;
+    if (take_cmds(lp) && !lp->stopping_loop)
         stop_loop(lp);
 }
 

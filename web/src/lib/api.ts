@@ -54,6 +54,8 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
     if (res.status === 401 && path !== '/session' && onUnauthenticated) onUnauthenticated();
     throw err;
   }
+  // A reply cut short (the page moved on while it arrived) is an error, not an empty value.
+  if (data === null) throw new ApiError(res.status, 'bad_reply', '');
   return data as T;
 }
 

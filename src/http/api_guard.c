@@ -322,7 +322,7 @@ int api_guard_blocks_create(struct req *r)
     struct store_guard_block b;
     rc = guard_block_add(http__db(r), in.caller, in.center, in.reason, r->who.login, r->addr, &b,
                          err, sizeof err);
-    if (rc == -22) {
+    if (rc == IK_EINVAL) {
         http__reply_error(r, 400, "bad_request", "%s", err);
         return 400;
     }

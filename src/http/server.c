@@ -282,23 +282,16 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 static int parse_listen(const char *listen, struct sockaddr_storage *ss, unsigned *flags)
 {
     char host[128];
-    const char *colon = strrchr(listen, ':');
-    int64_t port;
-    if (!colon || parse_int64(colon + 1, 0, 65535, &port))
+    int port, v6;
+    if (parse_host_port(listen, host, sizeof host, &port, &v6) || (!v6 && !host[0]))
         return -1;
-    size_t hl = (size_t)(colon - listen);
-    if (hl == 0 || hl >= sizeof host)
-        return -1;
-    memcpy(host, listen, hl);
-    host[hl] = '\0';
     memset(ss, 0, sizeof *ss);
-    if (host[0] == '[' && host[hl - 1] == ']') {
-        host[hl - 1] = '\0';
+    if (v6) {
         struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
         a6->sin6_family = AF_INET6;
         a6->sin6_port = htons((uint16_t)port);
         *flags |= MHD_USE_IPv6;
-        return inet_pton(AF_INET6, host + 1, &a6->sin6_addr) == 1 ? 0 : -1;
+        return inet_pton(AF_INET6, host, &a6->sin6_addr) == 1 ? 0 : -1;
     }
     struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
     a4->sin_family = AF_INET;
@@ -344,7 +337,7 @@ int http_server_start(const struct http_config *cfg, http_server **out, char *er
         snprintf(err, errlen, "--listen: \"%s\" is not ADDR:PORT (e.g. 127.0.0.1:8080)",
                  srv->cfg.listen);
         free(srv);
-        return -2;
+        return IK_EINVAL;
     }
     char sheet[512];
     if (data_path("cx/sheet.json", sheet, sizeof sheet) ||

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/err.h"
 #include "cx/cx.h"
 #include "harass/harass.h"
 #include "org/org.h"
@@ -15,14 +16,15 @@
 
 typedef struct store store;
 
+/* The store's names for codes of the one error namespace (core/err.h). */
 enum {
-    STORE_OK = 0,
-    STORE_ERROR = -1,     /* the backend failed; store_errmsg says why */
-    STORE_NOTFOUND = -2,  /* no such row */
-    STORE_CONFLICT = -3,  /* a unique or foreign-key rule would break */
-    STORE_BADURL = -4,    /* the --db URL is not one we understand */
-    STORE_NOBACKEND = -5, /* the backend was not compiled in */
-    STORE_TOONEW = -6,    /* the database was migrated by a newer ikiiki */
+    STORE_OK = IK_OK,
+    STORE_ERROR = IK_EFAIL,          /* the backend failed; store_errmsg says why */
+    STORE_NOTFOUND = IK_ENOENT,      /* no such row */
+    STORE_CONFLICT = IK_ECONFLICT,   /* a unique or foreign-key rule would break */
+    STORE_BADURL = IK_EBADURL,       /* the --db URL is not one we understand */
+    STORE_NOBACKEND = IK_ENOBACKEND, /* the backend was not compiled in */
+    STORE_TOONEW = IK_ETOONEW,       /* the database was migrated by a newer ikiiki */
 };
 
 /* Resolves the URL to use: explicit (may be NULL), else $IKIIKI_DB, else "./ikiiki.db". */

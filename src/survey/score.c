@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
+
 #define TOP_MIN     4 /* answers 4–6 are the "top three boxes" */
 #define TEXT_ATTRS  3 /* segment, team, tenure */
 #define SLOTS_FIRST 64
@@ -431,10 +433,7 @@ struct center_groups {
 
 static uint32_t key_hash(const char *s, size_t len)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
+    return fnv1a(s, len);
 }
 
 static int slots_grow(struct group_list *gl)

@@ -178,7 +178,7 @@ uint32_t fnv1a_str(const char *s)
 
 uint64_t fnv1a64_str(const char *s)
 {
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = 14695981039346656037ull;
     for (; *s; s++)
         h = (h ^ (unsigned char)*s) * 1099511628211ull;
     return h;

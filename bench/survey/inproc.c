@@ -18,7 +18,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "store/store.h"
+#include "store/store_org.h"
+#include "store/store_survey.h"
 #include "survey/import.h"
 #include "survey/score.h"
 #include "survey/survey.h"

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "guard/guard.h"
+#include "org/org.h"
 #include "store/store.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -106,32 +107,6 @@ int cmd_survey_export(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_media_analyze(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_media_purge(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_media_voiceprint(const struct cli_cmd *cmd, int argc, char **argv);
-
-/* A wave loaded for results (the place where `survey score` and `survey rank` start): the store,
- * the wave's own questionnaire and its respondents, one block per center. centers[i] views
- * data.centers[i] and is what the survey module's scoring reads. */
-struct cli_survey {
-    store *s;
-    survey_questionnaire *q;
-    int64_t wave_id;
-    char wave[ORG_CODE_MAX];
-    struct store_survey_data data;
-    struct survey_center_data *centers;
-    size_t ncenters;
-};
-/* Opens the store, the wave named by --wave and, when --center is given, only that center (an
- * option table with "db", "wave" and optionally "center"). Prints the error and returns an exit
- * status on failure; on success release w with cli_survey_release. */
-int cli_survey_load(const struct cli_cmd *cmd, const struct cli_opt *o, int n, int with_comments,
-                    struct cli_survey *w);
-void cli_survey_release(struct cli_survey *w);
-/* Loads every center of --wave (the other-center average and HPB need them all) and the scoring
- * layout; st and L are the caller's, filled on success. */
-struct survey_layout;
-struct survey_layout_store;
-int cli_survey_load_all(const struct cli_cmd *cmd, const struct cli_opt *o, int n,
-                        struct cli_survey *w, struct survey_layout_store *st,
-                        struct survey_layout *L);
 
 /* Finds the company named by code; when code is NULL, the only company (creating "default" in an
  * empty database). Prints the error and returns EXIT_USAGE or EXIT_FAIL when it cannot. */

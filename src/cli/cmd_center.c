@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "core/util.h"
 #include "org/org_json.h"
+#include "store/store_org.h"
 
 int cmd_center_add(const struct cli_cmd *cmd, int argc, char **argv)
 {

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "core/util.h"
 #include "org/org_json.h"
+#include "store/store_org.h"
 
 int cli_company_resolve(const struct cli_cmd *cmd, store *s, const char *code,
                         struct org_company *out)

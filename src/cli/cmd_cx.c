@@ -7,6 +7,8 @@
 #include "cli.h"
 #include "core/util.h"
 #include "cx/cx.h"
+#include "store/store_cx.h"
+#include "store/store_org.h"
 
 static int load_sheet(const struct cli_cmd *cmd, const char *path, cx_sheet **out)
 {

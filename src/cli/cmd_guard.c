@@ -9,6 +9,8 @@
 #include "core/util.h"
 #include "guard/block.h"
 #include "guard/guard.h"
+#include "store/store_guard.h"
+#include "store/store_org.h"
 
 #define ANALYZE_INPUT_MAX (16u << 20)
 

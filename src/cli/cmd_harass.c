@@ -9,6 +9,8 @@
 #include "core/util.h"
 #include "harass/agreement.h"
 #include "harass/harass.h"
+#include "store/store_harass.h"
+#include "store/store_org.h"
 
 /* Everything a harass command holds: the store and the policy in force. */
 struct hctx {

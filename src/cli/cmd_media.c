@@ -8,6 +8,8 @@
 #include "cli.h"
 #include "core/util.h"
 #include "media/audio.h"
+#include "store/store_media.h"
+#include "store/store_org.h"
 
 #define ENROL_MIN_SPEECH_S 10.0
 

@@ -9,6 +9,8 @@
 #include "cli.h"
 #include "core/util.h"
 #include "skills/skills.h"
+#include "store/store_org.h"
+#include "store/store_skills.h"
 
 /* The active model of the store: the newest imported version, else the data file. *version is 0
  * for the data file. */

@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "core/util.h"
 #include "org/org_json.h"
+#include "store/store_org.h"
 
 int cmd_team_add(const struct cli_cmd *cmd, int argc, char **argv)
 {

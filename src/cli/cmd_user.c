@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "core/util.h"
 #include "org/org_json.h"
+#include "store/store_org.h"
 
 /* Links a consultant to each company of a comma-separated list, inside the caller's transaction. */
 static int link_companies(const struct cli_cmd *cmd, store *s, int64_t user_id, const char *list)

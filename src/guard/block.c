@@ -5,6 +5,8 @@
 #include "block.h"
 #include "core/util.h"
 #include "harass/harass.h"
+#include "store/store_guard.h"
+#include "store/store_org.h"
 
 #define FAIL(code, ...)                                                                            \
     do {                                                                                           \

@@ -9,7 +9,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "store/store.h"
+#include "store/store_guard.h"
 
 #define GUARD_BLOCK_CALLER_MAX 32 /* bytes of a caller number as given */
 

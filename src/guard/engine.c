@@ -8,6 +8,7 @@
 
 #include "core/util.h"
 #include "guard_int.h"
+#include "store/store_guard.h"
 
 static const char *const mode_names[] = {"policy", "advisory", "assisted", "automatic"};
 static const char *const risk_names[] = {"none", "low", "medium", "high"};

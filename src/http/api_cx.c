@@ -8,6 +8,8 @@
 #include "core/util.h"
 #include "decode.h"
 #include "http_int.h"
+#include "store/store_cx.h"
+#include "store/store_org.h"
 
 int api_cx_sheet(struct req *r)
 {

@@ -12,6 +12,8 @@
 #include "decode_guard.h"
 #include "guard/block.h"
 #include "http_int.h"
+#include "store/store_guard.h"
+#include "store/store_org.h"
 
 #define VIEW_MAX 256 /* centers one viewer's filter holds */
 

@@ -10,6 +10,8 @@
 #include "decode.h"
 #include "harass/harass.h"
 #include "http_int.h"
+#include "store/store_harass.h"
+#include "store/store_org.h"
 
 static int bad_request(struct req *r, const char *err)
 {

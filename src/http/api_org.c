@@ -8,6 +8,7 @@
 #include "decode.h"
 #include "http_int.h"
 #include "org/org_json.h"
+#include "store/store_org.h"
 
 static int bad_request(struct req *r, const char *err)
 {

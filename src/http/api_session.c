@@ -6,6 +6,7 @@
 #include "decode.h"
 #include "http_int.h"
 #include "org/org_json.h"
+#include "store/store_org.h"
 
 int api_health(struct req *r)
 {

@@ -11,6 +11,8 @@
 #include "decode.h"
 #include "http_int.h"
 #include "skills/skills.h"
+#include "store/store_org.h"
+#include "store/store_skills.h"
 
 /* Loads the active model (newest stored version, else the data file) for this request. */
 static int load_model(struct req *r, skills_model **m, int64_t *version)

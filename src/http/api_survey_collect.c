@@ -11,6 +11,8 @@
 #include "http_int.h"
 #include "org/org.h"
 #include "survey/survey.h"
+#include "store/store_org.h"
+#include "store/store_survey.h"
 
 /* Answers one link takes per minute: a whole center answering in a meeting stays well under
  * it; a script replaying the form is slowed without keeping anything about the sender. */

@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "http_int.h"
+#include "store/store_org.h"
 
 #define COOKIE_NAME "ikiiki_session"
 

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "http_int.h"
+#include "store/store_org.h"
 
 #define DEFAULT_MAX_BODY (1u << 20)
 

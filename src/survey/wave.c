@@ -6,6 +6,8 @@
 #include "core/ja.h"
 #include "core/util.h"
 #include "survey/comments.h"
+#include "store/store_org.h"
+#include "store/store_survey.h"
 
 int survey_wave_create(store *s, const char *code, const survey_questionnaire *q, const char *actor,
                        const char *addr, int64_t *id)

@@ -12,7 +12,8 @@
 
 #include "core/util.h"
 #include "harass/harass.h"
-#include "store/store.h"
+#include "store/store_harass.h"
+#include "store/store_org.h"
 #include "testutil.h"
 
 static void policy_path(char *out, size_t len)

@@ -13,7 +13,8 @@
 
 #include "core/util.h"
 #include "skills/skills.h"
-#include "store/store.h"
+#include "store/store_org.h"
+#include "store/store_skills.h"
 #include "testutil.h"
 
 enum { SM5, SM6, SM7, SM8, SM9 };

@@ -43,6 +43,9 @@ int cli_fail(const struct cli_cmd *cmd, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Opens and migrates the store named by --db; prints the error and returns non-zero on failure. */
 int cli_open_store(const struct cli_cmd *cmd, const struct cli_opt *opts, int nopts, store **out);
+/* A service context on s acting as the local administrator (the CLI's principal, kept in p). */
+struct svc;
+struct svc *cli_svc(store *s, struct org_principal *p, struct svc *x);
 /* Maps a store error to an exit status and prints it. */
 int cli_store_fail(const struct cli_cmd *cmd, store *s, int rc, const char *what);
 /* Writes JSON to stdout followed by a newline and takes ownership of v. */
@@ -112,6 +115,11 @@ int cmd_media_voiceprint(const struct cli_cmd *cmd, int argc, char **argv);
  * empty database). Prints the error and returns EXIT_USAGE or EXIT_FAIL when it cannot. */
 int cli_company_resolve(const struct cli_cmd *cmd, store *s, const char *code,
                         struct org_company *out);
+/* Checks a --company code (NULL passes); prints the error and returns EXIT_USAGE when bad. */
+int cli_company_check(const struct cli_cmd *cmd, const char *code);
+/* Prints why picking the company named code (NULL: the only one) failed; returns the status. */
+int cli_company_fail(const struct cli_cmd *cmd, store *s, const struct svc *x, int rc,
+                     const char *code);
 
 /* Demo data for `make run`: a company, three centers, teams and an admin whose password is
  * written to admin_password (17 bytes). Runs in one transaction. */

@@ -5,7 +5,7 @@
 #include "cli.h"
 #include "core/util.h"
 #include "org/org_json.h"
-#include "store/store_org.h"
+#include "svc/svc_org.h"
 
 int cmd_apikey_add(const struct cli_cmd *cmd, int argc, char **argv)
 {
@@ -32,14 +32,13 @@ int cmd_apikey_add(const struct cli_cmd *cmd, int argc, char **argv)
                         "survey, read",
                         scope);
     str_copy(k.name, sizeof k.name, name);
-    char key[64], hash[ORG_TOKEN_HASH];
-    org_apikey_new(key, sizeof key, k.prefix, sizeof k.prefix, hash);
+    char key[64];
     store *s;
     if ((rc = cli_open_store(cmd, o, n, &s)))
         return rc;
-    rc = store_apikey_add(s, &k, hash);
-    if (rc == STORE_OK)
-        rc = store_audit_add(s, "cli", "apikey.add", k.name, scope, "");
+    struct org_principal p;
+    struct svc x;
+    rc = svc_apikey_add(cli_svc(s, &p, &x), &k, key, sizeof key);
     if (rc) {
         snprintf(err, sizeof err, "API key \"%s\"", k.name);
         rc = cli_store_fail(cmd, s, rc, err);
@@ -72,7 +71,9 @@ int cmd_apikey_list(const struct cli_cmd *cmd, int argc, char **argv)
         return rc;
     struct org_apikey *all = NULL;
     size_t cnt = 0;
-    rc = store_apikey_list(s, &all, &cnt);
+    struct org_principal p;
+    struct svc x;
+    rc = svc_apikey_list(cli_svc(s, &p, &x), &all, &cnt);
     if (rc)
         rc = cli_store_fail(cmd, s, rc, "API keys");
     store_free(s);

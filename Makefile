@@ -13,7 +13,8 @@ FUZZ_TIME  ?= 15
 export ASAN_OPTIONS  ?= detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS ?= halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps deps-test build build-asan run test fuzz fuzz-short bench format clean prompts
+.PHONY: all deps deps-test build build-asan run test fuzz fuzz-short bench format clean prompts \
+	install deb
 
 all: build
 
@@ -35,6 +36,20 @@ $(ASAN_BUILD)/build.ninja:
 build-asan: deps-test $(ASAN_BUILD)/build.ninja
 	@ninja -C $(ASAN_BUILD)
 
+# Installs the binary, data files, configuration file, systemd unit and manual pages under the
+# build's prefix (meson's default /usr/local; DESTDIR=… stages them).
+install: build prompts
+	meson install -C $(BUILD) --no-rebuild
+
+# A Debian package (prefix /usr, configuration in /etc/ikiiki) in dist/: apt install ./dist/ikiiki_*.deb
+DEB_BUILD ?= build-deb
+$(DEB_BUILD)/build.ninja:
+	meson setup $(DEB_BUILD) --prefix=/usr --buildtype=release >/dev/null
+
+deb: deps prompts $(DEB_BUILD)/build.ninja
+	@ninja -C $(DEB_BUILD)
+	@scripts/make-deb.sh $(DEB_BUILD) dist
+
 # Creates the database with demo data on first run, then serves until Ctrl-C.
 run: build prompts
 	@if [ ! -e "$(DB)" ]; then ./$(BUILD)/ikiiki init --db "$(DB)" --demo; \
@@ -52,12 +67,13 @@ $(FUZZ_BUILD)/build.ninja:
 fuzz: deps-test $(FUZZ_BUILD)/build.ninja
 	@ninja -C $(FUZZ_BUILD) tests/fuzz/fuzz_json_request tests/fuzz/fuzz_survey_import \
 	  tests/fuzz/fuzz_survey_xlsx tests/fuzz/fuzz_audiosocket tests/fuzz/fuzz_media_ws \
-	  tests/fuzz/fuzz_guard_lexicon
+	  tests/fuzz/fuzz_guard_lexicon tests/fuzz/fuzz_guard_model tests/fuzz/fuzz_conf
 
 # A short run of each target from its committed seeds; new inputs go to a scratch corpus, not the
 # repository.
 fuzz-short: fuzz
-	@for t in json_request survey_import survey_xlsx audiosocket media_ws guard_lexicon; do \
+	@for t in json_request survey_import survey_xlsx audiosocket media_ws guard_lexicon guard_model \
+	  conf; do \
 	   scratch=$$(mktemp -d); echo "fuzz_$$t:"; \
 	   ./$(FUZZ_BUILD)/tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
 	     -artifact_prefix=$$scratch/ $$scratch tests/fuzz/corpus/$$t 2>&1 | grep -E '^(Done|stat::|==|SUMMARY)'; \
@@ -77,4 +93,4 @@ format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'bench/*.c' 'tools/*.c')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(DEB_BUILD)

@@ -13,9 +13,14 @@ test_pkgs=(libcmocka-dev libcurl4-openssl-dev postgresql clang libclang-rt-14-de
 # media (audio): analysis, recording, voiceprints; espeak-ng and sox make the prompts at set-up
 build_pkgs+=(libspeexdsp-dev libaubio-dev libopusenc-dev libopus-dev libsndfile1-dev espeak-ng sox)
 build_pkgs+=(libogg-dev) # media: Ogg pages for the Opus recorder
-bench_pkgs=(wrk time python3-pandas)
+bench_pkgs=(wrk time python3-pandas hyperfine linux-perf)
 # 通話ガード: the webhook notifier posts with libcurl from the library itself.
 build_pkgs+=(libcurl4-openssl-dev)
+# HTTPS of our own (serve --tls-cert): GnuTLS, as libmicrohttpd uses it; openssl makes test certificates.
+build_pkgs+=(libgnutls28-dev)
+# make deb and its test: dpkg-shlibdeps finds the library dependencies.
+build_pkgs+=(dpkg-dev)
+test_pkgs+=(openssl)
 
 want=("${build_pkgs[@]}")
 case "${1:-build}" in

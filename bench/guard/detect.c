@@ -2,7 +2,9 @@
  * a deterministic mix of abusive and neutral phrases, 10–60 characters) through one detector on
  * one thread. Prints utterances/s and ns/utterance for guard_detect, and for MeCab alone
  * (ja_tag on the same NFKC text) so the detector's own share is visible.
- * Usage: bench_guard_detect [N] [lexicon] */
+ * Usage: bench_guard_detect [N] [lexicon]
+ *        bench_guard_detect --emit N   prints the same N utterances as "C: text" lines, the input
+ *                                      run.sh times `ikiiki guard analyze --json` on */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,8 +97,22 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The utterances of a run, as a transcript for the whole-process figure. */
+static int emit(long n)
+{
+    char line[256];
+    for (long i = 0; i < n; i++) {
+        make(line, sizeof line);
+        if (printf("C: %s\n", line) < 0)
+            return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 2 && strcmp(argv[1], "--emit") == 0)
+        return emit(atol(argv[2]));
     long n = argc > 1 ? atol(argv[1]) : 1000000;
     const char *path = argc > 2 ? argv[2] : IKIIKI_DATADIR "/lexicon/ja.tsv";
     if (n <= 0) {

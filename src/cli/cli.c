@@ -1,10 +1,14 @@
 /* Helpers shared by every command: option parsing, errors, store opening, JSON output. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "core/buf.h"
+#include "core/conf.h"
 #include "core/util.h"
 #include "svc/svc.h"
 
@@ -201,4 +205,128 @@ int cli_read_stdin_line(char *out, size_t outlen)
         return -1; /* longer than the buffer */
     out[n] = '\0';
     return 0;
+}
+
+/* ---- configuration files ---------------------------------------------------------------- */
+
+#ifndef IKIIKI_SYSCONFDIR
+#define IKIIKI_SYSCONFDIR "/etc"
+#endif
+
+const char *cli_conf_default_path(void)
+{
+    const char *env = getenv("IKIIKI_CONFIG");
+    return env && *env ? env : IKIIKI_SYSCONFDIR "/ikiiki/ikiiki.conf";
+}
+
+int cli_opt_index(const struct cli_opt *opts, int nopts, const char *name)
+{
+    for (int i = 0; i < nopts; i++)
+        if (strcmp(opts[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+struct conf_ctx {
+    struct cli_opt *opts;
+    int nopts;
+    const char *cmdline_seen; /* per option: 1 when the command line gave it */
+    struct cli_conf *conf;
+};
+
+static int conf_entry(void *ud, int line, const char *key, const char *value, char *err,
+                      size_t errlen)
+{
+    struct conf_ctx *c = ud;
+    int i = cli_opt_index(c->opts, c->nopts, key);
+    if (i < 0 || strcmp(key, "config") == 0 || i >= CLI_CONF_MAX_OPTS) {
+        snprintf(err, errlen, "unknown key \"%.60s\"", key);
+        return -1;
+    }
+    if (c->conf->line[i]) {
+        snprintf(err, errlen, "key \"%s\" given twice (first on line %d)", key, c->conf->line[i]);
+        return -1;
+    }
+    c->conf->line[i] = line;
+    int on = 1;
+    if (!c->opts[i].has_arg && conf_bool(value, &on)) {
+        snprintf(err, errlen, "%s: value \"%.60s\" is not yes or no", key, value);
+        return -1;
+    }
+    if (c->opts[i].has_arg && !*value) {
+        snprintf(err, errlen, "%s: the value is empty", key);
+        return -1;
+    }
+    if (c->cmdline_seen[i]) {
+        c->conf->line[i] = -line; /* overridden: remembered for "given twice", not a source */
+        return 0;
+    }
+    c->opts[i].seen = on;
+    c->opts[i].value = on ? (c->opts[i].has_arg ? value : "") : NULL;
+    return 0;
+}
+
+int cli_conf_apply(const struct cli_cmd *cmd, struct cli_opt *opts, int nopts, const char *path,
+                   struct cli_conf *conf)
+{
+    int optional = path == NULL;
+    memset(conf, 0, sizeof *conf);
+    str_copy(conf->path, sizeof conf->path, path ? path : cli_conf_default_path());
+    struct buf b;
+    buf_init(&b, CONF_MAX_BYTES);
+    int rc = buf_read_file(&b, conf->path);
+    if (rc) {
+        int missing = rc == BUF_EIO && errno == ENOENT;
+        const char *why = rc == BUF_ETOOBIG  ? "larger than 256 KiB"
+                          : rc == BUF_ENOMEM ? "out of memory"
+                                             : strerror(errno);
+        buf_release(&b);
+        if (missing && optional)
+            return 0;
+        return cli_fail(cmd, missing ? EXIT_USAGE : EXIT_FAIL, "--config: cannot read \"%s\": %s",
+                        conf->path, why);
+    }
+    if (buf_append(&b, "", 0)) { /* an empty file still gets a terminated buffer */
+        buf_release(&b);
+        return cli_fail(cmd, EXIT_FAIL, "out of memory");
+    }
+    char seen[CLI_CONF_MAX_OPTS] = {0};
+    for (int i = 0; i < nopts && i < CLI_CONF_MAX_OPTS; i++)
+        seen[i] = (char)opts[i].seen;
+    struct conf_ctx ctx = {opts, nopts, seen, conf};
+    char err[300];
+    int line = 0;
+    size_t len = b.len;
+    conf->text = buf_detach(&b);
+    if (conf->text && conf_parse(conf->text, len, conf_entry, &ctx, &line, err, sizeof err)) {
+        rc = cli_fail(cmd, EXIT_USAGE, "%s: line %d: %s", conf->path, line, err);
+        cli_conf_release(conf);
+        return rc;
+    }
+    for (int i = 0; i < CLI_CONF_MAX_OPTS; i++)
+        if (conf->line[i] < 0)
+            conf->line[i] = 0;
+    return 0;
+}
+
+void cli_conf_release(struct cli_conf *conf)
+{
+    if (!conf)
+        return;
+    free(conf->text);
+    conf->text = NULL;
+}
+
+int cli_opt_fail(const struct cli_cmd *cmd, const struct cli_conf *conf, const struct cli_opt *opts,
+                 int i, const char *fmt, ...)
+{
+    char msg[700];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (conf && i >= 0 && i < CLI_CONF_MAX_OPTS && conf->line[i] > 0)
+        return cli_fail(cmd, EXIT_USAGE, "%s: line %d: %s: %s", conf->path, conf->line[i],
+                        opts[i].name, msg);
+    return cli_fail(cmd, EXIT_USAGE, "--%s: %s", opts[i].name, msg);
 }

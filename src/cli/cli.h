@@ -25,6 +25,9 @@ struct cli_cmd {
     const char *verb;  /* e.g. "add"; NULL for single-word commands like "init" */
     const char *summary;
     int (*run)(const struct cli_cmd *cmd, int argc, char **argv);
+    /* When run is NULL: the command is the function symbol of module (core/module.h), loaded
+     * when the command runs so that other commands never pay for its libraries. */
+    const char *module, *symbol;
 };
 
 /* Parses options after the command words. Positional arguments are collected into pos
@@ -37,6 +40,41 @@ int cli_flag(const struct cli_opt *opts, int nopts, const char *name);
 /* Parses an integer option in [min, max]; prints the error and returns EXIT_USAGE when bad. */
 int cli_int(const struct cli_cmd *cmd, const struct cli_opt *opts, int nopts, const char *name,
             int64_t min, int64_t max, int64_t *out);
+
+/* A configuration file (key = value, see core/conf.h) applied to an option table: every key is an
+ * option's name without "--", a flag takes yes/no. Options given on the command line win over the
+ * file. The file's text is kept here because option values point into it; release it after the
+ * options are no longer read. */
+#define CLI_CONF_MAX_OPTS 96
+struct cli_conf {
+    char *text;
+    char path[512];
+    int line[CLI_CONF_MAX_OPTS]; /* per option index: the line its value came from, 0 = not the file
+                                  */
+};
+/* The file read when no --config is given: $IKIIKI_CONFIG, else <sysconfdir>/ikiiki/ikiiki.conf. */
+const char *cli_conf_default_path(void);
+/* Reads path into conf and sets the options the command line left unset. path NULL: the default
+ * file, skipped when it does not exist. Unknown keys, keys given twice, a flag's value that is not
+ * yes/no and unreadable files are errors naming the file and line; prints the error and returns
+ * EXIT_USAGE (EXIT_FAIL when the file cannot be read). "config" itself is not a key. */
+int cli_conf_apply(const struct cli_cmd *cmd, struct cli_opt *opts, int nopts, const char *path,
+                   struct cli_conf *conf);
+void cli_conf_release(struct cli_conf *conf);
+/* Prints an error about option opts[i]'s value, as "FILE: line N: name: …" when the value came
+ * from the file, else "--name: …"; returns EXIT_USAGE. */
+int cli_opt_fail(const struct cli_cmd *cmd, const struct cli_conf *conf, const struct cli_opt *opts,
+                 int i, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Index of option name in opts, or -1. */
+int cli_opt_index(const struct cli_opt *opts, int nopts, const char *name);
+
+/* serve's option table, shared with `config check`: copies it into out (at most max entries) and
+ * returns the number of options. */
+int cli_serve_options(struct cli_opt *out, int max);
+/* Checks the values of serve's options (numbers, modes, addresses) without starting anything;
+ * prints the first error and returns EXIT_USAGE, or 0. conf may be NULL. */
+int cli_serve_check(const struct cli_cmd *cmd, const struct cli_opt *o, int n,
+                    const struct cli_conf *conf);
 
 /* Prints "ikiiki: <cmd>: <message>" on stderr and returns status. */
 int cli_fail(const struct cli_cmd *cmd, int status, const char *fmt, ...)
@@ -65,6 +103,10 @@ struct media_vp_set;
 int cli_vp_load_set(store *s, struct media_vp_set *set, char *err, size_t errlen);
 int cmd_init(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_config_check(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_backup(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_restore(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_migrate_store(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_guard_analyze(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_guard_block(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_company_add(const struct cli_cmd *cmd, int argc, char **argv);
@@ -110,6 +152,9 @@ int cmd_survey_export(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_media_analyze(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_media_purge(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_media_voiceprint(const struct cli_cmd *cmd, int argc, char **argv);
+
+int cmd_survey_publish(const struct cli_cmd *cmd, int argc, char **argv);
+int cmd_survey_settings(const struct cli_cmd *cmd, int argc, char **argv);
 
 /* Finds the company named by code; when code is NULL, the only company (creating "default" in an
  * empty database). Prints the error and returns EXIT_USAGE or EXIT_FAIL when it cannot. */

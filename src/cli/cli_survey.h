@@ -33,5 +33,10 @@ struct survey_layout_store;
 int cli_survey_load_all(const struct cli_cmd *cmd, const struct cli_opt *o, int n,
                         struct cli_survey *w, struct survey_layout_store *st,
                         struct survey_layout *L);
+/* The rules for this output: the installation's k from s, raised by --k when that is larger
+ * (--k never lowers it). Prints the error and returns an exit status on failure. */
+struct survey_rules;
+int cli_survey_rules(const struct cli_cmd *cmd, const struct cli_opt *o, int n, store *s,
+                     struct survey_rules *R);
 
 #endif

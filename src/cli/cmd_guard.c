@@ -6,11 +6,13 @@
 
 #include "cli.h"
 #include "core/buf.h"
+#include "core/jsonw.h"
 #include "core/util.h"
 #include "guard/block.h"
 #include "guard/guard.h"
 #include "store/store_guard.h"
 #include "store/store_org.h"
+#include "guard/result_json.h"
 
 #define ANALYZE_INPUT_MAX (16u << 20)
 
@@ -59,17 +61,77 @@ static void rec(struct recorder *r, const char *action, const char *prompt)
                                                 action, "prompt", prompt));
 }
 
+/* Where the JSON value at p ends: past a string with its escapes, or a bracketed value, or at the
+ * ',' or '}' after a scalar. NULL when the text ends first. */
+static const char *value_end(const char *p)
+{
+    int depth = 0;
+    for (; *p; p++) {
+        if (*p == '"') {
+            for (p++; *p && *p != '"'; p++)
+                if (*p == '\\' && p[1])
+                    p++;
+            if (!*p)
+                return NULL;
+            if (depth == 0)
+                return p + 1;
+        } else if (*p == '{' || *p == '[') {
+            depth++;
+        } else if (*p == '}' || *p == ']') {
+            if (depth == 0)
+                return p;
+            if (--depth == 0)
+                return p + 1;
+        } else if (*p == ',' && depth == 0) {
+            return p;
+        }
+    }
+    return depth == 0 ? p : NULL;
+}
+
+/* The top-level members keys[0..n) of a compact JSON object (the engine's alert), each parsed
+ * alone into out[] (NULL when absent). The whole alert as a tree, with its reasons and spans, cost
+ * a third of a detection per notify. -1 when the text is not the compact object expected. */
+static int alert_members(const char *json, const char *const *keys, int n, json_t **out)
+{
+    for (int i = 0; i < n; i++)
+        out[i] = NULL;
+    const char *p = json;
+    if (*p++ != '{')
+        return -1;
+    while (*p == '"') {
+        const char *kend = value_end(p);
+        if (!kend || *kend != ':')
+            return -1;
+        const char *v = kend + 1, *vend = value_end(v);
+        if (!vend)
+            return -1;
+        size_t klen = (size_t)(kend - p) - 2;
+        for (int i = 0; i < n; i++)
+            if (!out[i] && strlen(keys[i]) == klen && memcmp(p + 1, keys[i], klen) == 0)
+                out[i] = json_loadb(v, (size_t)(vend - v), JSON_DECODE_ANY, NULL);
+        p = *vend == ',' ? vend + 1 : vend;
+    }
+    return *p == '}' ? 0 : -1;
+}
+
 static int rec_notify(void *ud, const char *call_id, const char *alert_json)
 {
     (void)call_id;
-    json_t *a = json_loads(alert_json, 0, NULL);
+    static const char *const keys[] = {"rule", "stage", "pending_end"};
+    json_t *m[3];
+    if (alert_members(alert_json, keys, 3, m)) {
+        for (int i = 0; i < 3; i++)
+            json_decref(m[i]);
+        json_t *a = json_loads(alert_json, 0, NULL);
+        for (int i = 0; i < 3; i++)
+            m[i] = json_incref(json_object_get(a, keys[i]));
+        json_decref(a);
+    }
     struct recorder *r = ud;
     json_array_append_new(r->actions,
-                          json_pack("{s:i, s:s, s:O?, s:O?, s:O?}", "line", r->line, "action",
-                                    "notify", "rule", json_object_get(a, "rule"), "stage",
-                                    json_object_get(a, "stage"), "pending_end",
-                                    json_object_get(a, "pending_end")));
-    json_decref(a);
+                          json_pack("{s:i, s:s, s:o?, s:o?, s:o?}", "line", r->line, "action",
+                                    "notify", "rule", m[0], "stage", m[1], "pending_end", m[2]));
     return 0;
 }
 
@@ -166,21 +228,6 @@ static char *slurp_stdin(size_t *n)
     return b.data ? buf_detach(&b) : calloc(1, 1);
 }
 
-static json_t *line_json(int no, enum guard_speaker who, const struct guard_result *r)
-{
-    json_t *cats = json_array(), *spans = json_array();
-    for (int i = 0; i < r->ncat; i++)
-        json_array_append_new(cats, json_string(r->cat[i].code));
-    for (int i = 0; i < r->nspan; i++)
-        json_array_append_new(
-            spans, json_pack("{s:I, s:I, s:s, s:s, s:f}", "off", (json_int_t)r->span[i].off, "len",
-                             (json_int_t)r->span[i].len, "category", r->span[i].category, "term",
-                             r->span[i].term, "weight", r->span[i].weight));
-    return json_pack("{s:i, s:s, s:b, s:o, s:f, s:o}", "line", no, "speaker",
-                     who == GUARD_CUSTOMER ? "customer" : "operator", "harassment", r->harassment,
-                     "categories", cats, "score", r->score, "spans", spans);
-}
-
 static void print_line_ja(int no, enum guard_speaker who, const struct guard_result *r)
 {
     if (!r->harassment && r->ncat == 0)
@@ -240,28 +287,59 @@ static void print_compact(json_t *v)
     json_decref(v);
 }
 
+#define ANALYZE_FLUSH (64u << 10)
+
 struct analyze {
     const struct cli_cmd *cmd;
     int json;
     guard_engine *g;
     struct recorder rec;
+    struct buf out; /* --json lines not yet written */
 };
+
+static int flush_out(struct analyze *a)
+{
+    size_t n = a->out.len;
+    int bad = n && fwrite(a->out.data, 1, n, stdout) != n;
+    buf_reset(&a->out);
+    return bad ? cli_fail(a->cmd, EXIT_FAIL, "stdout: write failed") : 0;
+}
+
+/* One line per utterance through the line writer: a jansson tree per line cost more than the
+ * detection. A result jansson could not print (a score that is not a number) printed nothing. */
+static int put_line_json(struct analyze *a, int no, enum guard_speaker who,
+                         const struct guard_result *r)
+{
+    int rc = guard_result_line(&a->out, no, who, r);
+    if (rc == JSONW_EINVAL)
+        return 0;
+    if (!rc)
+        rc = buf_append(&a->out, "\n", 1);
+    if (rc)
+        return cli_fail(a->cmd, EXIT_FAIL, "out of memory");
+    return a->out.len >= ANALYZE_FLUSH ? flush_out(a) : 0;
+}
 
 static int run_lines(struct analyze *a, const struct line *ls, size_t n)
 {
+    int rc;
     for (size_t i = 0; i < n; i++) {
         if (ls[i].len == 0)
             continue;
         struct guard_result r;
         a->rec.line = (int)i + 1;
-        if (guard_utterance_r(a->g, "cli", ls[i].who, ls[i].text, ls[i].len, -1, -1, &r))
+        if (guard_utterance_r(a->g, "cli", ls[i].who, ls[i].text, ls[i].len, -1, -1, &r)) {
+            /* The lines before it are printed, as they were when each went out at once. */
+            if ((rc = flush_out(a)))
+                return rc;
             return cli_fail(a->cmd, EXIT_USAGE, "line %zu: the detector refused the text", i + 1);
-        if (a->json)
-            print_compact(line_json((int)i + 1, ls[i].who, &r));
-        else
+        }
+        if (!a->json)
             print_line_ja((int)i + 1, ls[i].who, &r);
+        else if ((rc = put_line_json(a, (int)i + 1, ls[i].who, &r)))
+            return rc;
     }
-    return 0;
+    return a->json ? flush_out(a) : 0;
 }
 
 static int analyze(struct analyze *a, const struct line *ls, size_t n)
@@ -323,6 +401,7 @@ int cmd_guard_analyze(const struct cli_cmd *cmd, int argc, char **argv)
     rc = !data ? cli_fail(cmd, EXIT_USAGE, "stdin: more than %u bytes", ANALYZE_INPUT_MAX)
                : read_lines(cmd, data, len, &ls, &nlines);
     struct analyze a = {.cmd = cmd, .json = cli_flag(o, n, "json")};
+    buf_init(&a.out, 0);
     a.rec.actions = json_array();
     struct guard_actions ad = {&a.rec, rec_notify, rec_play, rec_end, rec_voicebot, rec_release};
     struct guard_config cfg = {.policy = p,
@@ -338,6 +417,7 @@ int cmd_guard_analyze(const struct cli_cmd *cmd, int argc, char **argv)
     if (!rc)
         rc = analyze(&a, ls, nlines);
     guard_engine_free(a.g);
+    buf_release(&a.out);
     json_decref(a.rec.actions);
     free(ls);
     free(data);

@@ -3,19 +3,38 @@
 
 #include "cli.h"
 
+static int init_run(const struct cli_cmd *cmd, struct cli_opt *o, int n, const char *db);
+
 int cmd_init(const struct cli_cmd *cmd, int argc, char **argv)
 {
     struct cli_opt o[] = {
         {"db", 1, "database URL", NULL, 0},
         {"demo", 0, "add demo data when the database holds no company yet", NULL, 0},
         {"json", 0, "print the result as JSON", NULL, 0},
+        {"config", 1, "take the database from serve's configuration file (its db key)", NULL, 0},
     };
     int n = (int)(sizeof o / sizeof o[0]);
     int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
+    /* The service runs init before serve: both must open the same database. */
+    struct cli_opt so[CLI_CONF_MAX_OPTS];
+    int sn = cli_serve_options(so, CLI_CONF_MAX_OPTS);
+    struct cli_conf conf = {0};
+    if (cli_get(o, n, "config") &&
+        (rc = cli_conf_apply(cmd, so, sn, cli_get(o, n, "config"), &conf)))
+        return rc;
+    const char *db = cli_get(o, n, "db") ? cli_get(o, n, "db") : cli_get(so, sn, "db");
+    rc = init_run(cmd, o, n, db);
+    cli_conf_release(&conf);
+    return rc;
+}
+
+static int init_run(const struct cli_cmd *cmd, struct cli_opt *o, int n, const char *db)
+{
+    int rc;
     char err[600];
-    const char *url = store_default_url(cli_get(o, n, "db"));
+    const char *url = store_default_url(db);
     store *s = NULL;
     rc = store_open(url, &s, err, sizeof err);
     if (rc)

@@ -1,5 +1,9 @@
 /* ikiiki serve: run the API until SIGTERM or SIGINT, then stop gracefully. */
 #include <errno.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>
@@ -258,43 +262,113 @@ static void stop_media(struct media_glue *glue, media_server *m)
             st.sched_lag_max_ms);
 }
 
-int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
+/* ADDR:PORT with a port number; the address itself is checked when it is bound. */
+static int addr_port_ok(const char *v)
 {
-    struct cli_opt o[] = {
-        {"db", 1, "database URL", NULL, 0},
-        {"listen", 1, "address and port to listen on (default 127.0.0.1:8080; port 0 = any free)",
-         NULL, 0},
-        {"threads", 1, "worker threads (default: one per CPU)", NULL, 0},
-        {"behind-tls", 0, "a TLS proxy is in front: mark session cookies Secure", NULL, 0},
-        {"no-access-log", 0, "do not write one line per request", NULL, 0},
-        {"audiosocket", 1, "Asterisk AudioSocket listener ADDR:PORT (default 127.0.0.1:9092; off)",
-         NULL, 0},
-        {"media-ws", 1, "Twilio-compatible media WebSocket ADDR:PORT (default 127.0.0.1:8090; off)",
-         NULL, 0},
-        {"prompts", 1, "folder of WAV announcements (default data/prompts/ja)", NULL, 0},
-        {"voicebot-menu", 1, "voicebot purpose menu (default data/voicebot/ja.json)", NULL, 0},
-        {"voicebot-all", 0, "send every call through the voicebot first", NULL, 0},
-        {"media-threads", 1, "event loops (threads) for live call media (default: one per CPU)",
-         NULL, 0},
-        {"record-mode", 1,
-         "wav-then-opus (default: WAV live, Ogg Opus after hangup on a low-priority thread) "
-         "or opus (encoded live)",
-         NULL, 0},
-        {"recordings", 1, "record every call as Ogg Opus under this folder (default: off)", NULL,
-         0},
-        {"ari", 1,
-         "Asterisk ARI base URL for transfers, e.g. http://127.0.0.1:8088 (user and "
-         "password from $IKIIKI_ARI_USER, $IKIIKI_ARI_PASSWORD)",
-         NULL, 0},
-        {"guard-mode", 1,
-         "call guard mode: advisory, assisted or automatic (default: the policy's)", NULL, 0},
-        {"guard-lexicon", 1, "call guard lexicon (default data/lexicon/ja.tsv)", NULL, 0},
-        {"guard-webhook", 1, "POST call guard alerts to this URL (default: the policy's)", NULL, 0},
-    };
-    int n = (int)(sizeof o / sizeof o[0]);
-    int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
-    if (rc)
-        return rc < 0 ? EXIT_OK : rc;
+    const char *colon = strrchr(v, ':');
+    int64_t port;
+    return colon && colon != v && parse_int64(colon + 1, 0, 65535, &port) == 0;
+}
+
+int cli_serve_check(const struct cli_cmd *cmd, const struct cli_opt *o, int n,
+                    const struct cli_conf *conf)
+{
+    static const struct {
+        const char *name;
+        int64_t min, max;
+    } ints[] = {{"threads", 1, 256}, {"media-threads", 1, 64}};
+    for (size_t k = 0; k < ARRAY_LEN(ints); k++) {
+        int i = cli_opt_index(o, n, ints[k].name);
+        int64_t v;
+        if (i >= 0 && o[i].seen && parse_int64(o[i].value, ints[k].min, ints[k].max, &v))
+            return cli_opt_fail(cmd, conf, o, i,
+                                "value \"%.40s\" is not a whole number from %lld to %lld",
+                                o[i].value, (long long)ints[k].min, (long long)ints[k].max);
+    }
+    static const char *const addrs[] = {"listen", "public-listen", "audiosocket", "media-ws"};
+    for (size_t k = 0; k < ARRAY_LEN(addrs); k++) {
+        int i = cli_opt_index(o, n, addrs[k]);
+        if (i < 0 || !o[i].seen || addr_port_ok(o[i].value) ||
+            (k >= 2 && strcmp(o[i].value, "off") == 0))
+            continue;
+        return cli_opt_fail(cmd, conf, o, i, "\"%.80s\" is not ADDR:PORT (e.g. 127.0.0.1:8080)%s",
+                            o[i].value, k >= 2 ? " or off" : "");
+    }
+    int i = cli_opt_index(o, n, "guard-mode");
+    enum guard_mode mode;
+    if (i >= 0 && o[i].seen && guard_mode_parse(o[i].value, &mode))
+        return cli_opt_fail(cmd, conf, o, i, "\"%s\" is not advisory, assisted or automatic",
+                            o[i].value);
+    i = cli_opt_index(o, n, "record-mode");
+    if (i >= 0 && o[i].seen && strcmp(o[i].value, "opus") != 0 &&
+        strcmp(o[i].value, "wav-then-opus") != 0)
+        return cli_opt_fail(cmd, conf, o, i, "\"%s\" is not opus or wav-then-opus", o[i].value);
+    int c = cli_opt_index(o, n, "tls-cert"), k = cli_opt_index(o, n, "tls-key");
+    if (c >= 0 && k >= 0 && o[c].seen != o[k].seen)
+        return cli_opt_fail(cmd, conf, o, o[c].seen ? c : k, "needs %s as well",
+                            o[c].seen ? "tls-key" : "tls-cert");
+    return 0;
+}
+
+/* systemd's Type=notify: one datagram to $NOTIFY_SOCKET ("@…" names an abstract socket). The
+ * protocol is this small, so libsystemd is not needed. Without the variable it does nothing. */
+static void sd_notify_send(const char *state)
+{
+    const char *path = getenv("NOTIFY_SOCKET");
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    size_t len = path ? strlen(path) : 0;
+    if (len == 0 || len >= sizeof sa.sun_path)
+        return;
+    memcpy(sa.sun_path, path, len);
+    if (sa.sun_path[0] == '@')
+        sa.sun_path[0] = '\0';
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return;
+    if (sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+               (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0)
+        log_msg(LOG_WARN, "NOTIFY_SOCKET %s: %s", path, strerror(errno));
+    close(fd);
+}
+
+static void sd_notify_ready(void)
+{
+    sd_notify_send("READY=1");
+}
+
+static void listen_host(const char *listen, char *out, size_t outlen)
+{
+    const char *colon = strrchr(listen, ':');
+    snprintf(out, outlen, "%.*s", colon ? (int)(colon - listen) : (int)strlen(listen), listen);
+}
+
+/* Waits for SIGTERM or SIGINT and returns it; SIGHUP meanwhile rereads the TLS certificate. */
+static int wait_stop(const sigset_t *set, http_server *srv)
+{
+    for (;;) {
+        int sig = 0;
+        if (sigwait(set, &sig) != 0 || sig != SIGHUP)
+            return sig;
+        char err[600];
+        if (http_server_reload_tls(srv, err, sizeof err))
+            log_msg(LOG_WARN, "SIGHUP: certificate not reloaded: %s", err);
+        else
+            log_msg(LOG_INFO, "SIGHUP: TLS certificate reloaded");
+    }
+}
+
+static int serve_run(const struct cli_cmd *cmd, struct cli_opt *o, int n)
+{
+    int rc;
+    /* Block the stop signals before any thread starts (the guard engine starts its own), so only
+     * sigwait below receives them: a thread that does not block them would let them kill us. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGHUP); /* reload the TLS certificate */
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
     int64_t threads = 0;
     if (cli_get(o, n, "threads") && (rc = cli_int(cmd, o, n, "threads", 1, 256, &threads)))
         return rc;
@@ -317,20 +391,15 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
         return cli_fail(cmd, EXIT_FAIL, "call guard: %s", err);
     }
 
-    /* Block the stop signals before any thread starts, so only sigwait below receives them. */
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN);
-
     struct http_config cfg = {
         .db_url = store_default_url(cli_get(o, n, "db")),
         .listen = cli_get(o, n, "listen"),
         .threads = (int)threads,
         .behind_tls = cli_flag(o, n, "behind-tls"),
         .access_log = !cli_flag(o, n, "no-access-log"),
+        .tls_cert = cli_get(o, n, "tls-cert"),
+        .tls_key = cli_get(o, n, "tls-key"),
+        .public_listen = cli_get(o, n, "public-listen"),
         .guard = sg.engine,
     };
     http_server *srv;
@@ -361,19 +430,27 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
         vp_reload(&vr);
         vr.started = pthread_create(&vr.thread, NULL, vp_reload_main, &vr) == 0;
     }
-    const char *listen = cfg.listen ? cfg.listen : "127.0.0.1:8080";
-    char host[128];
-    snprintf(host, sizeof host, "%.*s", (int)(strrchr(listen, ':') - listen), listen);
-    log_msg(LOG_INFO, "listening on http://%s:%u (database %s)", host,
+    const char *scheme = cfg.tls_cert ? "https" : "http";
+    char host[128], pub[128] = "";
+    listen_host(cfg.listen ? cfg.listen : "127.0.0.1:8080", host, sizeof host);
+    if (cfg.public_listen) {
+        listen_host(cfg.public_listen, pub, sizeof pub);
+        log_msg(LOG_INFO, "answer links listening on %s://%s:%u", scheme, pub,
+                (unsigned)http_server_public_port(srv));
+    }
+    log_msg(LOG_INFO, "listening on %s://%s:%u (database %s)", scheme, host,
             (unsigned)http_server_port(srv), cfg.db_url);
-    /* The same line on stdout, flushed, for scripts and tests that wait for the port. */
-    printf("listening on http://%s:%u\n", host, (unsigned)http_server_port(srv));
+    /* The same lines on stdout, flushed, for scripts and tests that wait for the port. */
+    printf("listening on %s://%s:%u\n", scheme, host, (unsigned)http_server_port(srv));
+    if (cfg.public_listen)
+        printf("answer links on %s://%s:%u\n", scheme, pub, (unsigned)http_server_public_port(srv));
     fflush(stdout);
+    sd_notify_ready();
 
-    int sig = 0;
-    sigwait(&stop, &sig);
+    int sig = wait_stop(&stop, srv);
     log_msg(LOG_INFO, "%s received, finishing requests in flight",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    sd_notify_send("STOPPING=1");
     vp_reloader_stop(&vr);
     stop_media(&glue, media);
     pthread_cond_destroy(&vr.cv);
@@ -385,4 +462,21 @@ int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
     guard_stop(&sg);
     log_msg(LOG_INFO, "stopped");
     return EXIT_OK;
+}
+
+int cmd_serve(const struct cli_cmd *cmd, int argc, char **argv)
+{
+    struct cli_opt o[CLI_CONF_MAX_OPTS];
+    int n = cli_serve_options(o, (int)ARRAY_LEN(o));
+    int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    struct cli_conf conf;
+    if ((rc = cli_conf_apply(cmd, o, n, cli_get(o, n, "config"), &conf)))
+        return rc;
+    rc = cli_serve_check(cmd, o, n, &conf);
+    if (rc == 0)
+        rc = serve_run(cmd, o, n);
+    cli_conf_release(&conf);
+    return rc;
 }

@@ -185,8 +185,13 @@ static int store_import(const struct cli_cmd *cmd, store *s, int64_t wave_id,
                         const struct org_center *c, const char *file, int nitems,
                         const struct survey_import *im)
 {
-    int rc = survey_import_store(s, wave_id, c, nitems, im, "cli", file, "");
-    return rc ? cli_store_fail(cmd, s, rc, "respondents") : 0;
+    struct survey_publication pub;
+    int rc = survey_import_store(s, wave_id, c, nitems, im, "cli", file, "", &pub);
+    if (rc)
+        return cli_store_fail(cmd, s, rc, "respondents");
+    if (!pub.published)
+        fprintf(stderr, "warning: %s: results not updated: %s\n", c->code, pub.why);
+    return 0;
 }
 
 /* What one file's import reports: survey_import_json with the center, format and container. */
@@ -465,49 +470,50 @@ static json_t *counts_json(const struct store_survey_count *c, size_t n)
 }
 
 /* The counts of one center, from its loaded respondents (also when it has none yet). */
-static int center_counts(const struct cli_cmd *cmd, const struct cli_opt *o, int n,
-                         struct store_survey_count **out, size_t *nout)
-{
-    struct cli_survey w;
-    int rc = cli_survey_load(cmd, o, n, 0, &w);
-    if (rc)
-        return rc;
-    struct store_survey_count *c = calloc(1, sizeof *c);
-    if (!c) {
-        cli_survey_release(&w);
-        return cli_fail(cmd, EXIT_FAIL, "out of memory");
-    }
-    const struct store_survey_center *b = &w.data.centers[0];
-    c->center_id = b->center_id;
-    str_copy(c->center, sizeof c->center, b->d.center);
-    memcpy(c->enrolled, b->headcount, sizeof c->enrolled);
-    for (size_t i = 0; i < b->d.n; i++)
-        c->respondents[b->d.r[i].position]++;
-    cli_survey_release(&w);
-    *out = c;
-    *nout = 1;
-    return 0;
-}
-
+/* Response counts are live (every answer stored, published or waiting): they tell only that
+ * someone answered. With --center, that center alone, listed even before anyone answered. */
 static int wave_counts(const struct cli_cmd *cmd, const struct cli_opt *o, int n,
                        struct store_survey_count **out, size_t *nout)
 {
-    if (cli_get(o, n, "center"))
-        return center_counts(cmd, o, n, out, nout);
     store *s;
     int rc = cli_open_store(cmd, o, n, &s);
     if (rc)
         return rc;
     int64_t wave_id;
     survey_questionnaire *q = NULL;
-    if ((rc = open_wave(cmd, s, cli_get(o, n, "wave"), &wave_id, &q)) == 0) {
+    const char *only = cli_get(o, n, "center");
+    struct org_center c;
+    if ((rc = open_wave(cmd, s, cli_get(o, n, "wave"), &wave_id, &q)) ||
+        (only && (rc = center_opt(cmd, s, only, &c)))) {
         survey_questionnaire_free(q);
-        rc = store_survey_counts(s, wave_id, out, nout);
-        if (rc)
-            rc = cli_store_fail(cmd, s, rc, "respondents");
+        store_free(s);
+        return rc;
     }
+    survey_questionnaire_free(q);
+    if ((rc = store_survey_counts(s, wave_id, out, nout)))
+        rc = cli_store_fail(cmd, s, rc, "respondents");
     store_free(s);
-    return rc;
+    if (rc || !only)
+        return rc;
+    size_t keep = 0;
+    for (size_t i = 0; i < *nout; i++)
+        if (strcmp((*out)[i].center, c.code) == 0)
+            (*out)[keep++] = (*out)[i];
+    if (keep == 0) {
+        struct store_survey_count *one = realloc(*out, sizeof *one);
+        if (!one) {
+            free(*out);
+            return cli_fail(cmd, EXIT_FAIL, "out of memory");
+        }
+        memset(one, 0, sizeof *one);
+        one->center_id = c.id;
+        str_copy(one->center, sizeof one->center, c.code);
+        memcpy(one->enrolled, c.headcount, sizeof one->enrolled);
+        *out = one;
+        keep = 1;
+    }
+    *nout = keep;
+    return 0;
 }
 
 int cmd_survey_responses(const struct cli_cmd *cmd, int argc, char **argv)
@@ -583,12 +589,22 @@ int cli_survey_load_all(const struct cli_cmd *cmd, const struct cli_opt *o, int 
     return 0;
 }
 
-static int k_opt(const struct cli_cmd *cmd, const struct cli_opt *o, int n, int *k)
+int cli_survey_rules(const struct cli_cmd *cmd, const struct cli_opt *o, int n, store *s,
+                     struct survey_rules *R)
 {
-    int64_t v = SURVEY_K_DEFAULT;
-    int rc = cli_get(o, n, "k") ? cli_int(cmd, o, n, "k", 1, 1000, &v) : 0;
-    *k = (int)v;
-    return rc;
+    int64_t v = 0;
+    int rc = cli_get(o, n, "k") ? cli_int(cmd, o, n, "k", 1, SURVEY_K_MAX, &v) : 0;
+    if (rc)
+        return rc;
+    rc = survey_rules_load(s, (int)v, R);
+    return rc ? cli_store_fail(cmd, s, rc, "settings") : 0;
+}
+
+/* Checks --k before anything is loaded, so a bad value is reported first. */
+static int k_opt(const struct cli_cmd *cmd, const struct cli_opt *o, int n)
+{
+    int64_t v;
+    return cli_get(o, n, "k") ? cli_int(cmd, o, n, "k", 1, SURVEY_K_MAX, &v) : 0;
 }
 
 static void print_percent(json_t *v)
@@ -668,35 +684,38 @@ int cmd_survey_score(const struct cli_cmd *cmd, int argc, char **argv)
     struct cli_opt o[] = {
         {"wave", 1, "wave code", NULL, 0},
         {"center", 1, "only this center (the averages still use every center)", NULL, 0},
-        {"k", 1, "anonymity threshold: smaller groups show no figures (default 5)", NULL, 0},
+        {"k", 1, "raise the anonymity threshold for this output (never below the installation's)",
+         NULL, 0},
         {"db", 1, "database URL", NULL, 0},
         {"json", 0, "print the result as JSON", NULL, 0},
     };
-    int n = (int)ARRAY_LEN(o), k;
+    int n = (int)ARRAY_LEN(o);
     int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
-    if ((rc = k_opt(cmd, o, n, &k)))
+    if ((rc = k_opt(cmd, o, n)))
         return rc;
     struct cli_survey w;
     struct survey_layout_store st;
     struct survey_layout L;
+    struct survey_rules R;
     if ((rc = cli_survey_load_all(cmd, o, n, &w, &st, &L)))
         return rc;
     const char *only = cli_get(o, n, "center");
     struct org_center c;
-    if (only && (rc = center_opt(cmd, w.s, only, &c))) {
+    if ((rc = cli_survey_rules(cmd, o, n, w.s, &R)) ||
+        (only && (rc = center_opt(cmd, w.s, only, &c)))) {
         cli_survey_release(&w);
         return rc;
     }
     if (!only && cli_flag(o, n, "json")) {
-        survey_scorer *sc = survey_scorer_new(&L, w.centers, w.ncenters, k);
+        survey_scorer *sc = survey_scorer_new(&L, w.centers, w.ncenters, &R);
         rc = sc ? print_score_stream(sc, w.ncenters, w.wave) : -1;
         survey_scorer_free(sc);
         cli_survey_release(&w);
         return rc ? cli_fail(cmd, EXIT_FAIL, "out of memory or output failed") : EXIT_OK;
     }
-    json_t *j = survey_score_json(&L, w.centers, w.ncenters, only, k);
+    json_t *j = survey_score_json(&L, w.centers, w.ncenters, only, &R);
     if (!j) {
         cli_survey_release(&w);
         return cli_fail(cmd, EXIT_FAIL, "out of memory");
@@ -733,22 +752,28 @@ int cmd_survey_rank(const struct cli_cmd *cmd, int argc, char **argv)
 {
     struct cli_opt o[] = {
         {"wave", 1, "wave code", NULL, 0},
-        {"k", 1, "anonymity threshold (default 5)", NULL, 0},
+        {"k", 1, "raise the anonymity threshold for this output (never below the installation's)",
+         NULL, 0},
         {"db", 1, "database URL", NULL, 0},
         {"json", 0, "print the result as JSON", NULL, 0},
     };
-    int n = (int)ARRAY_LEN(o), k;
+    int n = (int)ARRAY_LEN(o);
     int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
-    if ((rc = k_opt(cmd, o, n, &k)))
+    if ((rc = k_opt(cmd, o, n)))
         return rc;
     struct cli_survey w;
     struct survey_layout_store st;
     struct survey_layout L;
+    struct survey_rules R;
     if ((rc = cli_survey_load_all(cmd, o, n, &w, &st, &L)))
         return rc;
-    json_t *j = survey_rank_json(&L, w.centers, w.ncenters, k);
+    if ((rc = cli_survey_rules(cmd, o, n, w.s, &R))) {
+        cli_survey_release(&w);
+        return rc;
+    }
+    json_t *j = survey_rank_json(&L, w.centers, w.ncenters, &R);
     if (!j) {
         cli_survey_release(&w);
         return cli_fail(cmd, EXIT_FAIL, "out of memory");
@@ -822,15 +847,16 @@ int cmd_survey_drivers(const struct cli_cmd *cmd, int argc, char **argv)
     struct cli_opt o[] = {
         {"wave", 1, "wave code", NULL, 0},
         {"center", 1, "the center (the other-center average still uses every center)", NULL, 0},
-        {"k", 1, "anonymity threshold: a smaller center shows no figures (default 5)", NULL, 0},
+        {"k", 1, "raise the anonymity threshold for this output (never below the installation's)",
+         NULL, 0},
         {"db", 1, "database URL", NULL, 0},
         {"json", 0, "print the result as JSON", NULL, 0},
     };
-    int n = (int)ARRAY_LEN(o), k;
+    int n = (int)ARRAY_LEN(o);
     int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
-    if ((rc = k_opt(cmd, o, n, &k)))
+    if ((rc = k_opt(cmd, o, n)))
         return rc;
     const char *center = cli_get(o, n, "center");
     if (!center)
@@ -841,11 +867,12 @@ int cmd_survey_drivers(const struct cli_cmd *cmd, int argc, char **argv)
     if ((rc = cli_survey_load_all(cmd, o, n, &w, &st, &L)))
         return rc;
     struct org_center c;
-    if ((rc = center_opt(cmd, w.s, center, &c))) {
+    struct survey_rules R;
+    if ((rc = center_opt(cmd, w.s, center, &c)) || (rc = cli_survey_rules(cmd, o, n, w.s, &R))) {
         cli_survey_release(&w);
         return rc;
     }
-    json_t *j = survey_drivers_json(&L, w.centers, w.ncenters, c.code, k);
+    json_t *j = survey_drivers_json(&L, w.centers, w.ncenters, c.code, R.k);
     cli_survey_release(&w);
     if (!j)
         return cli_fail(cmd, EXIT_FAIL, "out of memory");
@@ -906,16 +933,16 @@ int cmd_survey_compare(const struct cli_cmd *cmd, int argc, char **argv)
         {"center", 1, "the center", NULL, 0},
         {"from", 1, "the earlier wave", NULL, 0},
         {"to", 1, "the later wave (a pulse wave may ask only some of the items)", NULL, 0},
-        {"k", 1, "anonymity threshold: a wave with fewer respondents shows no figures (default 5)",
+        {"k", 1, "raise the anonymity threshold for this output (never below the installation's)",
          NULL, 0},
         {"db", 1, "database URL", NULL, 0},
         {"json", 0, "print the result as JSON", NULL, 0},
     };
-    int n = (int)ARRAY_LEN(o), k;
+    int n = (int)ARRAY_LEN(o);
     int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
-    if ((rc = k_opt(cmd, o, n, &k)))
+    if ((rc = k_opt(cmd, o, n)))
         return rc;
     if (!cli_get(o, n, "center"))
         return cli_fail(cmd, EXIT_USAGE, "option \"--center\" is required");
@@ -924,14 +951,20 @@ int cmd_survey_compare(const struct cli_cmd *cmd, int argc, char **argv)
     struct survey_layout La, Lb;
     if ((rc = load_side(cmd, o, n, "--from", &a, &sa, &La)))
         return rc;
+    struct survey_rules R;
     if ((rc = load_side(cmd, o, n, "--to", &b, &sb, &Lb))) {
         cli_survey_release(&a);
+        return rc;
+    }
+    if ((rc = cli_survey_rules(cmd, o, n, a.s, &R))) {
+        cli_survey_release(&a);
+        cli_survey_release(&b);
         return rc;
     }
     /* With --center the load holds that center's block, empty when nobody answered. */
     struct survey_center_data none = {0};
     json_t *j = survey_compare_json(&La, a.ncenters ? &a.centers[0] : &none, &Lb,
-                                    b.ncenters ? &b.centers[0] : &none, k);
+                                    b.ncenters ? &b.centers[0] : &none, R.k);
     if (j)
         json_object_set_new(j, "center", json_string(cli_get(o, n, "center")));
     cli_survey_release(&a);
@@ -944,6 +977,97 @@ int cmd_survey_compare(const struct cli_cmd *cmd, int argc, char **argv)
         return cli_print_json(j);
     print_compare(j);
     json_decref(j);
+    return EXIT_OK;
+}
+
+/* ---- survey link, publish, settings ---- */
+
+static void print_publication(const char *center, const struct survey_publication *pub)
+{
+    if (!pub->published)
+        printf("%s: results not updated: %s\n", center, pub->why);
+    else if (pub->added)
+        printf("%s: published %lld new answers (publication %lld)\n", center, (long long)pub->added,
+               (long long)pub->seq);
+    else
+        printf("%s: no new answers to publish\n", center);
+}
+
+int cmd_survey_publish(const struct cli_cmd *cmd, int argc, char **argv)
+{
+    struct cli_opt o[] = {
+        {"wave", 1, "wave code", NULL, 0},
+        {"center", 1, "the center whose waiting answers go out", NULL, 0},
+        {"db", 1, "database URL", NULL, 0},
+        {"json", 0, "print the result as JSON", NULL, 0},
+    };
+    int n = (int)ARRAY_LEN(o);
+    int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if (!cli_get(o, n, "wave") || !cli_get(o, n, "center"))
+        return cli_fail(cmd, EXIT_USAGE, "options \"--wave\" and \"--center\" are required");
+    store *s = NULL;
+    if ((rc = cli_open_store(cmd, o, n, &s)))
+        return rc;
+    int64_t wave_id;
+    survey_questionnaire *q = NULL;
+    struct org_center c;
+    struct survey_publication pub;
+    if ((rc = open_wave(cmd, s, cli_get(o, n, "wave"), &wave_id, &q)) ||
+        (rc = center_opt(cmd, s, cli_get(o, n, "center"), &c))) {
+        survey_questionnaire_free(q);
+        store_free(s);
+        return rc;
+    }
+    survey_questionnaire_free(q);
+    rc = survey_publish(s, wave_id, c.id, c.code, "manual", "cli", "", &pub);
+    rc = rc ? cli_store_fail(cmd, s, rc, "publication") : 0;
+    store_free(s);
+    if (rc)
+        return rc;
+    if (cli_flag(o, n, "json"))
+        return cli_print_json(survey_publication_json(&pub));
+    print_publication(c.code, &pub);
+    return EXIT_OK;
+}
+
+int cmd_survey_settings(const struct cli_cmd *cmd, int argc, char **argv)
+{
+    struct cli_opt o[] = {
+        {"k", 1, "least group that shows figures (3–1000, default 5)", NULL, 0},
+        {"k-comments", 1, "least group that shows comment terms (3–1000, default 10)", NULL, 0},
+        {"db", 1, "database URL", NULL, 0},
+        {"json", 0, "print the result as JSON", NULL, 0},
+    };
+    int n = (int)ARRAY_LEN(o);
+    int64_t k = 0, kc = 0;
+    int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if ((cli_get(o, n, "k") && (rc = cli_int(cmd, o, n, "k", SURVEY_K_MIN, SURVEY_K_MAX, &k))) ||
+        (cli_get(o, n, "k-comments") &&
+         (rc = cli_int(cmd, o, n, "k-comments", SURVEY_K_MIN, SURVEY_K_MAX, &kc))))
+        return rc;
+    store *s = NULL;
+    if ((rc = cli_open_store(cmd, o, n, &s)))
+        return rc;
+    struct survey_rules R;
+    int k_comments = 0;
+    if ((k || kc) && (rc = survey_settings_set(s, (int)k, (int)kc, "cli", "")) == STORE_OK)
+        rc = STORE_OK;
+    if (rc == STORE_OK && (rc = survey_rules_load(s, 0, &R)) == STORE_OK)
+        rc = survey_k_comments_load(s, 0, &k_comments);
+    rc = rc ? cli_store_fail(cmd, s, rc, "settings") : 0;
+    store_free(s);
+    if (rc)
+        return rc;
+    if (cli_flag(o, n, "json"))
+        return cli_print_json(json_pack("{s:i, s:i, s:i, s:i}", "k", R.k, "k_comments", k_comments,
+                                        "bench_min_centers", R.bench_min, "hpb_min_centers",
+                                        R.hpb_min));
+    printf("k %d (comments %d); other-center average from %d centers, HPB from %d\n", R.k,
+           k_comments, R.bench_min, R.hpb_min);
     return EXIT_OK;
 }
 
@@ -979,8 +1103,9 @@ int cmd_survey_link(const struct cli_cmd *cmd, int argc, char **argv)
     survey_questionnaire_free(q);
     struct store_survey_link l = {0};
     int closing = cli_flag(o, n, "close");
+    struct survey_publication pub = {0};
     if (closing) {
-        rc = store_survey_link_close(s, wave_id, c.id, now_unix());
+        rc = survey_link_close(s, wave_id, &c, cli_get(o, n, "wave"), "cli", "", &pub);
     } else {
         char token[ORG_TOKEN_LEN + 1], unused[ORG_TOKEN_HASH];
         org_token_new(token, unused);
@@ -998,9 +1123,11 @@ int cmd_survey_link(const struct cli_cmd *cmd, int argc, char **argv)
     store_free(s);
     if (closing) {
         if (cli_flag(o, n, "json"))
-            return cli_print_json(json_pack("{s:s,s:s,s:b}", "wave", cli_get(o, n, "wave"),
-                                            "center", c.code, "open", 0));
+            return cli_print_json(json_pack("{s:s,s:s,s:b,s:o*}", "wave", cli_get(o, n, "wave"),
+                                            "center", c.code, "open", 0, "publication",
+                                            survey_publication_json(&pub)));
         printf("closed the link of %s %s\n", cli_get(o, n, "wave"), c.code);
+        print_publication(c.code, &pub);
         return EXIT_OK;
     }
     char path[160];

@@ -66,7 +66,8 @@ int cmd_survey_comments(const struct cli_cmd *cmd, int argc, char **argv)
     struct cli_opt o[] = {
         {"wave", 1, "wave code", NULL, 0},
         {"center", 1, "the center", NULL, 0},
-        {"k", 1, "least group size that shows comments (default 10)", NULL, 0},
+        {"k", 1, "raise the least group that shows comments (never below the installation's 10)",
+         NULL, 0},
         {"words", 1, "word list (default data/survey/comment_words.tsv)", NULL, 0},
         {"db", 1, "database URL", NULL, 0},
         {"json", 0, "print the result as JSON", NULL, 0},
@@ -75,8 +76,8 @@ int cmd_survey_comments(const struct cli_cmd *cmd, int argc, char **argv)
     int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
-    int64_t k = SURVEY_K_COMMENTS;
-    if (cli_get(o, n, "k") && (rc = cli_int(cmd, o, n, "k", 1, 1000, &k)))
+    int64_t k = 0;
+    if (cli_get(o, n, "k") && (rc = cli_int(cmd, o, n, "k", 1, SURVEY_K_MAX, &k)))
         return rc;
     if (!cli_get(o, n, "wave") || !cli_get(o, n, "center"))
         return cli_fail(cmd, EXIT_USAGE, "options \"--wave\" and \"--center\" are required");
@@ -98,7 +99,7 @@ int cmd_survey_comments(const struct cli_cmd *cmd, int argc, char **argv)
         return cli_fail(cmd, bad ? EXIT_USAGE : EXIT_FAIL, "%s", err);
     if (cli_flag(o, n, "json"))
         return cli_print_json(j);
-    print_comments(j, (int)k);
+    print_comments(j, (int)json_integer_value(json_object_get(j, "k")));
     json_decref(j);
     return EXIT_OK;
 }

@@ -70,9 +70,9 @@ static int export_load(const struct cli_cmd *cmd, const struct cli_opt *o, int n
 /* The score of the one center as survey_score_json gives it, with empty figures when nobody of
  * the center answered yet. */
 static json_t *center_score(const struct survey_layout *L, const struct cli_survey *w,
-                            const char *center, int k, json_t **whole)
+                            const char *center, const struct survey_rules *R, json_t **whole)
 {
-    *whole = survey_score_json(L, w->centers, w->ncenters, center, k);
+    *whole = survey_score_json(L, w->centers, w->ncenters, center, R);
     json_t *ce = json_array_get(json_object_get(*whole, "centers"), 0);
     if (*whole && !ce) {
         ce = json_pack("{s:s, s:i, s:b, s:{}, s:{}, s:{}}", "center", center, "respondents", 0,
@@ -103,25 +103,30 @@ int cmd_survey_export(const struct cli_cmd *cmd, int argc, char **argv)
         {"xlsx", 1, "write an Excel workbook (sheet 診断結果一覧) to FILE", NULL, 0},
         {"csv", 1, "write the same table as CSV to FILE", NULL, 0},
         {"encoding", 1, "CSV encoding: utf8 (with BOM, default) or cp932", NULL, 0},
-        {"k", 1, "anonymity threshold: smaller groups show \"—\" (default 5)", NULL, 0},
+        {"k", 1, "raise the anonymity threshold (never below the installation's)", NULL, 0},
         {"db", 1, "database URL", NULL, 0},
     };
     int n = (int)ARRAY_LEN(o);
     int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
-    int64_t k = SURVEY_K_DEFAULT;
+    int64_t k = 0;
     struct export_target t = {0};
-    if ((cli_get(o, n, "k") && (rc = cli_int(cmd, o, n, "k", 1, 1000, &k))) ||
+    if ((cli_get(o, n, "k") && (rc = cli_int(cmd, o, n, "k", 1, SURVEY_K_MAX, &k))) ||
         (rc = export_target(cmd, o, n, &t)))
         return rc;
     struct cli_survey w;
     struct survey_layout_store st;
     struct survey_layout L;
+    struct survey_rules R;
     if ((rc = export_load(cmd, o, n, &w, &st, &L)))
         return rc;
+    if ((rc = cli_survey_rules(cmd, o, n, w.s, &R))) {
+        cli_survey_release(&w);
+        return rc;
+    }
     json_t *whole;
-    json_t *ce = center_score(&L, &w, cli_get(o, n, "center"), (int)k, &whole);
+    json_t *ce = center_score(&L, &w, cli_get(o, n, "center"), &R, &whole);
     rc = ce ? export_write(cmd, &t, w.q, ce) : cli_fail(cmd, EXIT_FAIL, "out of memory");
     json_decref(whole);
     cli_survey_release(&w);
@@ -138,16 +143,16 @@ int cmd_survey_report(const struct cli_cmd *cmd, int argc, char **argv)
         {"wave", 1, "wave code", NULL, 0},
         {"center", 1, "the center (the averages still use every center)", NULL, 0},
         {"pdf", 1, "write the report to FILE", NULL, 0},
-        {"k", 1, "anonymity threshold: smaller groups show \"—\" (default 5)", NULL, 0},
+        {"k", 1, "raise the anonymity threshold (never below the installation's)", NULL, 0},
         {"db", 1, "database URL", NULL, 0},
     };
     int n = (int)ARRAY_LEN(o);
     int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
-    int64_t k = SURVEY_K_DEFAULT;
+    int64_t k = 0;
     const char *pdf = cli_get(o, n, "pdf");
-    if (cli_get(o, n, "k") && (rc = cli_int(cmd, o, n, "k", 1, 1000, &k)))
+    if (cli_get(o, n, "k") && (rc = cli_int(cmd, o, n, "k", 1, SURVEY_K_MAX, &k)))
         return rc;
     if (!pdf || !*pdf)
         return cli_fail(cmd, EXIT_USAGE, "option \"--pdf FILE\" is required");
@@ -157,10 +162,15 @@ int cmd_survey_report(const struct cli_cmd *cmd, int argc, char **argv)
     if ((rc = export_load(cmd, o, n, &w, &st, &L)))
         return rc;
     struct org_center c;
+    struct survey_rules R;
     store_center_get(w.s, cli_get(o, n, "center"), &c); /* export_load found it */
+    if ((rc = cli_survey_rules(cmd, o, n, w.s, &R))) {
+        cli_survey_release(&w);
+        return rc;
+    }
     json_t *whole;
-    json_t *ce = center_score(&L, &w, c.code, (int)k, &whole);
-    json_t *drivers = survey_drivers_json(&L, w.centers, w.ncenters, c.code, (int)k);
+    json_t *ce = center_score(&L, &w, c.code, &R, &whole);
+    json_t *drivers = survey_drivers_json(&L, w.centers, w.ncenters, c.code, R.k);
     char day[16], err[700];
     json_t *comments = survey_center_comments(w.s, w.wave_id, c.id, survey_nitems(w.q), 0, NULL,
                                               NULL, err, sizeof err);

@@ -12,6 +12,7 @@
 #include "store/store_org.h"
 #include "store/store_skills.h"
 #include "store/store_survey.h"
+#include "survey/wave.h"
 
 struct demo_center {
     const char *code;
@@ -244,7 +245,37 @@ static const struct {
     const char *center;
     int operators, others;
     int lean; /* added to a 0–99 draw: higher leans towards agreeing */
-} demo_survey[] = {{"TKY", 62, 10, 12}, {"OSK", 108, 16, 0}, {"FUK", 22, 5, 20}};
+} demo_survey[] = {{"TKY", 62, 10, 12},
+                   {"OSK", 108, 16, 0},
+                   {"FUK", 22, 5, 20},
+                   /* Centers of other companies in the same award programme: the other-center
+                    * average needs 5 other centers and the HPB 8 (survey/disclose.h). */
+                   {"P01", 30, 6, -8},
+                   {"P02", 40, 8, 4},
+                   {"P03", 25, 5, 16},
+                   {"P04", 50, 9, -2},
+                   {"P05", 28, 6, 8},
+                   {"P06", 35, 7, 22},
+                   {"P07", 45, 8, -14}};
+
+/* The other participants: one company, one center each (a consultant of DEMO sees none). */
+static int seed_participants(store *s)
+{
+    struct org_company co = {0};
+    str_copy(co.code, sizeof co.code, "PEERS");
+    str_copy(co.name, sizeof co.name, "アワード参加企業");
+    int rc = store_company_add(s, &co);
+    for (size_t i = 3; rc == STORE_OK && i < ARRAY_LEN(demo_survey); i++) {
+        struct org_center c = {.company_id = co.id};
+        str_copy(c.code, sizeof c.code, demo_survey[i].center);
+        snprintf(c.name, sizeof c.name, "参加センター%zu", i - 2);
+        c.headcount[POS_OP] = demo_survey[i].operators + 5;
+        c.headcount[POS_SV] = demo_survey[i].others - 2;
+        c.headcount[POS_MGR] = 2;
+        rc = store_center_add(s, &c);
+    }
+    return rc;
+}
 
 static const char *const demo_teams_jp[] = {"A", "B"};
 static const char *const demo_tenure[] = {"1年未満", "1〜3年", "3年以上"};
@@ -285,6 +316,8 @@ static int seed_survey(store *s, char *err, size_t errlen)
     int rc = doc ? store_survey_wave_add(s, "2026-AUTUMN", doc, day_unix("2026-10-01"), &wave)
                  : STORE_ERROR;
     free(doc);
+    if (rc == STORE_OK)
+        rc = seed_participants(s);
     uint32_t seed = 20261001u;
     int nitems = survey_nitems(q);
     for (size_t c = 0; rc == STORE_OK && c < ARRAY_LEN(demo_survey); c++) {
@@ -303,9 +336,13 @@ static int seed_survey(store *s, char *err, size_t errlen)
             if (i % 3 == 0)
                 comments[i] = (char *)demo_comments[((size_t)i / 3 + c) % ARRAY_LEN(demo_comments)];
         }
+        struct survey_publication pub;
         if (rc == STORE_OK)
             rc = store_survey_respondents_add(s, wave, center.id, "2026-10-20", r, comments,
                                               (size_t)total, nitems);
+        /* The demo wave is over: its answers are published, as a closed link's would be. */
+        if (rc == STORE_OK)
+            rc = survey_publish(s, wave, center.id, center.code, "close", "cli", "", &pub);
         free(r);
         free(comments);
     }

@@ -4,20 +4,30 @@
 #include <string.h>
 
 #include "cli.h"
+#include "core/module.h"
 #include "org/org.h"
-
-#ifdef IKIIKI_HAVE_PG
-#include <libpq-fe.h>
-#endif
 
 #ifndef IKIIKI_VERSION
 #define IKIIKI_VERSION "0.0.0"
 #endif
 
+/* A command whose code lives in a module (core/module.h): found by name when it runs. */
+#define MODULE(m, fn) NULL, m, #fn
+
 static const struct cli_cmd commands[] = {
     {"init", NULL, "create the database or bring its schema up to date (--demo adds demo data)",
      cmd_init},
-    {"serve", NULL, "run the HTTP API server", cmd_serve},
+    {"serve", NULL, "run the HTTP API server", MODULE("serve", cmd_serve)},
+    {"backup", NULL, "write a consistent backup of the database while it serves (--to FILE)",
+     cmd_backup},
+    {"restore", NULL, "restore a backup into an empty database (--from FILE; --force to replace)",
+     cmd_restore},
+    {"migrate-store", NULL,
+     "copy every table from SQLite into an empty PostgreSQL (--from sqlite:PATH --to URL), "
+     "verified per table",
+     cmd_migrate_store},
+    {"config", "check", "read a configuration file as serve would and report the first error",
+     MODULE("serve", cmd_config_check)},
     {"guard", "analyze",
      "run a call's transcript (stdin, C:/O: lines) through the call guard (通話ガード)",
      cmd_guard_analyze},
@@ -77,21 +87,28 @@ static const struct cli_cmd commands[] = {
     {"survey", "compare", "pulse: TOP3BOX change per item between two waves (z-test, Holm)",
      cmd_survey_compare},
     {"survey", "export", "one center's 診断結果一覧 as XLSX or CSV (UTF-8 with BOM or CP932)",
-     cmd_survey_export},
+     MODULE("report", cmd_survey_export)},
     {"survey", "report",
      "one center's Well-being診断 report as PDF (chart, items, drivers, comments)",
-     cmd_survey_report},
+     MODULE("report", cmd_survey_report)},
     {"survey", "link", "open (or --close) the anonymous answer link of a wave and center",
      cmd_survey_link},
+    {"survey", "publish",
+     "publish the answers a center received since its last publication, when the anonymity rules "
+     "allow",
+     cmd_survey_publish},
+    {"survey", "settings", "the anonymity threshold k of this installation (and k for comments)",
+     cmd_survey_settings},
     {"survey", "comments",
      "free comments: top terms, pairs, by group, harassment and fear surfaced",
      cmd_survey_comments},
     {"media", "analyze", "analyse a sound file: speech, level, pitch, arousal (--json per second)",
-     cmd_media_analyze},
-    {"media", "purge", "delete call recordings older than --days N", cmd_media_purge},
+     MODULE("media", cmd_media_analyze)},
+    {"media", "purge", "delete call recordings older than --days N",
+     MODULE("media", cmd_media_purge)},
     {"media", "voiceprint", "caller voiceprints: add FILE, list, delete ID, match FILE",
-     cmd_media_voiceprint},
-    {NULL, NULL, NULL, NULL},
+     MODULE("media", cmd_media_voiceprint)},
+    {NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 static void usage(FILE *f)
@@ -108,13 +125,26 @@ static void usage(FILE *f)
                "default $IKIIKI_DB, else ./ikiiki.db) and --help.\n");
 }
 
+/* libpq's version would load the PostgreSQL module; the version says whether it was built. */
 static void version(void)
 {
     printf("ikiiki %s (sqlite %s", IKIIKI_VERSION, sqlite3_libversion());
 #ifdef IKIIKI_HAVE_PG
-    printf(", libpq %d", PQlibVersion());
+    printf(", postgresql module");
 #endif
     printf(")\n");
+}
+
+static int run(const struct cli_cmd *c, int argc, char **argv)
+{
+    if (c->run)
+        return c->run(c, argc, argv);
+    char err[600];
+    int (*fn)(const struct cli_cmd *, int, char **) = NULL;
+    *(void **)&fn = module_sym(c->module, c->symbol, err, sizeof err);
+    if (!fn)
+        return cli_fail(c, EXIT_FAIL, "%s", err);
+    return fn(c, argc, argv);
 }
 
 static int group_known(const char *g)
@@ -160,9 +190,9 @@ int main(int argc, char **argv)
         if (strcmp(c->group, argv[1]) != 0)
             continue;
         if (!c->verb)
-            return c->run(c, argc - 2, argv + 2);
+            return run(c, argc - 2, argv + 2);
         if (verb && strcmp(c->verb, verb) == 0)
-            return c->run(c, argc - 3, argv + 3);
+            return run(c, argc - 3, argv + 3);
     }
     if (group_known(argv[1])) {
         if (verb && (strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0)) {

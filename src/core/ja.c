@@ -7,6 +7,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "core/module.h"
 #include "core/util.h"
 
 int ja_nfkc(const char *s, size_t len, char **out, size_t *outlen)
@@ -47,6 +48,37 @@ int ja_kata_to_hira(const char *s, size_t len, char **out)
     return 0;
 }
 
+/* MeCab (and the C++ runtime under it) is loaded by the first dictionary, not by every command:
+ * the calls go through this table, filled once from the "mecab" module (core/module.h). */
+#define MECAB_FUNCS(X)                                                                             \
+    X(mecab_model_new2)                                                                            \
+    X(mecab_strerror)                                                                              \
+    X(mecab_model_destroy)                                                                         \
+    X(mecab_model_new_tagger)                                                                      \
+    X(mecab_model_new_lattice)                                                                     \
+    X(mecab_lattice_destroy)                                                                       \
+    X(mecab_destroy)                                                                               \
+    X(mecab_lattice_set_sentence2)                                                                 \
+    X(mecab_parse_lattice)                                                                         \
+    X(mecab_lattice_get_bos_node)
+
+static struct {
+#define X(f) __typeof__(f) *f;
+    MECAB_FUNCS(X)
+#undef X
+} mc;
+static pthread_once_t mc_once = PTHREAD_ONCE_INIT;
+static char mc_err[300]; /* empty when every function was found */
+
+static void mc_load(void)
+{
+#define X(f)                                                                                       \
+    if (!mc_err[0])                                                                                \
+        mc.f = (__typeof__(f) *)module_sym("mecab", #f, mc_err, sizeof mc_err);
+    MECAB_FUNCS(X)
+#undef X
+}
+
 struct ja_dict {
     mecab_model_t *model;
 };
@@ -63,20 +95,25 @@ struct ja_tagger {
 
 int ja_dict_open(ja_dict **out, char *err, size_t errlen)
 {
+    pthread_once(&mc_once, mc_load);
+    if (mc_err[0]) {
+        snprintf(err, errlen, "mecab: %s", mc_err);
+        return -1;
+    }
     char arg[600] = "";
     const char *dicdir = getenv("IKIIKI_MECAB_DICDIR");
     if (dicdir && *dicdir)
         snprintf(arg, sizeof arg, "-d %s", dicdir);
-    mecab_model_t *m = mecab_model_new2(arg);
+    mecab_model_t *m = mc.mecab_model_new2(arg);
     if (!m) {
         snprintf(err, errlen,
                  "mecab: cannot open the dictionary%s%s (install mecab-ipadic-utf8): %s",
-                 dicdir ? " " : "", dicdir ? dicdir : "", mecab_strerror(NULL));
+                 dicdir ? " " : "", dicdir ? dicdir : "", mc.mecab_strerror(NULL));
         return -1;
     }
     ja_dict *d = calloc(1, sizeof *d);
     if (!d) {
-        mecab_model_destroy(m);
+        mc.mecab_model_destroy(m);
         snprintf(err, errlen, "mecab: out of memory");
         return -1;
     }
@@ -89,7 +126,7 @@ void ja_dict_close(ja_dict *d)
 {
     if (!d)
         return;
-    mecab_model_destroy(d->model);
+    mc.mecab_model_destroy(d->model);
     free(d);
 }
 
@@ -117,8 +154,8 @@ ja_tagger *ja_tagger_new(ja_dict *d)
     if (!t)
         return NULL;
     t->dict = d;
-    t->mecab = mecab_model_new_tagger(d->model);
-    t->lattice = mecab_model_new_lattice(d->model);
+    t->mecab = mc.mecab_model_new_tagger(d->model);
+    t->lattice = mc.mecab_model_new_lattice(d->model);
     if (!t->mecab || !t->lattice) {
         ja_tagger_free(t);
         return NULL;
@@ -131,9 +168,9 @@ void ja_tagger_free(ja_tagger *t)
     if (!t)
         return;
     if (t->lattice)
-        mecab_lattice_destroy(t->lattice);
+        mc.mecab_lattice_destroy(t->lattice);
     if (t->mecab)
-        mecab_destroy(t->mecab);
+        mc.mecab_destroy(t->mecab);
     free(t->toks);
     free(t->pool);
     free(t);
@@ -197,12 +234,12 @@ static int reserve(ja_tagger *t, size_t ntok, size_t pool)
 
 int ja_tag(ja_tagger *t, const char *text, size_t len, const struct ja_token **toks, size_t *n)
 {
-    mecab_lattice_set_sentence2(t->lattice, text, len);
-    if (!mecab_parse_lattice(t->mecab, t->lattice))
+    mc.mecab_lattice_set_sentence2(t->lattice, text, len);
+    if (!mc.mecab_parse_lattice(t->mecab, t->lattice))
         return -1;
     /* First pass sizes the buffers so the second can keep pointers into one pool. */
     size_t count = 0, pool = 0;
-    const mecab_node_t *bos = mecab_lattice_get_bos_node(t->lattice);
+    const mecab_node_t *bos = mc.mecab_lattice_get_bos_node(t->lattice);
     for (const mecab_node_t *nd = bos; nd; nd = nd->next) {
         if (nd->stat == MECAB_BOS_NODE || nd->stat == MECAB_EOS_NODE)
             continue;

@@ -1,6 +1,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,11 +117,34 @@ void time_iso8601(int64_t t, char *out, size_t outlen)
 #define IKIIKI_DATADIR "data"
 #endif
 
+/* An installed binary reads the data files installed beside it (<prefix>/share/ikiiki); one run
+ * from its build tree (make run, the tests) reads the source tree's data/, so that editing a file
+ * there needs no install. The build tree is told apart by the executable's own path. */
+static const char *data_dir_default;
+
+static void data_dir_pick(void)
+{
+    data_dir_default = IKIIKI_DATADIR;
+#if defined(IKIIKI_INSTALL_DATADIR) && defined(IKIIKI_BUILD_ROOT)
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    size_t root = strlen(IKIIKI_BUILD_ROOT);
+    if (n > 0) {
+        exe[n] = '\0';
+        if (!(strncmp(exe, IKIIKI_BUILD_ROOT, root) == 0 && exe[root] == '/'))
+            data_dir_default = IKIIKI_INSTALL_DATADIR;
+    }
+#endif
+}
+
 int data_path(const char *name, char *out, size_t outlen)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
     const char *dir = getenv("IKIIKI_DATA_DIR");
-    if (!dir || !*dir)
-        dir = IKIIKI_DATADIR;
+    if (!dir || !*dir) {
+        pthread_once(&once, data_dir_pick);
+        dir = data_dir_default;
+    }
     int n = snprintf(out, outlen, "%s/%s", dir, name);
     return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }

@@ -45,7 +45,8 @@ uint64_t fnv1a64_str(const char *s);
 int parse_host_port(const char *s, char *host, size_t hostlen, int *port, int *bracketed);
 
 /* The folder holding data/ files (questionnaire, sheets, models): $IKIIKI_DATA_DIR, else the
- * folder set at build time. Writes "<dir>/<name>" into out; returns -1 when it did not fit. */
+ * data files installed with the binary (<prefix>/share/ikiiki), or the source tree's data/ when
+ * the binary runs from its build tree. Writes "<dir>/<name>" into out; returns -1 when it did not fit. */
 int data_path(const char *name, char *out, size_t outlen);
 
 #endif

@@ -3,6 +3,7 @@
  * match is then weighed by its context — negated (殺さない), reported (「バカ」と言われた),
  * quoted — before the categories are scored with a noisy-or. All buffers belong to the
  * detector and are reused, so a warmed-up detector does not allocate. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,8 @@ enum {
     C_VERB = 1u << 26,
     C_PREFIX = 1u << 27,  /* 接頭詞 (クソ暑い, バカ高い) */
     C_AUXVERB = 1u << 28, /* てる, ちゃう: a noun before it was a verb stem (ボケてる) */
+    C_COND = 1u << 29,    /* なら, ば, たら: a condition (辞めさせないなら許さん) */
+    C_RENYO = 1u << 30, /* a verb other than する in 連用形 (受け, 拭き): may end a compound */
 };
 
 struct tok {
@@ -68,8 +71,27 @@ struct match {
     double factor;
 };
 
+/* The learned stage's running sums for one utterance: log-odds per model category and the three
+ * strongest contributions to each, as reasons. */
+struct top {
+    uint32_t id; /* feature id, 0: none */
+    float contrib;
+};
+
 struct guard_detector {
     const guard_lexicon *lx;
+    /* Features: the compact surface and reading texts, and where the training tool or the
+     * model wants them. */
+    char *sbuf, *rbuf;
+    uint32_t *cpos;
+    size_t fcap;
+    guard__feature_fn fn;
+    void *fnarg;
+    uint32_t *fstamp;
+    uint32_t ftick;
+    double z[GUARD__MAX_CODES];
+    double pos[GUARD__MAX_CODES]; /* the positive contributions to z alone */
+    struct top top[GUARD__MAX_CODES][3];
     ja_tagger *tg;
     int32_t *ucs;
     size_t ucscap; /* code points */
@@ -91,7 +113,9 @@ guard_detector *guard_detector_new(const guard_lexicon *lx, ja_dict *d)
     det->lx = lx;
     det->tg = ja_tagger_new(d);
     det->stamp = calloc((size_t)lx->nentry + 1, sizeof *det->stamp);
-    if (!det->tg || !det->stamp) {
+    if (lx->model)
+        det->fstamp = calloc((size_t)lx->model->nfeat + 1, sizeof *det->fstamp);
+    if (!det->tg || !det->stamp || (lx->model && !det->fstamp)) {
         guard_detector_free(det);
         return NULL;
     }
@@ -110,6 +134,10 @@ void guard_detector_free(guard_detector *det)
     free(det->t1.t);
     free(det->t2.t);
     free(det->stamp);
+    free(det->fstamp);
+    free(det->sbuf);
+    free(det->rbuf);
+    free(det->cpos);
     free(det);
 }
 
@@ -264,6 +292,9 @@ static unsigned context_of(const struct ja_token *tk, const char *surface, size_
         break;
     case JA_POS_VERB:
         c |= C_VERB;
+        if (strcmp(tk->conj_form, "連用形") == 0 && strcmp(tk->base, "する") != 0 &&
+            strcmp(tk->base, "できる") != 0)
+            c |= C_RENYO;
         if (wc & W_SAY)
             c |= C_SAY;
         if (wc & W_THINK)
@@ -276,7 +307,9 @@ static unsigned context_of(const struct ja_token *tk, const char *surface, size_
             c |= C_PASSIVE;
         break;
     case JA_POS_NOUN:
-        c |= noun_context(tk, wc);
+        /* うっせー: MeCab may leave a long-vowel mark as a noun of its own. */
+        if (!(slen >= 3 && (memcmp(surface, "ー", 3) == 0 || memcmp(surface, "〜", 3) == 0)))
+            c |= noun_context(tk, wc);
         break;
     case JA_POS_PARTICLE:
         c |= particle_context(tk, wc);
@@ -290,6 +323,9 @@ static unsigned context_of(const struct ja_token *tk, const char *surface, size_
     default:
         break;
     }
+    if ((slen == 6 && (memcmp(surface, "なら", 6) == 0 || memcmp(surface, "たら", 6) == 0)) ||
+        (slen == 3 && memcmp(surface, "ば", 3) == 0 && tk->pos == JA_POS_PARTICLE))
+        c |= C_COND;
     /* MeCab gives ASCII marks that IPADIC does not know as nouns (サ変接続). */
     if (tk->pos != JA_POS_SYMBOL && slen == 1 && strchr("?!.,\"", *surface))
         c = symbol_context(surface, slen);
@@ -313,6 +349,7 @@ static int tokbuf_reserve(struct tokbuf *b, size_t n)
 
 static int fold_unknown_katakana(guard_detector *det, const struct ja_token *tk, size_t n,
                                  size_t *lo, size_t *hi);
+static int emit_text_features(guard_detector *det, const struct ja_token *tk, size_t n);
 
 /* Tags text (det->normlen bytes) into b: keys interned by the lexicon, flags, context. With
  * kata set, also prepares the second pass over unknown katakana (see fold_unknown_katakana)
@@ -361,6 +398,8 @@ static int tokenise(guard_detector *det, const char *text, struct tokbuf *b, siz
         }
     }
     b->n = n;
+    if (kata && det->fn && emit_text_features(det, tk, n) != 0)
+        return -1;
     if (kata)
         return fold_unknown_katakana(det, tk, n, &kata[0], &kata[1]);
     return 0;
@@ -478,7 +517,7 @@ static long entry_match(const guard_detector *det, const char *text, const struc
  * 〜てくれない?, バカじゃないの?). */
 static int real_negation(const struct tokbuf *b, size_t e, size_t j)
 {
-    if (j + 1 < b->n && (b->t[j + 1].ctx & C_NA))
+    if (j + 1 < b->n && (b->t[j + 1].ctx & (C_NA | C_COND)))
         return 0;
     if (j >= e + 2 && (b->t[j - 1].ctx & C_JA) && (b->t[j - 2].ctx & C_NO))
         return 0;
@@ -542,8 +581,10 @@ static int reported_after(const struct tokbuf *b, size_t e)
                 return 1;
             if ((ck & C_SAY) && saying_is_report(b, k))
                 return 1;
-            if ((ck & C_THINK) && question)
-                return 1;
+            if ((ck & C_THINK) && (question || (k + 1 < b->n && (b->t[k + 1].ctx & C_PASSIVE))))
+                return 1; /* 殺す気かと思った; バカだと思われてる */
+            if (k == j + 1 && (b->t[j].ctx & C_SAY) && (ck & C_THING))
+                return 1; /* ウザイという名前の商品 */
             if (ck & C_SENT)
                 break;
         }
@@ -577,6 +618,20 @@ static int describes_thing(const struct tokbuf *b, size_t s, size_t e)
         return 1;
     if ((c & C_ADJ) && (b->t[e - 1].ctx & C_PREFIX))
         return 1;
+    /* 爆弾低気圧: a prefix before a thing. */
+    if ((c & C_PREFIX) && e + 1 < b->n && (b->t[e + 1].ctx & C_THING))
+        return 1;
+    /* バカ高い, バカ受け, お尻拭き: a noun or a prefix run straight into an adjective or a verb
+     * is a degree or a compound. */
+    if (e == s + 1 && ((b->t[s].f & GUARD__F_KNOWN_NOUN) || (b->t[s].ctx & C_PREFIX)) &&
+        (c & (C_ADJ | C_RENYO)) && !(c & C_AUXVERB))
+        return 1;
+    /* 蹴りのトレーニング器具: a verb's noun form naming a kind of thing. */
+    if (verb && e == s + 1 && (c & C_NO) && e + 1 < b->n && (b->t[e + 1].ctx & C_THING))
+        return 1;
+    /* ふざけた値段: a past form describing a thing (ふざけた真似 is aimed at a person). */
+    if (verb && (c & C_PAST) && e + 1 < b->n && (b->t[e + 1].ctx & C_THING))
+        return 1;
     if (c & C_SIMILE) {
         if (verb)
             return 1;
@@ -593,6 +648,10 @@ static int describes_thing(const struct tokbuf *b, size_t s, size_t e)
 /* 殴られた, 晒されてる: the speaker or someone else suffered it; 殴られたいのか threatens. */
 static int suffered(const struct tokbuf *b, size_t e)
 {
+    /* バカにされてる, アホ扱いされた: the speaker felt insulted. */
+    if (e + 2 < b->n && (b->t[e].ctx & C_NI) && (b->t[e + 1].ctx & C_VERB) &&
+        (b->t[e + 2].ctx & C_PASSIVE))
+        return 1;
     if (e >= b->n || !(b->t[e].ctx & C_PASSIVE))
         return 0;
     if (e + 1 < b->n && (b->t[e + 1].ctx & C_DESIRE))
@@ -773,6 +832,228 @@ static int fold_unknown_katakana(guard_detector *det, const struct ja_token *tk,
     return any;
 }
 
+/* ---- features of the learned stage ---- */
+
+static size_t utf8_len(unsigned char c)
+{
+    return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
+/* Appends s (n bytes) to d at *pos, katakana as hiragana and ASCII digits as 0, so that 5万 and
+ * 50万, 土下座 read as どげざ, and ﾄﾞｹﾞｻﾞ meet. */
+static void put_folded(char *d, size_t *pos, const char *s, size_t n)
+{
+    guard__fold_kana(d + *pos, s, n);
+    for (size_t i = 0; i < n; i++)
+        if (d[*pos + i] >= '0' && d[*pos + i] <= '9')
+            d[*pos + i] = '0';
+    *pos += n;
+}
+
+static int grow_features(guard_detector *det, size_t need)
+{
+    if (need <= det->fcap)
+        return 0;
+    size_t cap = det->fcap ? det->fcap : 1024;
+    while (cap < need)
+        cap *= 2;
+    char *a = realloc(det->sbuf, cap);
+    if (a)
+        det->sbuf = a;
+    char *b = realloc(det->rbuf, cap);
+    if (b)
+        det->rbuf = b;
+    uint32_t *c = realloc(det->cpos, (cap + 1) * sizeof *c);
+    if (c)
+        det->cpos = c;
+    if (!a || !b || !c)
+        return -1;
+    det->fcap = cap;
+    return 0;
+}
+
+static void emit(guard_detector *det, const char *tag, size_t taglen, const char *s, size_t n,
+                 double value)
+{
+    char name[GUARD_TERM_MAX];
+    if (taglen + n >= sizeof name)
+        return;
+    memcpy(name, tag, taglen);
+    memcpy(name + taglen, s, n);
+    det->fn(det->fnarg, name, taglen + n, value);
+}
+
+/* Character n-grams (order 2 and, when tri is set, 3) of s, tagged e.g. "r2:", "r3:". */
+static void emit_ngrams(guard_detector *det, char t, const char *s, size_t n, int tri)
+{
+    size_t nc = 0;
+    for (size_t i = 0; i < n; i += utf8_len((unsigned char)s[i]))
+        det->cpos[nc++] = (uint32_t)i;
+    det->cpos[nc] = (uint32_t)n;
+    char tag2[4] = {t, '2', ':', 0}, tag3[4] = {t, '3', ':', 0};
+    for (size_t i = 0; i + 2 <= nc; i++)
+        emit(det, tag2, 3, s + det->cpos[i], det->cpos[i + 2] - det->cpos[i], 1);
+    for (size_t i = 0; tri && i + 3 <= nc; i++)
+        emit(det, tag3, 3, s + det->cpos[i], det->cpos[i + 3] - det->cpos[i], 1);
+}
+
+static int skip_token(const struct ja_token *tk, const char *surface)
+{
+    return tk->pos == JA_POS_SYMBOL || (tk->len == 1 && strchr("?!.,\"'", *surface));
+}
+
+/* The features of the text (first pass of tokenise): MeCab lemmas ("w:"), and character
+ * n-grams of the surface ("s2:") and of the reading ("r2:", "r3:") with punctuation left out —
+ * a recogniser gives none — and ^ $ marking the ends. */
+static int emit_text_features(guard_detector *det, const struct ja_token *tk, size_t n)
+{
+    size_t need = 8;
+    for (size_t i = 0; i < n; i++)
+        need += tk[i].len + strlen(tk[i].reading) + 4;
+    if (grow_features(det, need) != 0)
+        return -1;
+    size_t sl = 0, rl = 0;
+    det->sbuf[sl++] = '^';
+    det->rbuf[rl++] = '^';
+    for (size_t i = 0; i < n; i++) {
+        const char *surface = det->norm + tk[i].off;
+        if (skip_token(&tk[i], surface))
+            continue;
+        put_folded(det->sbuf, &sl, surface, tk[i].len);
+        const char *rd = tk[i].reading;
+        size_t rdl = strlen(rd);
+        if (rdl == 0 || (rdl == 1 && rd[0] == '*'))
+            put_folded(det->rbuf, &rl, surface, tk[i].len);
+        else
+            put_folded(det->rbuf, &rl, rd, rdl);
+        det->rbuf[rl++] = '|';
+        char lemma[GUARD__KEY_MAX];
+        size_t bl = strlen(tk[i].base);
+        if (bl > 0 && bl < sizeof lemma) {
+            size_t lp = 0;
+            put_folded(lemma, &lp, tk[i].base, bl);
+            emit(det, "w:", 2, lemma, lp, 1);
+        }
+    }
+    det->sbuf[sl++] = '$';
+    det->rbuf[rl++] = '$';
+    emit_ngrams(det, 's', det->sbuf, sl, 0);
+    emit_ngrams(det, 'r', det->rbuf, rl, 1);
+    return 0;
+}
+
+/* The lexicon's category scores as features "lex:<category>" (value = the score). */
+static void emit_lexical(guard_detector *det)
+{
+    const struct guard_result *r = &det->res;
+    for (int i = 0; i < r->ncat; i++)
+        emit(det, "lex:", 4, r->cat[i].code, strlen(r->cat[i].code), r->cat[i].lexical);
+}
+
+/* The model's side of emit: adds a known feature's weights, once per utterance. */
+static void model_feature(void *arg, const char *name, size_t len, double value)
+{
+    guard_detector *det = arg;
+    const guard_model *m = det->lx->model;
+    uint32_t id = guard__model_find(m, name, len);
+    if (!id || det->fstamp[id] == det->ftick)
+        return;
+    det->fstamp[id] = det->ftick;
+    for (uint32_t k = m->wstart[id]; k < m->wstart[id + 1]; k++) {
+        int c = m->wcat[k];
+        float contrib = (float)(m->w[k] * value);
+        det->z[c] += contrib;
+        if (contrib > 0)
+            det->pos[c] += contrib;
+        struct top *t = det->top[c];
+        for (int j = 0; j < 3; j++)
+            if (!t[j].id || contrib > t[j].contrib) {
+                for (int q = 2; q > j; q--)
+                    t[q] = t[q - 1];
+                t[j] = (struct top){id, contrib};
+                break;
+            }
+    }
+}
+
+static void model_begin(guard_detector *det)
+{
+    const guard_model *m = det->lx->model;
+    if (++det->ftick == 0) {
+        memset(det->fstamp, 0, ((size_t)m->nfeat + 1) * sizeof *det->fstamp);
+        det->ftick = 1;
+    }
+    for (int c = 0; c < m->ncat; c++) {
+        det->z[c] = m->bias[c];
+        det->pos[c] = 0;
+    }
+    memset(det->top, 0, sizeof det->top);
+    det->fn = model_feature;
+    det->fnarg = det;
+}
+
+static struct guard_category *find_cat(struct guard_result *r, const char *code)
+{
+    for (int i = 0; i < r->ncat; i++)
+        if (strcmp(r->cat[i].code, code) == 0)
+            return &r->cat[i];
+    return NULL;
+}
+
+static void add_reasons(guard_detector *det, int c)
+{
+    const guard_model *m = det->lx->model;
+    struct guard_result *r = &det->res;
+    for (int j = 0; j < 3 && r->nfeat < GUARD_MAX_FEATS; j++) {
+        const struct top *t = &det->top[c][j];
+        if (!t->id || t->contrib <= 0)
+            break;
+        struct guard_feature *f = &r->feat[r->nfeat++];
+        snprintf(f->name, sizeof f->name, "%s", m->names[t->id]);
+        snprintf(f->category, sizeof f->category, "%s", m->cat[c]);
+        f->weight = t->contrib;
+    }
+}
+
+static int cmp_cat(const void *a, const void *b);
+
+/* Adds the model's calibrated probabilities: a category the model is GUARD_MODEL_THRESHOLD sure
+ * of takes that probability as its score when the lexicon gave less (a category only the lexicon
+ * knows keeps its score), with the features that raised it most as reasons. */
+static void model_finish(guard_detector *det, enum guard_speaker who)
+{
+    const guard_model *m = det->lx->model;
+    struct guard_result *r = &det->res;
+    emit_lexical(det);
+    det->fn = NULL;
+    r->score = 0;
+    for (int c = 0; c < m->ncat; c++) {
+        double x = m->scale[c] * det->z[c] + m->shift[c];
+        double p = 1 / (1 + exp(-x));
+        int raise = p >= GUARD_MODEL_THRESHOLD && det->pos[c] >= GUARD_MODEL_EVIDENCE;
+        struct guard_category *gc = find_cat(r, m->cat[c]);
+        if (!gc) {
+            /* Only a category the model raises joins the lexicon's. */
+            if (!raise || r->ncat >= GUARD_MAX_CATS)
+                continue;
+            gc = &r->cat[r->ncat++];
+            snprintf(gc->code, sizeof gc->code, "%s", m->cat[c]);
+            gc->lexical = 0;
+            gc->score = 0;
+        }
+        gc->model = p;
+        if (raise && p > gc->lexical) {
+            gc->score = p;
+            add_reasons(det, c);
+        }
+    }
+    for (int i = 0; i < r->ncat; i++)
+        if (r->cat[i].score > r->score)
+            r->score = r->cat[i].score;
+    qsort(r->cat, (size_t)r->ncat, sizeof r->cat[0], cmp_cat);
+    r->harassment = who == GUARD_CUSTOMER && r->score >= GUARD_THRESHOLD;
+}
+
 /* ---- scoring ---- */
 
 static int cmp_cat(const void *a, const void *b)
@@ -858,6 +1139,8 @@ static void score(guard_detector *det, enum guard_speaker who)
             s += boost[c] * (1 - s);
         if (r->ncat < GUARD_MAX_CATS) {
             snprintf(r->cat[r->ncat].code, GUARD_CODE_MAX, "%s", lx->code[c]);
+            r->cat[r->ncat].lexical = s;
+            r->cat[r->ncat].model = -1;
             r->cat[r->ncat++].score = s;
         }
         if (s > r->score)
@@ -867,8 +1150,7 @@ static void score(guard_detector *det, enum guard_speaker who)
     r->harassment = who == GUARD_CUSTOMER && r->score >= GUARD_THRESHOLD;
 }
 
-int guard_detect(guard_detector *det, const char *text, size_t len, enum guard_speaker who,
-                 struct guard_result *out)
+static int detect_lexical(guard_detector *det, const char *text, size_t len, enum guard_speaker who)
 {
     if (len > GUARD_TEXT_MAX || normalise(det, text, len) != 0)
         return -1;
@@ -885,8 +1167,36 @@ int guard_detect(guard_detector *det, const char *text, size_t len, enum guard_s
         match_all(det, det->fold2, &det->t2, &det->t1, kata[0], kata[1]);
     }
     score(det, who);
+    return 0;
+}
+
+int guard_detect(guard_detector *det, const char *text, size_t len, enum guard_speaker who,
+                 struct guard_result *out)
+{
+    if (det->lx->model)
+        model_begin(det);
+    else
+        det->fn = NULL;
+    if (detect_lexical(det, text, len, who) != 0) {
+        det->fn = NULL;
+        return -1;
+    }
+    if (det->lx->model)
+        model_finish(det, who);
     det->res.norm = det->norm;
     det->res.normlen = det->normlen;
     *out = det->res;
     return 0;
+}
+
+int guard__features(guard_detector *det, const char *text, size_t len, guard__feature_fn fn,
+                    void *arg)
+{
+    det->fn = fn;
+    det->fnarg = arg;
+    int rc = detect_lexical(det, text, len, GUARD_CUSTOMER);
+    if (rc == 0)
+        emit_lexical(det);
+    det->fn = NULL;
+    return rc;
 }

@@ -14,8 +14,15 @@
 #define GUARD_MAX_CATS  16
 #define GUARD_MAX_SPANS 16
 #define GUARD_TERM_MAX  96
+#define GUARD_MAX_FEATS 8
 /* A category at or above this score makes a customer utterance harassment. */
 #define GUARD_THRESHOLD 0.5
+/* The learned stage's probability that raises a category the lexicon left under GUARD_THRESHOLD
+ * (chosen by cross-validation on the dev set: the model alone must be fairly sure). */
+#define GUARD_MODEL_THRESHOLD 0.7
+/* ... and only with this much evidence for it: the sum of the features' positive contributions
+ * to its log-odds (a short "もしもし" has next to none, whatever the calibration says). */
+#define GUARD_MODEL_EVIDENCE 2.0
 /* Longest utterance analysed, in bytes; a longer one is refused (guard_detect returns -1). */
 #define GUARD_TEXT_MAX 65536
 
@@ -39,6 +46,24 @@ int guard_lexicon_parse(const char *name, const char *buf, size_t len, ja_dict *
 /* Number of entries (lines with a pattern). */
 int guard_lexicon_size(const guard_lexicon *lx);
 
+/* The learned second stage (data/lexicon/ja-model.tsv, written by tools/guard_train from the dev
+ * set): one logistic model per category over the utterance's reading and surface character
+ * n-grams, its MeCab lemmas and the lexicon's own category scores, calibrated (Platt) so that a
+ * category's score reads as a probability. guard_lexicon_load loads it from beside the lexicon
+ * (ja.tsv -> ja-model.tsv) when that file exists. */
+typedef struct guard_model guard_model;
+/* Parses a model file (len bytes); name stands for the file in err, which names the line and
+ * the field on failure. *out is the caller's (guard_model_free) until given to a lexicon. */
+int guard_model_parse(const char *name, const char *buf, size_t len, guard_model **out, char *err,
+                      size_t errlen);
+void guard_model_free(guard_model *m);
+/* Gives m to lx (lx owns and frees it; NULL removes the one it had), before any detector is
+ * made from lx. Its categories need not all be in lx: a category only the lexicon has keeps the
+ * lexicon's score. */
+void guard_lexicon_set_model(guard_lexicon *lx, guard_model *m);
+/* Number of features with a weight, 0 when lx has no model. */
+int guard_lexicon_model_size(const guard_lexicon *lx);
+
 struct guard_span {
     size_t off, len; /* bytes of guard_result.norm */
     char category[GUARD_CODE_MAX];
@@ -49,7 +74,18 @@ struct guard_span {
 
 struct guard_category {
     char code[GUARD_CODE_MAX];
-    double score; /* 0–1 */
+    double score;   /* 0–1: the lexicon's score, or the model's probability when that reaches
+                     * GUARD_MODEL_THRESHOLD and is higher */
+    double lexical; /* the lexicon's own score (noisy-or of the spans) */
+    double model;   /* the learned stage's calibrated probability; -1 without a model */
+};
+
+/* A reason of the learned stage: a feature and what it added to a category's log-odds. */
+struct guard_feature {
+    char name[GUARD_TERM_MAX]; /* r3:ころす (reading trigram), s2: (surface bigram), w: (lemma),
+                                * lex:threat (the lexicon's score) */
+    char category[GUARD_CODE_MAX];
+    double weight; /* weight × value, in log-odds */
 };
 
 struct guard_result {
@@ -59,6 +95,10 @@ struct guard_result {
     struct guard_category cat[GUARD_MAX_CATS];
     int nspan;
     struct guard_span span[GUARD_MAX_SPANS];
+    /* With a model: the features that raised each category at or above the threshold most
+     * (up to 3 a category), strongest first. */
+    int nfeat;
+    struct guard_feature feat[GUARD_MAX_FEATS];
     /* Demand kinds stated in the utterance, harassing or not (refund, manager, apology_letter,
      * dogeza, compensation, personal_info …), which the call engine counts for repetition.
      * Only for the customer: an operator's 返金いたします is not a demand. Negated or reported

@@ -110,7 +110,39 @@ struct guard__index {
     uint32_t *ent;
 };
 
+/* The learned stage (model.c): features interned to ids 1..nfeat, each with its weights for some
+ * categories in wcat/w[wstart[id] .. wstart[id + 1]). */
+struct guard_model {
+    int ncat;
+    char cat[GUARD__MAX_CODES][GUARD_CODE_MAX];
+    double bias[GUARD__MAX_CODES], scale[GUARD__MAX_CODES], shift[GUARD__MAX_CODES];
+    int lexcode[GUARD__MAX_CODES]; /* the lexicon's index of each category, -1 when absent */
+    uint32_t nfeat;
+    char **names;
+    uint32_t *namelen;
+    uint32_t *slot; /* open addressing: id or 0 */
+    uint32_t cap;   /* power of two */
+    uint32_t *wstart;
+    uint8_t *wcat;
+    float *w;
+};
+
+/* A feature's id, 0 when the model has none by that name. */
+uint32_t guard__model_find(const guard_model *m, const char *s, size_t len);
+/* Loads "<lexicon without .tsv>-model.tsv" into lx when it exists; -1 with err when it exists
+ * but cannot be read or parsed. */
+int guard__model_load_beside(guard_lexicon *lx, const char *lexicon_path, char *err, size_t errlen);
+
+/* Called with each feature of an utterance (name, bytes, value); for tools/guard_train. */
+typedef void (*guard__feature_fn)(void *arg, const char *name, size_t len, double value);
+/* Runs the lexicon alone on text (no model, whatever lx holds) and calls fn with every feature
+ * the model would see, the lexicon's category scores among them ("lex:<category>"). Returns 0
+ * or -1 as guard_detect does. */
+int guard__features(guard_detector *det, const char *text, size_t len, guard__feature_fn fn,
+                    void *arg);
+
 struct guard_lexicon {
+    guard_model *model; /* NULL: the lexicon alone */
     struct guard__entry *entry;
     int nentry, entcap;
     char code[GUARD__MAX_CODES][GUARD_CODE_MAX];

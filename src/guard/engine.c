@@ -207,8 +207,9 @@ static void timeline_add(guard_engine *g, struct gcall *c, const char *kind, jso
     int64_t at = guard__clock(g);
     json_object_set_new(ev, "at", json_integer(at));
     json_object_set_new(ev, "kind", json_string(kind));
-    char *text = json_dumps(ev, JSON_COMPACT);
-    if (text && g->writer)
+    /* Only the store wants the text; without a writer (guard analyze) the dump was wasted. */
+    char *text = g->writer ? json_dumps(ev, JSON_COMPACT) : NULL;
+    if (text)
         guard__writer_event(g->writer, c->id, at, kind, text);
     free(text);
     if (json_array_size(c->timeline) >= GUARD_TIMELINE)
@@ -219,6 +220,8 @@ static void timeline_add(guard_engine *g, struct gcall *c, const char *kind, jso
 
 static void publish(struct outbox *ob, const struct gcall *c, const char *kind, json_t *ev)
 {
+    if (c->unheard)
+        return;
     struct op *o = ob_push(ob, OP_PUBLISH, c, kind);
     if (o)
         o->json = json_dumps(ev, JSON_COMPACT);
@@ -236,6 +239,8 @@ static json_t *call_summary(const struct gcall *c)
 
 static void state_changed(struct outbox *ob, const struct gcall *c, const char *what)
 {
+    if (c->unheard)
+        return; /* guard analyze: a summary per decision that nobody reads */
     json_t *ev = call_summary(c);
     json_object_set_new(ev, "change", json_string(what));
     publish(ob, c, "state", ev);
@@ -253,6 +258,7 @@ static struct gcall *call_get_or_new(guard_engine *g, const char *id, struct out
     c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
+    c->unheard = !g->cfg.notifier.publish;
     c->timeline = json_array();
     c->evidence = json_pack("[{s:s, s:s}]", "kind", "guard_call", "ref", id);
     buf_init(&c->excerpt, GUARD_EXCERPT);
@@ -276,19 +282,22 @@ static struct gcall *call_get_or_new(guard_engine *g, const char *id, struct out
 
 /* ---- decisions ---- */
 
-static void add_category(struct gcall *c, const char *code)
+static void add_code(char *list, size_t cap, const char *code)
 {
-    size_t n = strlen(code);
-    const char *p = c->cats;
-    while (*p) {
+    size_t n = strlen(code), len = strlen(list);
+    for (const char *p = list; *p;) {
         size_t k = strcspn(p, ",");
         if (k == n && strncmp(p, code, n) == 0)
             return;
         p += k + (p[k] == ',');
     }
-    size_t len = strlen(c->cats);
-    if (len + n + 2 < sizeof c->cats)
-        snprintf(c->cats + len, sizeof c->cats - len, "%s%s", len ? "," : "", code);
+    if (len + n + 2 < cap)
+        snprintf(list + len, cap - len, "%s%s", len ? "," : "", code);
+}
+
+static void add_category(struct gcall *c, const char *code)
+{
+    add_code(c->cats, sizeof c->cats, code);
 }
 
 static void raise_risk(struct gcall *c, enum risk r)
@@ -385,9 +394,14 @@ static void detection(guard_engine *g, struct gcall *c, struct outbox *ob, const
 static json_t *result_reasons(const struct guard_result *r, const char *norm)
 {
     json_t *cats = json_array(), *spans = json_array();
+    json_t *feats = json_array();
     for (int i = 0; i < r->ncat; i++)
-        json_array_append_new(
-            cats, json_pack("{s:s, s:f}", "code", r->cat[i].code, "score", r->cat[i].score));
+        json_array_append_new(cats, json_pack("{s:s, s:f, s:f}", "code", r->cat[i].code, "score",
+                                              r->cat[i].score, "lexical", r->cat[i].lexical));
+    for (int i = 0; i < r->nfeat; i++)
+        json_array_append_new(feats,
+                              json_pack("{s:s, s:s, s:f}", "feature", r->feat[i].name, "category",
+                                        r->feat[i].category, "weight", r->feat[i].weight));
     for (int i = 0; i < r->nspan; i++) {
         const struct guard_span *s = &r->span[i];
         json_t *sp = json_pack("{s:I, s:I, s:s, s:s, s:f}", "off", (json_int_t)s->off, "len",
@@ -397,7 +411,8 @@ static json_t *result_reasons(const struct guard_result *r, const char *norm)
             json_object_set_new(sp, "text", json_stringn_nocheck(norm + s->off, s->len));
         json_array_append_new(spans, sp);
     }
-    return json_pack("{s:o, s:o, s:f}", "categories", cats, "spans", spans, "score", r->score);
+    return json_pack("{s:o, s:o, s:o, s:f}", "categories", cats, "spans", spans, "features", feats,
+                     "score", r->score);
 }
 
 static void excerpt_add(struct gcall *c, enum guard_speaker who, const char *text, size_t len)
@@ -430,11 +445,49 @@ static const char *count_demands(struct gcall *c, const struct guard_result *r)
     return fired;
 }
 
+/* Milder abuse: a customer utterance under the harassment threshold whose top category still
+ * reaches GUARD_MILD (うるさい, いい加減にしてくれ, a lone お前なんか). One is a bad moment;
+ * GUARD_MILD_COUNT of them in one call are a pattern, and that is a detection of its own
+ * (rule "repeated_mild"), stated with its rule and the utterances' categories. */
+#define GUARD_MILD       0.3
+#define GUARD_MILD_COUNT 3
+
+static void mild_rule(guard_engine *g, struct gcall *c, struct outbox *ob, const char *text,
+                      size_t len, const struct guard_result *r, const char *norm)
+{
+    if (r->harassment || r->ncat == 0 || r->cat[0].score < GUARD_MILD)
+        return;
+    c->mild++;
+    add_code(c->mild_cats, sizeof c->mild_cats, r->cat[0].code);
+    excerpt_add(c, GUARD_CUSTOMER, text, len);
+    if (c->mild % GUARD_MILD_COUNT != 0)
+        return;
+    json_t *reasons = result_reasons(r, norm);
+    json_object_set_new(
+        reasons, "repeated_mild",
+        json_pack("{s:s, s:i, s:f, s:f, s:s}", "rule",
+                  "repeated milder abuse in one call: every 3rd customer utterance whose top "
+                  "category is at 0.3 or more but under the 0.5 harassment threshold counts as a "
+                  "detection",
+                  "count", c->mild, "mild", GUARD_MILD, "threshold", GUARD_THRESHOLD, "categories",
+                  c->mild_cats));
+    for (const char *p = c->mild_cats; *p;) {
+        size_t k = strcspn(p, ",");
+        char code[GUARD_CODE_MAX];
+        snprintf(code, sizeof code, "%.*s", (int)(k < sizeof code ? k : sizeof code - 1), p);
+        add_category(c, code);
+        p += k + (p[k] == ',');
+    }
+    detection(g, c, ob, "repeated_mild", reasons);
+}
+
 static void utterance_rules(guard_engine *g, struct gcall *c, struct outbox *ob,
                             enum guard_speaker who, const char *text, size_t len,
                             const struct guard_result *r, const char *norm)
 {
     const char *repeat = who == GUARD_CUSTOMER ? count_demands(c, r) : NULL;
+    if (who == GUARD_CUSTOMER && !repeat)
+        mild_rule(g, c, ob, text, len, r, norm);
     if (!r->harassment && !repeat)
         return;
     excerpt_add(c, who, text, len);

@@ -49,11 +49,14 @@ struct gcall {
         char code[GUARD_CODE_MAX];
         int n;
     } demand[GUARD_DEMANDS];
-    char cats[512]; /* categories detected, comma-separated, first seen first */
+    int mild;            /* customer utterances with milder abuse (see GUARD_MILD) so far */
+    char mild_cats[256]; /* their top categories, comma-separated */
+    char cats[512];      /* categories detected, comma-separated, first seen first */
     struct buf excerpt;
     json_t *evidence; /* [{kind, ref}] */
     json_t *timeline; /* the newest GUARD_TIMELINE entries */
     int64_t nevents;
+    int unheard; /* no publish notifier: state and alert events are not dumped for it */
 };
 
 /* What a decision asks to be done once the mutex is released. */

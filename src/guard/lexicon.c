@@ -224,7 +224,11 @@ int guard__token_keys(const struct ja_token *tk, const struct ja_token *next, co
     if (surface && tk->pos == JA_POS_NOUN && !tk->unknown)
         f |= GUARD__F_KNOWN_NOUN;
     int renyo = strcmp(tk->conj_form, "連用形") == 0;
-    if (strncmp(tk->conj_form, "命令", strlen("命令")) == 0)
+    /* 〜てください asks politely; it never commands (障害者割引の手続きを教えてください). */
+    int polite = strcmp(tk->base, "くださる") == 0 || strcmp(tk->base, "下さる") == 0;
+    if (polite)
+        ;
+    else if (strncmp(tk->conj_form, "命令", strlen("命令")) == 0)
         f |= GUARD__F_IMP;
     else if (strcmp(tk->conj_form, "仮定形") == 0 && is_clause_end(next))
         f |= GUARD__F_IMP;
@@ -654,6 +658,12 @@ static const struct {
     /* People an insult may be aimed at (バカ野郎, クソ女, エロい声): not a thing described. */
     {"野郎", W_PERSON},
     {"やろう", W_PERSON},
+    /* What a person does (ふざけた真似, なめた口): aimed at the operator, not a thing. */
+    {"真似", W_PERSON},
+    {"まね", W_PERSON},
+    {"口", W_PERSON},
+    {"態度", W_PERSON},
+    {"言い方", W_PERSON},
     {"女", W_PERSON},
     {"男", W_PERSON},
     {"奴", W_PERSON},
@@ -925,6 +935,7 @@ void guard_lexicon_free(guard_lexicon *lx)
     free(lx->lit_start);
     free(lx->lit_ent);
     free(lx->wclass);
+    guard_model_free(lx->model);
     arena_free(lx->arena);
     free(lx);
 }
@@ -972,6 +983,7 @@ int guard_lexicon_load(const char *path, const char *const *category_codes, int 
                        guard_lexicon **out, char *err, size_t errlen)
 {
     struct buf b;
+    guard_lexicon *lx = NULL;
     buf_init(&b, LEX_FILE_MAX);
     int rc = buf_read_file(&b, path);
     if (rc == BUF_EIO)
@@ -982,8 +994,14 @@ int guard_lexicon_load(const char *path, const char *const *category_codes, int 
         snprintf(err, errlen, "%s: out of memory", path);
     else
         rc = guard_lexicon_parse(path, b.data ? b.data : "", b.len, NULL, category_codes, ncodes,
-                                 out, err, errlen);
+                                 &lx, err, errlen);
     buf_release(&b);
+    if (rc == 0 && guard__model_load_beside(lx, path, err, errlen) != 0) {
+        guard_lexicon_free(lx);
+        return -1;
+    }
+    if (rc == 0)
+        *out = lx;
     return rc ? -1 : 0;
 }
 

@@ -106,21 +106,24 @@ static void keep_reachable(struct req *r, json_t *j, const char *key)
     json_object_set_new(j, key, kept);
 }
 
-static int k_param(struct req *r, int *k)
+/* The rules for this reply: ?k may raise the installation's k, never lower it. */
+static int k_param(struct req *r, struct survey_rules *R)
 {
     const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "k");
-    int64_t x = SURVEY_K_DEFAULT;
-    if (v && parse_int64(v, 1, 1000, &x)) {
-        http__reply_error(r, 400, "bad_request", "k: must be a whole number from 1 to 1000");
+    int64_t x = 0;
+    if (v && parse_int64(v, 1, SURVEY_K_MAX, &x)) {
+        http__reply_error(r, 400, "bad_request", "k: must be a whole number from 1 to %d",
+                          SURVEY_K_MAX);
         return 400;
     }
-    *k = (int)x;
-    return 0;
+    int rc = survey_rules_load(http__db(r), (int)x, R);
+    return rc ? http__store_error(r, rc, "settings") : 0;
 }
 
 int api_survey_score(struct req *r)
 {
-    int k, rc;
+    struct survey_rules k;
+    int rc;
     const char *only = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "center");
     if ((rc = k_param(r, &k)))
         return rc;
@@ -131,7 +134,7 @@ int api_survey_score(struct req *r)
     struct wave w;
     if ((rc = wave_load(r, &w)))
         return rc;
-    json_t *j = survey_score_json(&w.L, w.centers, w.ncenters, only, k);
+    json_t *j = survey_score_json(&w.L, w.centers, w.ncenters, only, &k);
     wave_release(&w);
     if (!j)
         return http__store_error(r, STORE_ERROR, "memory");
@@ -143,13 +146,14 @@ int api_survey_score(struct req *r)
 
 int api_survey_rank(struct req *r)
 {
-    int k, rc;
+    struct survey_rules k;
+    int rc;
     if ((rc = k_param(r, &k)))
         return rc;
     struct wave w;
     if ((rc = wave_load(r, &w)))
         return rc;
-    json_t *j = survey_rank_json(&w.L, w.centers, w.ncenters, k);
+    json_t *j = survey_rank_json(&w.L, w.centers, w.ncenters, &k);
     wave_release(&w);
     if (!j)
         return http__store_error(r, STORE_ERROR, "memory");
@@ -258,14 +262,15 @@ int api_survey_create(struct req *r)
 
 int api_survey_drivers(struct req *r)
 {
-    int k, rc;
+    struct survey_rules k;
+    int rc;
     struct org_center c;
     if ((rc = k_param(r, &k)) || (rc = center_param(r, &c)))
         return rc;
     struct wave w;
     if ((rc = wave_load(r, &w)))
         return rc;
-    json_t *j = survey_drivers_json(&w.L, w.centers, w.ncenters, c.code, k);
+    json_t *j = survey_drivers_json(&w.L, w.centers, w.ncenters, c.code, k.k);
     wave_release(&w);
     if (!j)
         return http__store_error(r, STORE_ERROR, "memory");
@@ -277,7 +282,8 @@ int api_survey_drivers(struct req *r)
 
 int api_survey_compare(struct req *r)
 {
-    int k, rc;
+    struct survey_rules k;
+    int rc;
     struct org_center c;
     const char *from = query(r, "from");
     if ((rc = k_param(r, &k)) || (rc = center_param(r, &c)))
@@ -293,7 +299,7 @@ int api_survey_compare(struct req *r)
         wave_release(&a);
         return rc;
     }
-    json_t *j = survey_compare_json(&a.L, &a.centers[0], &b.L, &b.centers[0], k);
+    json_t *j = survey_compare_json(&a.L, &a.centers[0], &b.L, &b.centers[0], k.k);
     wave_release(&a);
     wave_release(&b);
     if (!j)
@@ -315,8 +321,16 @@ int api_survey_comments(struct req *r)
     if ((rc = wave_load_as(r, r->params[0], c.id, 0, &w)))
         return rc;
     char err[600];
-    json_t *j = survey_center_comments(http__db(r), w.id, c.id, survey_nitems(w.q), 0, NULL, NULL,
-                                       err, sizeof err);
+    const char *kv = query(r, "k");
+    int64_t k = 0;
+    if (kv && parse_int64(kv, 1, SURVEY_K_MAX, &k)) {
+        wave_release(&w);
+        http__reply_error(r, 400, "bad_request", "k: must be a whole number from 1 to %d",
+                          SURVEY_K_MAX);
+        return 400;
+    }
+    json_t *j = survey_center_comments(http__db(r), w.id, c.id, survey_nitems(w.q), (int)k, NULL,
+                                       NULL, err, sizeof err);
     wave_release(&w);
     if (!j) {
         log_msg(LOG_ERROR, "survey comments: %s", err);
@@ -382,9 +396,14 @@ int api_survey_import(struct req *r)
         }
         return http__store_error(r, STORE_ERROR, "memory");
     }
-    rc =
-        survey_import_store(http__db(r), wave_id, &c, nitems, &im, r->who.login, "upload", r->addr);
+    struct survey_publication pub;
+    rc = survey_import_store(http__db(r), wave_id, &c, nitems, &im, r->who.login, "upload", r->addr,
+                             &pub);
     json_t *j = rc ? NULL : survey_import_json(&im);
+    if (j && json_object_set_new(j, "publication", survey_publication_json(&pub)) != 0) {
+        json_decref(j);
+        j = NULL;
+    }
     survey_import_release(&im);
     if (rc)
         return http__store_error(r, rc, "respondents");
@@ -411,11 +430,12 @@ static int slurp(const char *path, char **out, size_t *len)
 
 /* The PDF report of center c from the loaded wave w (every center, for the benchmarks). */
 static int write_pdf(struct req *r, const struct wave *w, const struct org_center *c,
-                     json_t *center, int k, const char *path, char *err, size_t errlen)
+                     json_t *center, const struct survey_rules *k, const char *path, char *err,
+                     size_t errlen)
 {
     char day[16];
     date_jst(now_unix(), day, sizeof day);
-    json_t *drivers = survey_drivers_json(&w->L, w->centers, w->ncenters, c->code, k);
+    json_t *drivers = survey_drivers_json(&w->L, w->centers, w->ncenters, c->code, k->k);
     json_t *comments = survey_center_comments(http__db(r), w->id, c->id, survey_nitems(w->q), 0,
                                               NULL, NULL, err, errlen);
     struct report_survey in = {.wave = r->params[0],
@@ -434,7 +454,8 @@ static int write_pdf(struct req *r, const struct wave *w, const struct org_cente
 
 int api_survey_export(struct req *r)
 {
-    int k, rc;
+    struct survey_rules k;
+    int rc;
     struct org_center c;
     if ((rc = k_param(r, &k)) || (rc = center_param(r, &c)))
         return rc;
@@ -457,7 +478,7 @@ int api_survey_export(struct req *r)
     struct wave w;
     if ((rc = wave_load(r, &w)))
         return rc;
-    json_t *j = survey_score_json(&w.L, w.centers, w.ncenters, c.code, k);
+    json_t *j = survey_score_json(&w.L, w.centers, w.ncenters, c.code, &k);
     json_t *center = json_array_get(json_object_get(j, "centers"), 0);
     char dir[] = "/tmp/ikiiki-export-XXXXXX", path[64], err[600];
     if (!center || !mkdtemp(dir)) {
@@ -471,7 +492,7 @@ int api_survey_export(struct req *r)
         return http__store_error(r, STORE_ERROR, "memory");
     }
     snprintf(path, sizeof path, "%s/out", dir);
-    rc = pdf    ? write_pdf(r, &w, &c, center, k, path, err, sizeof err)
+    rc = pdf    ? write_pdf(r, &w, &c, center, &k, path, err, sizeof err)
          : xlsx ? survey_export_xlsx(w.q, center, path, err, sizeof err)
                 : survey_export_csv(w.q, center, path,
                                     enc && strcmp(enc, "cp932") == 0 ? SURVEY_EXPORT_CP932
@@ -504,4 +525,74 @@ int api_survey_export(struct req *r)
                             : "text/csv; charset=utf-8",
                      name);
     return 200;
+}
+
+int api_survey_publish(struct req *r)
+{
+    struct org_center c;
+    int rc = center_param(r, &c);
+    if (rc)
+        return rc;
+    if (!org_can_write_center(&r->who, &c)) {
+        http__reply_error(r, 403, "forbidden", "your role may not publish for center \"%.40s\"",
+                          c.code);
+        return 403;
+    }
+    int64_t id;
+    char *doc = NULL;
+    if ((rc = store_survey_wave_get(http__db(r), r->params[0], &id, &doc))) {
+        free(doc);
+        return http__store_error(r, rc, "wave");
+    }
+    free(doc);
+    struct survey_publication pub;
+    if ((rc = survey_publish(http__db(r), id, c.id, c.code, "manual", r->who.login, r->addr, &pub)))
+        return http__store_error(r, rc, "publication");
+    json_t *j = survey_publication_json(&pub);
+    if (!j)
+        return http__store_error(r, STORE_ERROR, "memory");
+    http__reply_json(r, 200, j);
+    return 200;
+}
+
+/* The installation's anonymity settings: read by every staff role that sees results (so screens
+ * can explain the rule), changed by admins only (the route's gate). */
+int api_survey_settings_get(struct req *r)
+{
+    struct survey_rules R;
+    int kc = 0;
+    int rc = survey_rules_load(http__db(r), 0, &R);
+    if (rc == STORE_OK)
+        rc = survey_k_comments_load(http__db(r), 0, &kc);
+    if (rc)
+        return http__store_error(r, rc, "settings");
+    http__reply_json(r, 200,
+                     json_pack("{s:i, s:i, s:i, s:i}", "k", R.k, "k_comments", kc,
+                               "bench_min_centers", R.bench_min, "hpb_min_centers", R.hpb_min));
+    return 200;
+}
+
+int api_survey_settings_put(struct req *r)
+{
+    static const char *const known[] = {"k", "k_comments", NULL};
+    char err[300];
+    json_t *k = json_object_get(r->json, "k"), *kc = json_object_get(r->json, "k_comments");
+    int bad = decode__only(r->json, known, err, sizeof err) != 0;
+    if (!bad && ((k && (!json_is_integer(k) || json_integer_value(k) < SURVEY_K_MIN ||
+                        json_integer_value(k) > SURVEY_K_MAX)) ||
+                 (kc && (!json_is_integer(kc) || json_integer_value(kc) < SURVEY_K_MIN ||
+                         json_integer_value(kc) > SURVEY_K_MAX)))) {
+        snprintf(err, sizeof err, "k, k_comments: whole numbers from %d to %d", SURVEY_K_MIN,
+                 SURVEY_K_MAX);
+        bad = 1;
+    }
+    if (bad) {
+        http__reply_error(r, 400, "bad_request", "%s", err);
+        return 400;
+    }
+    int rc = survey_settings_set(http__db(r), k ? (int)json_integer_value(k) : 0,
+                                 kc ? (int)json_integer_value(kc) : 0, r->who.login, r->addr);
+    if (rc)
+        return http__store_error(r, rc, "settings");
+    return api_survey_settings_get(r);
 }

@@ -13,6 +13,7 @@
 #include "survey/survey.h"
 #include "store/store_org.h"
 #include "store/store_survey.h"
+#include "survey/wave.h"
 
 /* Answers one link takes per minute: a whole center answering in a meeting stays well under
  * it; a script replaying the form is slowed without keeping anything about the sender. */
@@ -70,11 +71,13 @@ int api_survey_link_close(struct req *r)
     int rc = link_target(r, &wave_id, &c);
     if (rc)
         return rc;
-    if ((rc = store_survey_link_close(http__db(r), wave_id, c.id, now_unix())))
+    struct survey_publication pub;
+    if ((rc = survey_link_close(http__db(r), wave_id, &c, r->params[0], r->who.login, r->addr,
+                                &pub)))
         return http__store_error(r, rc, "link");
-    http__audit(r, "survey.link.close", c.code, r->params[0]);
     http__reply_json(r, 200,
-                     json_pack("{s:s,s:s,s:b}", "wave", r->params[0], "center", c.code, "open", 0));
+                     json_pack("{s:s,s:s,s:b,s:o*}", "wave", r->params[0], "center", c.code, "open",
+                               0, "publication", survey_publication_json(&pub)));
     return 200;
 }
 

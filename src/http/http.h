@@ -19,6 +19,12 @@ struct http_config {
     int login_addr_limit; /* login attempts per address per window; 0 = 30 */
     int login_window;     /* seconds; 0 = 900 */
     int access_log;       /* 1 = one line per request on stderr */
+    const char
+        *tls_cert; /* PEM certificate (chain) and key files: HTTPS of our own, with HSTS and */
+    const char *tls_key; /* Secure cookies; NULL = plain HTTP */
+    /* "ADDR:PORT" of a second listener that serves only the anonymous answer links
+     * (/collect/… and /api/v1/collect/…), for the side phones reach; NULL = none. */
+    const char *public_listen;
     struct guard_engine
         *guard; /* the call guard (borrowed; may be NULL: calls routes answer 503) */
 };
@@ -29,6 +35,11 @@ typedef struct http_server http_server;
 int http_server_start(const struct http_config *cfg, http_server **out, char *err, size_t errlen);
 /* The port actually bound (useful with port 0). */
 uint16_t http_server_port(const http_server *srv);
+/* The port of the public (answer links only) listener; 0 when there is none. */
+uint16_t http_server_public_port(const http_server *srv);
+/* Reads the TLS certificate and key files again (after a renewal) and uses them for new
+ * handshakes; on failure the old pair stays in use and err says why. */
+int http_server_reload_tls(http_server *srv, char *err, size_t errlen);
 /* Stops accepting, lets requests in flight finish, and frees the server. NULL is a no-op. */
 void http_server_stop(http_server *srv);
 /* Sends a guard event (kind "alert", "state" …; json an object's text) to the SSE clients that

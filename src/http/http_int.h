@@ -2,6 +2,7 @@
 #ifndef IKIIKI_HTTP_INT_H
 #define IKIIKI_HTTP_INT_H
 
+#include <gnutls/abstract.h>
 #include <jansson.h>
 #include <microhttpd.h>
 #include <pthread.h>
@@ -41,9 +42,18 @@ struct store_pool;
 struct ratelimit;
 struct http_sse;
 
+/* A listening side: the internal one serves every route, the public one the answer links only. */
+struct http_listener {
+    struct http_server *srv;
+    int public_side;
+};
+
 struct http_server {
     struct http_config cfg;
     struct MHD_Daemon *daemon;
+    struct MHD_Daemon *pub_daemon; /* NULL without --public-listen */
+    struct http_listener side[2];
+    uint16_t pub_port;
     struct store_pool *pool;
     struct ratelimit *limits;
     cx_sheet *cx; /* the self-diagnosis sheet, loaded once at start */
@@ -54,6 +64,7 @@ struct http_server {
 
 struct req {
     struct http_server *srv;
+    int public_side; /* came in on the public listener */
     struct MHD_Connection *conn;
     enum http_method method;
     const char *method_name;
@@ -125,6 +136,14 @@ void http__ratelimit_clear(struct ratelimit *rl, const char *key);
 /* sse.c: server-sent events. centers NULL with ncenters -1: every center. max_s > 0 ends the
  * stream after that many seconds. */
 int http__sse_new(struct http_sse **out);
+
+/* tls.c: the certificate every handshake gets, swapped whole on reload (one per process). */
+int http__tls_load(const char *cert, const char *key, char *err, size_t errlen);
+void http__tls_release(void);
+int http__tls_cert_cb(gnutls_session_t session, const gnutls_datum_t *req_ca_dn, int nreqs,
+                      const gnutls_pk_algorithm_t *pk_algos, int pk_algos_length,
+                      gnutls_pcert_st **pcert, unsigned int *pcert_length,
+                      gnutls_privkey_t *privkey);
 void http__sse_stop(struct http_sse *h);
 void http__sse_free(struct http_sse *h);
 int http__sse_clients(struct http_sse *h);
@@ -178,6 +197,9 @@ int api_survey_import(struct req *r);
 int api_survey_export(struct req *r);
 int api_survey_link_open(struct req *r);
 int api_survey_link_close(struct req *r);
+int api_survey_publish(struct req *r);
+int api_survey_settings_get(struct req *r);
+int api_survey_settings_put(struct req *r);
 int api_collect_get(struct req *r);
 int api_collect_post(struct req *r);
 int api_me_mood_add(struct req *r);

@@ -73,6 +73,10 @@ const struct route http__routes[] = {
      api_survey_link_open},
     {M_DELETE, "/api/v1/surveys/{}/centers/{}/link", R_ADMIN | R_CONSULT | R_MANAGER, 0, 0,
      api_survey_link_close},
+    {M_POST, "/api/v1/surveys/{}/centers/{}/publish", R_ADMIN | R_CONSULT | R_MANAGER, 0, 0,
+     api_survey_publish},
+    {M_GET, "/api/v1/settings/survey", ROLES_STAFF, 0, 0, api_survey_settings_get},
+    {M_PUT, "/api/v1/settings/survey", R_ADMIN, 0, 0, api_survey_settings_put},
     /* Anyone with the link answers; the token in the path is the only key. */
     {M_GET, "/api/v1/collect/{}", 0, 0, 1, api_collect_get},
     {M_POST, "/api/v1/collect/{}", 0, 0, 1, api_collect_post},

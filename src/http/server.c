@@ -16,6 +16,9 @@
 #include "store/store_org.h"
 
 #define DEFAULT_MAX_BODY (1u << 20)
+/* A year, the common choice; subdomains are left alone (other hosts of the center's domain may
+ * not speak HTTPS). */
+#define HSTS "max-age=31536000"
 
 static enum http_method parse_method(const char *m)
 {
@@ -131,13 +134,15 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t outlen
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)outlen);
 }
 
-static struct req *req_new(struct http_server *srv, struct MHD_Connection *conn, const char *url,
+static struct req *req_new(struct http_listener *side, struct MHD_Connection *conn, const char *url,
                            const char *method)
 {
+    struct http_server *srv = side->srv;
     struct req *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
     r->srv = srv;
+    r->public_side = side->public_side;
     r->conn = conn;
     r->t0 = now_mono_ns();
     r->method = parse_method(method);
@@ -194,6 +199,8 @@ static enum MHD_Result send_reply(struct req *r)
                                                 : "application/json; charset=utf-8");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (r->srv->cfg.tls_cert)
+        MHD_add_response_header(resp, "Strict-Transport-Security", HSTS);
     for (int i = 0; i < r->nheaders; i++)
         MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
@@ -208,15 +215,23 @@ static int declared_too_big(struct req *r)
     return cl && parse_int64(cl, 0, INT64_MAX, &n) == 0 && (uint64_t)n > r->srv->cfg.max_body;
 }
 
+/* The public listener serves the anonymous answer links and nothing else. */
+static int public_path(const char *p)
+{
+    return strncmp(p, "/api/v1/collect/", 16) == 0 || strncmp(p, "/collect/", 9) == 0 ||
+           strcmp(p, "/collect") == 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
     (void)version;
-    struct http_server *srv = cls;
+    struct http_listener *side = cls;
+    struct http_server *srv = side->srv;
     struct req *r = *con_cls;
     if (!r) {
-        r = req_new(srv, conn, url, method);
+        r = req_new(side, conn, url, method);
         if (!r)
             return MHD_NO;
         *con_cls = r;
@@ -240,6 +255,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (r->too_big)
         http__reply_error(r, 413, "too_large", "request body larger than %zu bytes",
                           srv->cfg.max_body);
+    else if (r->public_side && !public_path(r->path))
+        http__reply_error(r, 404, "not_found", "only answer links are served on this address");
     else
         http__dispatch(r);
     /* The connection goes back to the pool now rather than when the client has read the reply. */
@@ -254,7 +271,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)conn;
-    struct http_server *srv = cls;
+    struct http_server *srv = ((struct http_listener *)cls)->srv;
     struct req *r = *con_cls;
     if (!r)
         return;
@@ -322,6 +339,51 @@ static void apply_defaults(struct http_config *c)
         c->login_window = 900;
 }
 
+/* Frees what http_server_start made (parts not made yet are NULL); sse_stopped: the event
+ * streams' thread was already joined. */
+static void server_free(struct http_server *srv, int sse_stopped)
+{
+    if (srv->pub_daemon)
+        MHD_stop_daemon(srv->pub_daemon);
+    if (srv->daemon)
+        MHD_stop_daemon(srv->daemon);
+    if (srv->sse) {
+        if (!sse_stopped)
+            http__sse_stop(srv->sse);
+        http__sse_free(srv->sse);
+    }
+    http__ratelimit_free(srv->limits);
+    http__pool_free(srv->pool);
+    cx_sheet_free(srv->cx);
+    if (srv->cfg.tls_cert)
+        http__tls_release();
+    free(srv);
+}
+
+static struct MHD_Daemon *start_daemon(struct http_server *srv, struct sockaddr_storage *ss,
+                                       unsigned flags, struct http_listener *side)
+{
+    /* The logger goes first so that libmicrohttpd's complaints about later options reach it. */
+    if (srv->cfg.tls_cert)
+        return MHD_start_daemon(
+            flags | MHD_USE_TLS, 0, NULL, NULL, on_request, side, MHD_OPTION_EXTERNAL_LOGGER,
+            mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)ss,
+            MHD_OPTION_HTTPS_CERT_CALLBACK, http__tls_cert_cb, MHD_OPTION_THREAD_POOL_SIZE,
+            (unsigned)srv->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, side,
+            MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 4000u, MHD_OPTION_END);
+    return MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, side, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)ss, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)srv->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, side,
+        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 4000u, MHD_OPTION_END);
+}
+
+static uint16_t bound_port(struct MHD_Daemon *d)
+{
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    return di ? di->port : 0;
+}
+
 int http_server_start(const struct http_config *cfg, http_server **out, char *err, size_t errlen)
 {
     struct http_server *srv = calloc(1, sizeof *srv);
@@ -348,34 +410,48 @@ int http_server_start(const struct http_config *cfg, http_server **out, char *er
     }
     /* One store connection per worker, plus one spare for the rare request that waits. */
     srv->guard = cfg->guard;
-    if (http__pool_new(srv->cfg.db_url, srv->cfg.threads + 1, &srv->pool, err, errlen) ||
+    if (http__pool_new(srv->cfg.db_url, srv->cfg.threads * (srv->cfg.public_listen ? 2 : 1) + 1,
+                       &srv->pool, err, errlen) ||
         !(srv->limits = http__ratelimit_new()) || http__sse_new(&srv->sse)) {
         if (!srv->sse)
             snprintf(err, errlen, "out of memory");
-        http__ratelimit_free(srv->limits);
-        http__pool_free(srv->pool);
-        cx_sheet_free(srv->cx);
-        free(srv);
+        server_free(srv, 0);
         return -1;
     }
-    srv->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 4000u,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+    if (srv->cfg.tls_cert) {
+        srv->cfg.behind_tls = 1; /* Secure cookies */
+        if (http__tls_load(srv->cfg.tls_cert, srv->cfg.tls_key, err, errlen)) {
+            server_free(srv, 0);
+            return -2;
+        }
+    }
+    srv->side[0] = (struct http_listener){srv, 0};
+    srv->side[1] = (struct http_listener){srv, 1};
+    srv->daemon = start_daemon(srv, &ss, flags, &srv->side[0]);
     if (!srv->daemon) {
         snprintf(err, errlen, "--listen: cannot listen on %s (in use or not permitted)",
                  srv->cfg.listen);
-        http__sse_stop(srv->sse);
-        http__sse_free(srv->sse);
-        http__ratelimit_free(srv->limits);
-        http__pool_free(srv->pool);
-        cx_sheet_free(srv->cx);
-        free(srv);
+        server_free(srv, 0);
         return -1;
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    srv->port = di ? di->port : 0;
+    srv->port = bound_port(srv->daemon);
+    if (srv->cfg.public_listen) {
+        unsigned pflags = flags & ~(unsigned)MHD_USE_IPv6;
+        if (parse_listen(srv->cfg.public_listen, &ss, &pflags)) {
+            snprintf(err, errlen, "--public-listen: \"%s\" is not ADDR:PORT",
+                     srv->cfg.public_listen);
+            server_free(srv, 0);
+            return -2;
+        }
+        srv->pub_daemon = start_daemon(srv, &ss, pflags, &srv->side[1]);
+        if (!srv->pub_daemon) {
+            snprintf(err, errlen, "--public-listen: cannot listen on %s (in use or not permitted)",
+                     srv->cfg.public_listen);
+            server_free(srv, 0);
+            return -1;
+        }
+        srv->pub_port = bound_port(srv->pub_daemon);
+    }
     *out = srv;
     return 0;
 }
@@ -391,6 +467,20 @@ uint16_t http_server_port(const http_server *srv)
     return srv->port;
 }
 
+uint16_t http_server_public_port(const http_server *srv)
+{
+    return srv->pub_port;
+}
+
+int http_server_reload_tls(http_server *srv, char *err, size_t errlen)
+{
+    if (!srv->cfg.tls_cert) {
+        snprintf(err, errlen, "TLS is off (no --tls-cert)");
+        return -1;
+    }
+    return http__tls_load(srv->cfg.tls_cert, srv->cfg.tls_key, err, errlen);
+}
+
 void http_server_stop(http_server *srv)
 {
     if (!srv)
@@ -399,14 +489,11 @@ void http_server_stop(http_server *srv)
     MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
+    if (srv->pub_daemon && (fd = MHD_quiesce_daemon(srv->pub_daemon)) != MHD_INVALID_SOCKET)
+        close(fd);
     http__sse_stop(srv->sse);
     /* Let the streams that were just woken send their end before the daemon goes. */
     for (int i = 0; i < 50 && http__sse_clients(srv->sse) > 0; i++)
         usleep(20000);
-    MHD_stop_daemon(srv->daemon);
-    http__sse_free(srv->sse);
-    http__ratelimit_free(srv->limits);
-    http__pool_free(srv->pool);
-    cx_sheet_free(srv->cx);
-    free(srv);
+    server_free(srv, 1);
 }

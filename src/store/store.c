@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/module.h"
 #include "core/util.h"
 
 int store__fail(store *s, int code, const char *fmt, ...)
@@ -27,14 +28,24 @@ const char *store_default_url(const char *explicit_url)
     return "./ikiiki.db";
 }
 
-static int pick_backend(const char *url, const struct store_ops **ops, const char **target)
+/* The PostgreSQL backend is a module (libpq and what it pulls in cost a start-up of their own):
+ * only a postgresql:// URL loads it. err is written when it cannot be loaded. */
+static int pick_backend(const char *url, const struct store_ops **ops, const char **target,
+                        char *err, size_t errlen)
 {
     if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
 #ifdef IKIIKI_HAVE_PG
-        *ops = &store__pg_ops;
+        char why[400];
+        *ops = module_sym("pg", "store__pg_ops", why, sizeof why);
+        if (!*ops) {
+            snprintf(err, errlen, "--db: PostgreSQL: %s", why);
+            return STORE_ERROR; /* an install without its module: not the URL's fault */
+        }
         *target = url;
         return STORE_OK;
 #else
+        (void)err;
+        (void)errlen;
         return STORE_NOBACKEND;
 #endif
     }
@@ -54,7 +65,7 @@ int store_open(const char *url, store **out, char *err, size_t errlen)
 {
     const struct store_ops *ops = NULL;
     const char *target = NULL;
-    int rc = url && *url ? pick_backend(url, &ops, &target) : STORE_BADURL;
+    int rc = url && *url ? pick_backend(url, &ops, &target, err, errlen) : STORE_BADURL;
     if (rc == STORE_BADURL) {
         snprintf(err, errlen,
                  "--db: \"%.200s\" is not a database URL (use a path, sqlite:PATH or "
@@ -66,6 +77,8 @@ int store_open(const char *url, store **out, char *err, size_t errlen)
         snprintf(err, errlen, "--db: this ikiiki was built without PostgreSQL support");
         return rc;
     }
+    if (rc)
+        return rc; /* err says which module is missing */
     store *s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(err, errlen, "out of memory");

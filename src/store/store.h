@@ -51,6 +51,8 @@ void store_rollback_all(store *s);
 int store_setting_get(store *s, const char *key, char *out, size_t outlen);
 /* Stores value under key unless the key exists; either way out receives the stored value. */
 int store_setting_init(store *s, const char *key, const char *value, char *out, size_t outlen);
+/* Writes a setting (insert or replace). */
+int store_setting_set(store *s, const char *key, const char *value);
 
 /* Live events between servers sharing one PostgreSQL (LISTEN/NOTIFY); STORE_NOBACKEND on SQLite.
  * Use a connection of its own for listening: it must not run other queries meanwhile. payload is

@@ -24,6 +24,15 @@ int store_setting_get(store *s, const char *key, char *out, size_t outlen)
     return rc;
 }
 
+int store_setting_set(store *s, const char *key, const char *value)
+{
+    struct store_arg a[] = {ARG_TEXT(key), ARG_TEXT(value)};
+    return store__exec_args(s,
+                            "INSERT INTO settings (key, value) VALUES (?, ?)"
+                            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                            a, 2, NULL);
+}
+
 int store_setting_init(store *s, const char *key, const char *value, char *out, size_t outlen)
 {
     /* Two servers starting together may both try; the loser reads the winner's value. */

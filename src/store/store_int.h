@@ -36,6 +36,9 @@ struct store_ops {
     int (*listen)(store *s, const char *channel);
     int (*wait_notify)(store *s, int timeout_ms, void (*fn)(void *ud, const char *payload),
                        void *ud);
+    /* Optional (NULL: STORE_NOBACKEND): whole-database copies (store_admin.h). */
+    int (*backup)(store *s, const char *path);
+    int (*restore)(store *s, const char *path);
 };
 
 struct store {

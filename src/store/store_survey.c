@@ -54,6 +54,24 @@ int store_survey_wave_get(store *s, const char *code, int64_t *id, char **questi
     return STORE_OK;
 }
 
+int store_survey_wave_get_id(store *s, int64_t id, char **questionnaire_json)
+{
+    struct wave_row w = {0};
+    struct store_arg a[] = {ARG_INT(id)};
+    int rc = store__query(s, "SELECT id, questionnaire FROM survey_waves WHERE id = ?", a, 1,
+                          row_wave, &w);
+    if (rc == STORE_OK && !w.found)
+        rc = store__fail(s, STORE_NOTFOUND, "no such wave");
+    if (rc == STORE_OK && !w.doc)
+        rc = store__fail(s, STORE_ERROR, "out of memory");
+    if (rc) {
+        free(w.doc);
+        return rc;
+    }
+    *questionnaire_json = w.doc;
+    return STORE_OK;
+}
+
 /* ---- respondents ---- */
 
 /* Text that is never NULL (arrays would make ARG_TEXT's NULL test always true). */
@@ -216,10 +234,17 @@ static int by_center_code(const void *a, const void *b)
 
 #define RESPONDENT_SELECT                                                                          \
     "SELECT r.center_id, c.code, r.position, r.segment, r.team, r.tenure, r.answers, r.comment"    \
-    " FROM survey_respondents r JOIN centers c ON c.id = r.center_id WHERE r.wave_id = ?"
+    " FROM survey_respondents r JOIN centers c ON c.id = r.center_id WHERE r.wave_id = ?"          \
+    " AND r.pub IS NOT NULL AND r.pub <= ?"
 
 int store_survey_load(store *s, int64_t wave_id, int64_t center_id, int nitems, int with_comments,
                       struct store_survey_data *out)
+{
+    return store_survey_load_upto(s, wave_id, center_id, nitems, with_comments, INT64_MAX, out);
+}
+
+int store_survey_load_upto(store *s, int64_t wave_id, int64_t center_id, int nitems,
+                           int with_comments, int64_t pub_max, struct store_survey_data *out)
 {
     struct store_survey_data d = {0};
     struct loader l = {.out = &d, .nitems = nitems, .with_comments = with_comments};
@@ -231,15 +256,15 @@ int store_survey_load(store *s, int64_t wave_id, int64_t center_id, int nitems, 
         rc = store_center_get_id(s, center_id, &oc);
         if (rc == STORE_OK && !new_block(&l, center_id, oc.code))
             rc = store__fail(s, STORE_ERROR, "out of memory");
-        struct store_arg a[] = {ARG_INT(wave_id), ARG_INT(center_id)};
+        struct store_arg a[] = {ARG_INT(wave_id), ARG_INT(pub_max), ARG_INT(center_id)};
         if (rc == STORE_OK)
-            rc = store__query(s, RESPONDENT_SELECT " AND r.center_id = ? ORDER BY r.id", a, 2,
+            rc = store__query(s, RESPONDENT_SELECT " AND r.center_id = ? ORDER BY r.id", a, 3,
                               row_respondent, &l);
     } else {
-        struct store_arg a[] = {ARG_INT(wave_id)};
+        struct store_arg a[] = {ARG_INT(wave_id), ARG_INT(pub_max)};
         /* The index's own order (center, then row): sorting a million rows by center code in SQL
          * costs more than the whole scoring, so the few center blocks are ordered below. */
-        rc = store__query(s, RESPONDENT_SELECT " ORDER BY r.center_id, r.id", a, 1, row_respondent,
+        rc = store__query(s, RESPONDENT_SELECT " ORDER BY r.center_id, r.id", a, 2, row_respondent,
                           &l);
         if (rc == STORE_OK && !l.oom && d.n > 1)
             qsort(d.centers, d.n, sizeof *d.centers, by_center_code);
@@ -380,4 +405,80 @@ int store_survey_link_close(store *s, int64_t wave_id, int64_t center_id, int64_
     if (rc == STORE_OK && changes == 0)
         rc = store__fail(s, STORE_NOTFOUND, "no open link for this wave and center");
     return rc;
+}
+
+/* ---- publications ---- */
+
+static void decode_int(void *rec, const char *const *v)
+{
+    *(int64_t *)rec = v[0] ? store__atoi(v[0]) : 0;
+}
+
+int store_survey_publish_mark(store *s, int64_t wave_id, int64_t center_id, int64_t *seq,
+                              int64_t *added)
+{
+    struct store_arg a[] = {ARG_INT(wave_id), ARG_INT(center_id)};
+    int64_t last = 0, changes = 0;
+    int rc = store__get_one(s,
+                            "SELECT MAX(seq) FROM survey_publications WHERE wave_id = ?"
+                            " AND center_id = ?",
+                            a, 2, sizeof last, decode_int, &last);
+    if (rc == STORE_NOTFOUND)
+        rc = STORE_OK;
+    struct store_arg b[] = {ARG_INT(last + 1), ARG_INT(wave_id), ARG_INT(center_id)};
+    if (rc == STORE_OK)
+        rc = store__exec_args(s,
+                              "UPDATE survey_respondents SET pub = ? WHERE wave_id = ?"
+                              " AND center_id = ? AND pub IS NULL",
+                              b, 3, &changes);
+    if (rc)
+        return rc;
+    *seq = last + 1;
+    *added = changes;
+    return STORE_OK;
+}
+
+int store_survey_publication_add(store *s, int64_t wave_id, int64_t center_id,
+                                 const struct store_survey_publication *p)
+{
+    struct store_arg a[] = {ARG_INT(wave_id),        ARG_INT(center_id),       ARG_INT(p->seq),
+                            ARG_INT(p->respondents), ARG_INT(p->published_at), ARG_TEXT(p->reason)};
+    return store__exec_args(s,
+                            "INSERT INTO survey_publications (wave_id, center_id, seq, respondents,"
+                            " published_at, reason) VALUES (?, ?, ?, ?, ?, ?)",
+                            a, 6, NULL);
+}
+
+static void decode_publication(void *rec, const char *const *v)
+{
+    struct store_survey_publication *p = rec;
+    p->seq = store__atoi(v[0]);
+    p->respondents = store__atoi(v[1]);
+    p->published_at = store__atoi(v[2]);
+    store__copy(p->reason, sizeof p->reason, v[3]);
+    p->pending = store__atoi(v[4]);
+}
+
+int store_survey_publication_last(store *s, int64_t wave_id, int64_t center_id,
+                                  struct store_survey_publication *out)
+{
+    struct store_arg a[] = {ARG_INT(wave_id), ARG_INT(center_id), ARG_INT(wave_id),
+                            ARG_INT(center_id)};
+    return store__get_one(s,
+                          "SELECT p.seq, p.respondents, p.published_at, p.reason,"
+                          " (SELECT COUNT(*) FROM survey_respondents r WHERE r.wave_id = ?"
+                          " AND r.center_id = ? AND r.pub IS NULL)"
+                          " FROM survey_publications p WHERE p.wave_id = ? AND p.center_id = ?"
+                          " ORDER BY p.seq DESC LIMIT 1",
+                          a, 4, sizeof *out, decode_publication, out);
+}
+
+int store_survey_pending(store *s, int64_t wave_id, int64_t center_id, int64_t *n)
+{
+    struct store_arg a[] = {ARG_INT(wave_id), ARG_INT(center_id)};
+    *n = 0;
+    return store__get_one(s,
+                          "SELECT COUNT(*) FROM survey_respondents WHERE wave_id = ?"
+                          " AND center_id = ? AND pub IS NULL",
+                          a, 2, sizeof *n, decode_int, n);
 }

@@ -16,6 +16,7 @@ int store_survey_wave_add(store *s, const char *code, const char *questionnaire_
                           int64_t created_at, int64_t *id);
 /* *questionnaire_json is malloc'd (caller frees); STORE_NOTFOUND when there is no such wave. */
 int store_survey_wave_get(store *s, const char *code, int64_t *id, char **questionnaire_json);
+int store_survey_wave_get_id(store *s, int64_t id, char **questionnaire_json);
 /* Adds n respondents of one center with one INSERT run per row; answers are packed as nitems
  * characters. comments may be NULL, and comments[i] NULL for none. Call inside a transaction:
  * the rows go in together or not at all. */
@@ -41,6 +42,31 @@ struct store_survey_data {
 int store_survey_load(store *s, int64_t wave_id, int64_t center_id, int nitems, int with_comments,
                       struct store_survey_data *out);
 void store_survey_data_release(struct store_survey_data *d);
+/* store_survey_load reads the published respondents only (what results may show);
+ * store_survey_load_upto those of publications 1..pub_max. */
+int store_survey_load_upto(store *s, int64_t wave_id, int64_t center_id, int nitems,
+                           int with_comments, int64_t pub_max, struct store_survey_data *out);
+
+/* Publications of a center's answers (survey/wave.h decides when). */
+struct store_survey_publication {
+    int64_t seq;          /* 1, 2, … per wave and center */
+    int64_t respondents;  /* published in all, this one included */
+    int64_t published_at; /* Unix time; 0 for answers published by the upgrade */
+    char reason[32];      /* "close", "import", "manual", "upgrade" */
+    int64_t pending;      /* answers waiting (filled by _last) */
+};
+/* Puts every waiting respondent of the center into publication *seq (the next number); *added
+ * says how many. Call inside a transaction: the caller checks the rules and commits or rolls
+ * back. */
+int store_survey_publish_mark(store *s, int64_t wave_id, int64_t center_id, int64_t *seq,
+                              int64_t *added);
+int store_survey_publication_add(store *s, int64_t wave_id, int64_t center_id,
+                                 const struct store_survey_publication *p);
+/* The latest publication with the count of answers waiting; STORE_NOTFOUND when none. */
+int store_survey_publication_last(store *s, int64_t wave_id, int64_t center_id,
+                                  struct store_survey_publication *out);
+/* Answers of the center not published yet. */
+int store_survey_pending(store *s, int64_t wave_id, int64_t center_id, int64_t *n);
 
 /* Respondents of a wave per center and position, with the enrolled headcounts. */
 struct store_survey_count {

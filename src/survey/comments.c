@@ -631,18 +631,18 @@ static const char *attr_value(const struct survey_respondent *r, enum survey_att
     case ATTR_POSITION:
         return r->position < POS__COUNT ? org_position_name((enum org_position)r->position) : "";
     case ATTR_SEGMENT:
-        return r->segment;
+        return *r->segment ? r->segment : SURVEY_BLANK_GROUP;
     case ATTR_TEAM:
-        return r->team;
+        return *r->team ? r->team : SURVEY_BLANK_GROUP;
     default:
-        return r->tenure;
+        return *r->tenure ? r->tenure : SURVEY_BLANK_GROUP;
     }
 }
 
 static const char *const attr_names[ATTR__COUNT] = {"position", "segment", "team", "tenure"};
 
-/* The distinct non-empty values of attr, positions in their fixed order and texts sorted;
- * *vals is malloc'd and points into r. */
+/* The distinct values of attr (a blank one is SURVEY_BLANK_GROUP), positions in their fixed order
+ * and texts sorted; *vals is malloc'd and points into r. */
 static int attr_values(const struct survey_respondent *r, size_t n, enum survey_attr attr,
                        const char ***vals, size_t *nvals)
 {
@@ -684,8 +684,8 @@ static json_t *attr_groups_json(const struct analysis *a, const struct survey_re
         free(vals);
         return json_null();
     }
-    size_t *sizes = calloc(nv ? nv : 1, sizeof *sizes);
-    size_t *ncom = calloc(nv ? nv : 1, sizeof *ncom);
+    long *sizes = calloc(nv ? nv : 1, sizeof *sizes);
+    long *ncom = calloc(nv ? nv : 1, sizeof *ncom);
     int *hidden = calloc(nv ? nv : 1, sizeof *hidden);
     unsigned char *member = calloc(a->n ? a->n : 1, 1);
     json_t *out = sizes && ncom && hidden && member ? json_object() : NULL;
@@ -699,7 +699,7 @@ static json_t *attr_groups_json(const struct analysis *a, const struct survey_re
             }
     }
     if (out)
-        survey_suppress(sizes, (int)nv, k, hidden);
+        survey_hide_siblings(sizes, (int)nv, k, hidden);
     for (size_t g = 0; out && g < nv; g++) {
         for (size_t i = 0; i < a->n; i++)
             member[i] = strcmp(attr_value(&r[i], attr), vals[g]) == 0;

@@ -356,7 +356,9 @@ json_t *survey_drivers_json(const struct survey_layout *L, const struct survey_c
     for (size_t j = 0; j < ncenters; j++)
         if (strncmp(c[j].center, center, ORG_CODE_MAX) == 0)
             d = &c[j];
-    json_t *score = survey_score_json(L, c, ncenters, center, k);
+    /* Only the center's own items are read: the benchmark rules do not matter here. */
+    struct survey_rules R = {.k = k, .k_bench = k, .bench_min = 1, .hpb_min = 1};
+    json_t *score = survey_score_json(L, c, ncenters, center, &R);
     json_t *items = json_object_get(json_array_get(json_object_get(score, "centers"), 0), "items");
     int shown = d->n >= (size_t)k;
     struct driver *dr = malloc(SURVEY_MAX_ITEMS * sizeof *dr);

@@ -12,6 +12,7 @@
 
 #include "core/buf.h"
 #include "core/ja.h"
+#include "core/module.h"
 #include "core/util.h"
 #include "xlsx_read.h"
 
@@ -858,7 +859,14 @@ static int import_xlsx(struct importer *im, const char *data, size_t len)
         .max_part_bytes = SURVEY_IMPORT_MAX_BYTES / 2,
     };
     char why[400];
-    int rc = xlsx_read(data, len, &lim, xlsx_row, im, why, sizeof why);
+    /* The reader is a module (libzip, expat): only an XLSX import loads it. */
+    __typeof__(xlsx_read) *read =
+        (__typeof__(xlsx_read) *)module_sym("xlsx", "xlsx_read", why, sizeof why);
+    if (!read) {
+        snprintf(im->err, im->errlen, "%s: %s", im->name, why);
+        return SURVEY_IMPORT_ENOMEM;
+    }
+    int rc = read(data, len, &lim, xlsx_row, im, why, sizeof why);
     if (rc == 1)
         return im->cb_rc;
     if (rc) {

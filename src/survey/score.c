@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "survey/disclose.h"
+#include "survey/score_int.h"
 
 #define TOP_MIN     4 /* answers 4–6 are the "top three boxes" */
-#define TEXT_ATTRS  3 /* segment, team, tenure */
+#define TEXT_ATTRS  SURVEY__TEXT_ATTRS
 #define SLOTS_FIRST 64
 
 /* ---- counting ---------------------------------------------------------------------------- */
@@ -96,23 +98,6 @@ int survey_wilson(long pos, long n, double *low, double *high)
     return 0;
 }
 
-void survey_suppress(const size_t *sizes, int ngroups, int k, int *suppressed)
-{
-    int hidden = 0;
-    for (int g = 0; g < ngroups; g++) {
-        suppressed[g] = k > 0 && sizes[g] < (size_t)k;
-        hidden += suppressed[g];
-    }
-    if (hidden != 1)
-        return;
-    int next = -1;
-    for (int g = 0; g < ngroups; g++)
-        if (!suppressed[g] && (next < 0 || sizes[g] < sizes[next]))
-            next = g;
-    if (next >= 0)
-        suppressed[next] = 1;
-}
-
 const char *survey_division(int64_t operators_enrolled)
 {
     if (operators_enrolled >= SURVEY_DIV_B_MIN)
@@ -152,6 +137,19 @@ static int layout_ok(const struct survey_layout *L)
     return L->happiness_item >= -1 && L->happiness_item < L->nitems;
 }
 
+/* Whether every item in the mask has at least k valid answers (a pool with one hidden item
+ * would give that item away: pool minus the visible items; one nobody answered adds nothing). */
+static int items_shown(const struct survey_layout *L, const struct survey_stat *item,
+                       uint64_t items, long k)
+{
+    for (int i = 0; i < L->nitems; i++)
+        if ((items >> i & 1) && item[i].n > 0 && item[i].n < k)
+            return 0;
+    return 1;
+}
+
+/* k is the installation's: who counts in benchmarks and the award does not depend on what an
+ * output asks for. */
 static void summarise(const struct survey_layout *L, const struct survey_tally *t, int k,
                       struct summary *s)
 {
@@ -160,14 +158,18 @@ static void summarise(const struct survey_layout *L, const struct survey_tally *
     s->shown = t->respondents >= k;
     for (int i = 0; i < L->nitems; i++) {
         survey_stat_items(t, (uint64_t)1 << i, &s->item[i]);
-        s->item_ok[i] = s->shown && survey_top3(&s->item[i], &s->item_v[i]) == 0;
+        s->item_ok[i] =
+            s->shown && s->item[i].n >= k && survey_top3(&s->item[i], &s->item_v[i]) == 0;
     }
     for (int e = 0; e < L->nelements; e++) {
-        survey_stat_items(t, survey_element_items(L, e), &s->elem[e]);
-        s->elem_ok[e] = s->shown && survey_top3(&s->elem[e], &s->elem_v[e]) == 0;
+        uint64_t items = survey_element_items(L, e);
+        survey_stat_items(t, items, &s->elem[e]);
+        s->elem_ok[e] = s->shown && items_shown(L, s->item, items, k) &&
+                        survey_top3(&s->elem[e], &s->elem_v[e]) == 0;
     }
     survey_stat_items(t, L->ranking_items, &s->rank);
-    s->rank_ok = s->shown && survey_top3(&s->rank, &s->rank_v) == 0;
+    s->rank_ok = s->shown && items_shown(L, s->item, L->ranking_items, k) &&
+                 survey_top3(&s->rank, &s->rank_v) == 0;
     if (L->happiness_item >= 0)
         s->happy = s->item[L->happiness_item];
 }
@@ -212,7 +214,9 @@ static int code_cmp(const char *a, const char *b)
 /* Sums over every center with figures (the other-center average of X is these sums without X),
  * and the HPB, which is the same for every center. */
 struct bench {
-    long shown;
+    long shown, ranked; /* centers with figures; of them, centers with a ranking score */
+    long top;           /* centers averaged into the HPB */
+    int bench_min, hpb_min;
     double item_sum[SURVEY_MAX_ITEMS], elem_sum[SURVEY_MAX_ITEMS], rank_sum;
     long item_cnt[SURVEY_MAX_ITEMS], elem_cnt[SURVEY_MAX_ITEMS], rank_cnt;
     double hpb_item[SURVEY_MAX_ITEMS], hpb_elem[SURVEY_MAX_ITEMS], hpb_rank;
@@ -255,19 +259,25 @@ static void bench_sums(const struct survey_layout *L, const struct summary *s, s
     }
 }
 
-static void mean_of(double *sum, long cnt, unsigned char *ok)
+static void mean_of(double *sum, long cnt, unsigned char *ok, const struct bench *b)
 {
-    *ok = cnt > 0;
+    *ok = cnt >= SURVEY_HPB_MIN_TOP && b->ranked >= b->hpb_min;
     *sum = cnt > 0 ? *sum / (double)cnt : 0.0;
 }
 
-/* The top quarter: ceil(m / 4) of the m centers that have a ranking score, at least one when
- * there is any; each figure is averaged over those of them that have it. */
+/* The top quarter: ceil(m / 4) of the m centers that have a ranking score, at least
+ * SURVEY_HPB_MIN_TOP (so that no center, its own included, is one of one or two); each figure is
+ * averaged over those of them that have it, and shown only when SURVEY_HPB_MIN_TOP do. */
 static void bench_hpb(const struct survey_layout *L, struct ordered *o, size_t m, struct bench *b)
 {
     long item_cnt[SURVEY_MAX_ITEMS] = {0}, elem_cnt[SURVEY_MAX_ITEMS] = {0}, rank_cnt = 0;
+    size_t top = (m + 3) / 4 < SURVEY_HPB_MIN_TOP ? SURVEY_HPB_MIN_TOP : (m + 3) / 4;
+    if (top > m)
+        top = m;
     qsort(o, m, sizeof *o, ordered_cmp);
-    for (size_t j = 0; j < (m + 3) / 4; j++) {
+    b->ranked = (long)m;
+    b->top = (long)top;
+    for (size_t j = 0; j < top; j++) {
         const struct summary *s = o[j].s;
         for (int i = 0; i < L->nitems; i++)
             if (s->item_ok[i]) {
@@ -283,16 +293,19 @@ static void bench_hpb(const struct survey_layout *L, struct ordered *o, size_t m
         rank_cnt++;
     }
     for (int i = 0; i < L->nitems; i++)
-        mean_of(&b->hpb_item[i], item_cnt[i], &b->hpb_item_ok[i]);
+        mean_of(&b->hpb_item[i], item_cnt[i], &b->hpb_item_ok[i], b);
     for (int e = 0; e < L->nelements; e++)
-        mean_of(&b->hpb_elem[e], elem_cnt[e], &b->hpb_elem_ok[e]);
-    mean_of(&b->hpb_rank, rank_cnt, &b->hpb_rank_ok);
+        mean_of(&b->hpb_elem[e], elem_cnt[e], &b->hpb_elem_ok[e], b);
+    mean_of(&b->hpb_rank, rank_cnt, &b->hpb_rank_ok, b);
 }
 
 static int bench_build(const struct survey_layout *L, const struct summary *s,
-                       const struct survey_center_data *c, size_t n, struct bench *b)
+                       const struct survey_center_data *c, size_t n, const struct survey_rules *R,
+                       struct bench *b)
 {
     memset(b, 0, sizeof *b);
+    b->bench_min = R->bench_min;
+    b->hpb_min = R->hpb_min;
     bench_sums(L, s, n, b);
     struct ordered *o = malloc((n ? n : 1) * sizeof *o);
     if (!o)
@@ -310,7 +323,7 @@ static int bench_build(const struct survey_layout *L, const struct summary *s,
 
 static json_t *num(int ok, double v)
 {
-    return ok ? json_real(v) : json_null();
+    return ok ? json_real(survey_round(v, SURVEY_SHARE_PLACES)) : json_null();
 }
 
 /* json_object_set_new releases the value even when it fails (and refuses NULL), so a run of
@@ -340,103 +353,86 @@ static json_t *code_string(const char *code)
     return json_stringn(code, strnlen(code, ORG_CODE_MAX));
 }
 
-/* The other centers' average: the sums without X's own figure; null when no other center has
- * figures at all, or none has this one. */
-static json_t *others(const struct bench *b, const struct summary *x, double sum, long cnt,
-                      int x_ok, double x_v)
+/* The other centers' average: the sums without X's own figure; null unless at least
+ * bench_min other centers have this figure (fewer would let a reader solve for one of them). */
+static json_t *others(const struct bench *b, double sum, long cnt, int x_ok, double x_v)
 {
-    if (b->shown - x->shown <= 0)
-        return json_null();
     if (x_ok) {
         sum -= x_v;
         cnt--;
     }
-    return cnt > 0 ? json_real(sum / (double)cnt) : json_null();
+    return num(cnt > 0 && cnt >= b->bench_min, cnt > 0 ? sum / (double)cnt : 0);
 }
 
-static json_t *hpb(const struct bench *b, const struct summary *x, int ok, double v)
+static json_t *hpb(int ok, double v)
 {
-    return num(b->shown - x->shown > 0 && ok, v);
+    return num(ok, v);
 }
 
 /* ---- score JSON: center totals --------------------------------------------------------------- */
 
-static json_t *item_json(const struct summary *s, int i, const struct bench *b)
+static json_t *item_json(const struct summary *s, int i, const struct bench *b, int k)
 {
     const struct survey_stat *st = &s->item[i];
-    int ok = s->item_ok[i], good = 1;
+    int shown = s->shown && s->respondents >= k, ok = shown && s->item_ok[i] && st->n >= k;
+    int good = 1;
     double mean = 0, lo = 0, hi = 0;
     int mean_ok = ok && survey_mean(st, &mean) == 0;
     int ci_ok = ok && survey_wilson(st->top3, st->n, &lo, &hi) == 0;
     json_t *o = json_object();
     put(o, "top3", num(ok, s->item_v[i]), &good);
-    put(o, "mean", num(mean_ok, mean), &good);
-    put(o, "n", s->shown ? json_integer(st->n) : json_null(), &good);
+    put(o, "mean", mean_ok ? json_real(survey_round(mean, SURVEY_MEAN_PLACES)) : json_null(),
+        &good);
+    put(o, "n", shown ? json_integer(st->n) : json_null(), &good);
     put(o, "ci_low", num(ci_ok, lo), &good);
     put(o, "ci_high", num(ci_ok, hi), &good);
-    put(o, "others_avg", others(b, s, b->item_sum[i], b->item_cnt[i], ok, s->item_v[i]), &good);
-    put(o, "hpb", hpb(b, s, b->hpb_item_ok[i], b->hpb_item[i]), &good);
+    put(o, "others_avg", others(b, b->item_sum[i], b->item_cnt[i], ok, s->item_v[i]), &good);
+    put(o, "hpb", hpb(b->hpb_item_ok[i], b->hpb_item[i]), &good);
     return finish(o, good);
 }
 
-static json_t *element_json(const struct summary *s, int e, const struct bench *b)
+static json_t *element_json(const struct survey_layout *L, const struct summary *s, int e,
+                            const struct bench *b, int k)
 {
-    int ok = s->elem_ok[e], good = 1;
+    int shown = s->shown && s->respondents >= k;
+    int ok = shown && s->elem_ok[e] && items_shown(L, s->item, survey_element_items(L, e), k);
+    int good = 1;
     json_t *o = json_object();
     put(o, "top3", num(ok, s->elem_v[e]), &good);
-    put(o, "n", s->shown ? json_integer(s->elem[e].n) : json_null(), &good);
-    put(o, "others_avg", others(b, s, b->elem_sum[e], b->elem_cnt[e], ok, s->elem_v[e]), &good);
-    put(o, "hpb", hpb(b, s, b->hpb_elem_ok[e], b->hpb_elem[e]), &good);
+    put(o, "n", shown ? json_integer(s->elem[e].n) : json_null(), &good);
+    put(o, "others_avg", others(b, b->elem_sum[e], b->elem_cnt[e], ok, s->elem_v[e]), &good);
+    put(o, "hpb", hpb(b->hpb_elem_ok[e], b->hpb_elem[e]), &good);
     return finish(o, good);
 }
 
 static json_t *totals_items(const struct survey_layout *L, const struct summary *s,
-                            const struct bench *b)
+                            const struct bench *b, int k)
 {
     json_t *o = json_object();
     int good = 1;
     for (int i = 0; i < L->nitems; i++)
-        put(o, L->item_ids[i], item_json(s, i, b), &good);
+        put(o, L->item_ids[i], item_json(s, i, b, k), &good);
     return finish(o, good);
 }
 
 static json_t *totals_elements(const struct survey_layout *L, const struct summary *s,
-                               const struct bench *b)
+                               const struct bench *b, int k)
 {
     json_t *o = json_object();
     int good = 1;
     for (int e = 0; e < L->nelements; e++)
-        put(o, L->element_codes[e], element_json(s, e, b), &good);
+        put(o, L->element_codes[e], element_json(L, s, e, b, k), &good);
     return finish(o, good);
 }
 
 /* ---- score JSON: groups ---------------------------------------------------------------------- */
-
-struct group {
-    char key[SURVEY_ATTR_MAX];
-    struct survey_tally t;
-};
-
-/* The groups of one text attribute, found by an open-addressing index over g (slot = -1 when
- * free, nslot a power of two kept at least twice n) so each respondent costs one hash. */
-struct group_list {
-    struct group *g;
-    int n, cap;
-    int *slot, nslot;
-    int overflow; /* more than SURVEY_MAX_GROUPS values: the attribute is not reported */
-};
-
-struct center_groups {
-    struct survey_tally pos[POS__COUNT];
-    struct group_list text[TEXT_ATTRS];
-};
 
 static uint32_t key_hash(const char *s, size_t len)
 {
     return fnv1a(s, len);
 }
 
-static int slots_grow(struct group_list *gl)
+static int slots_grow(struct survey__group_list *gl)
 {
     int ns = gl->nslot ? gl->nslot * 2 : SLOTS_FIRST;
     int *slot = malloc((size_t)ns * sizeof *slot);
@@ -456,40 +452,70 @@ static int slots_grow(struct group_list *gl)
     return 0;
 }
 
-static int group_append(struct group_list *gl, const char *key, size_t len)
+static int group_append(struct survey__group_list *gl, const char *key, size_t len)
 {
     if (gl->n == gl->cap) {
         int cap = gl->cap ? gl->cap * 2 : 8;
-        struct group *g = realloc(gl->g, (size_t)cap * sizeof *g);
+        struct survey__group *g = realloc(gl->g, (size_t)cap * sizeof *g);
         if (!g)
             return -1;
         gl->g = g;
         gl->cap = cap;
     }
-    struct group *g = &gl->g[gl->n];
+    struct survey__group *g = &gl->g[gl->n];
     memcpy(g->key, key, len);
     g->key[len] = '\0';
     survey_tally_init(&g->t);
     return gl->n++;
 }
 
-/* Finds or adds the group for key. Returns 0 with *out the group's tally, or NULL for no group
- * (an empty value, or past the limit); -1 when memory ran out. */
-static int group_find(struct group_list *gl, const char *key, struct survey_tally **out)
+/* The slot of key's group, or of the free slot where it would go. */
+static uint32_t group_slot(const struct survey__group_list *gl, const char *key, size_t len)
 {
-    size_t len = strnlen(key, SURVEY_ATTR_MAX - 1);
-    *out = NULL;
-    if (len == 0)
-        return 0;
-    if ((gl->n + 1) * 2 > gl->nslot && slots_grow(gl) != 0)
-        return -1;
     uint32_t mask = (uint32_t)(gl->nslot - 1), h = key_hash(key, len) & mask;
     for (; gl->slot[h] >= 0; h = (h + 1) & mask) {
-        struct group *g = &gl->g[gl->slot[h]];
-        if (memcmp(g->key, key, len) == 0 && g->key[len] == '\0') {
-            *out = &g->t;
-            return 0;
-        }
+        const struct survey__group *g = &gl->g[gl->slot[h]];
+        if (memcmp(g->key, key, len) == 0 && g->key[len] == '\0')
+            break;
+    }
+    return h;
+}
+
+/* An empty value is a group of its own: leaving it out would let the total minus the groups
+ * show the answers of those who left the attribute blank. */
+static const char *group_key(const char *key, size_t *len)
+{
+    *len = strnlen(key, SURVEY_ATTR_MAX - 1);
+    if (*len == 0) {
+        key = SURVEY_BLANK_GROUP;
+        *len = strlen(key);
+    }
+    return key;
+}
+
+const struct survey_tally *survey__group_get(const struct survey__group_list *gl, const char *key)
+{
+    size_t len;
+    key = group_key(key, &len);
+    if (gl->nslot == 0)
+        return NULL;
+    uint32_t h = group_slot(gl, key, len);
+    return gl->slot[h] >= 0 ? &gl->g[gl->slot[h]].t : NULL;
+}
+
+/* Finds or adds the group for key. Returns 0 with *out the group's tally, or NULL past the
+ * limit; -1 when memory ran out. */
+static int group_find(struct survey__group_list *gl, const char *key, struct survey_tally **out)
+{
+    size_t len;
+    key = group_key(key, &len);
+    *out = NULL;
+    if ((gl->n + 1) * 2 > gl->nslot && slots_grow(gl) != 0)
+        return -1;
+    uint32_t h = group_slot(gl, key, len);
+    if (gl->slot[h] >= 0) {
+        *out = &gl->g[gl->slot[h]].t;
+        return 0;
     }
     if (gl->n >= SURVEY_MAX_GROUPS) {
         gl->overflow = 1;
@@ -503,7 +529,7 @@ static int group_find(struct group_list *gl, const char *key, struct survey_tall
     return 0;
 }
 
-static void groups_free(struct center_groups *cg)
+void survey__groups_free(struct survey__center_groups *cg)
 {
     if (!cg)
         return;
@@ -514,10 +540,10 @@ static void groups_free(struct center_groups *cg)
     free(cg);
 }
 
-static struct center_groups *groups_count(const struct survey_layout *L,
-                                          const struct survey_center_data *d)
+struct survey__center_groups *survey__groups_count(const struct survey_layout *L,
+                                                   const struct survey_center_data *d)
 {
-    struct center_groups *cg = calloc(1, sizeof *cg);
+    struct survey__center_groups *cg = calloc(1, sizeof *cg);
     if (!cg)
         return NULL;
     for (size_t j = 0; j < d->n; j++) {
@@ -528,7 +554,7 @@ static struct center_groups *groups_count(const struct survey_layout *L,
         for (int a = 0; a < TEXT_ATTRS; a++) {
             struct survey_tally *t;
             if (group_find(&cg->text[a], keys[a], &t) != 0) {
-                groups_free(cg);
+                survey__groups_free(cg);
                 return NULL;
             }
             if (t)
@@ -547,18 +573,31 @@ static json_t *top3_obj(int shown, const struct survey_stat *st)
     return finish(o, good);
 }
 
-static json_t *group_json(const struct survey_layout *L, const struct survey_tally *t, int hidden)
+static long valid_answers(const struct survey_tally *t, int i)
+{
+    return t->respondents - t->count[i][0];
+}
+
+/* A group's figures; item_hidden[i] says item i is hidden in it (an element shows only where all
+ * of its items show). */
+static json_t *group_json(const struct survey_layout *L, const struct survey_tally *t, int hidden,
+                          const int *item_hidden)
 {
     json_t *o = json_object(), *items = json_object(), *elems = json_object();
     int good = 1;
     struct survey_stat st;
     for (int i = 0; i < L->nitems; i++) {
         survey_stat_items(t, (uint64_t)1 << i, &st);
-        put(items, L->item_ids[i], top3_obj(!hidden, &st), &good);
+        put(items, L->item_ids[i], top3_obj(!item_hidden[i], &st), &good);
     }
     for (int e = 0; e < L->nelements; e++) {
-        survey_stat_items(t, survey_element_items(L, e), &st);
-        put(elems, L->element_codes[e], top3_obj(!hidden, &st), &good);
+        uint64_t mask = survey_element_items(L, e);
+        int shown = !hidden;
+        for (int i = 0; i < L->nitems; i++)
+            if (mask >> i & 1)
+                shown &= !item_hidden[i] || valid_answers(t, i) == 0;
+        survey_stat_items(t, mask, &st);
+        put(elems, L->element_codes[e], top3_obj(shown, &st), &good);
     }
     put(o, "respondents", json_integer(t->respondents), &good);
     put(o, "suppressed", json_boolean(hidden), &good);
@@ -567,29 +606,54 @@ static json_t *group_json(const struct survey_layout *L, const struct survey_tal
     return finish(o, good);
 }
 
+/* The sibling rule over the groups, then over each item's valid answers within the groups left
+ * visible (blanks make an item's cells smaller than the group). item_hidden is n × nitems. */
+static void siblings_hide(const struct survey_layout *L, const struct survey_tally *const *tallies,
+                          int n, int k, long *sizes, int *hidden, int *item_hidden)
+{
+    for (int g = 0; g < n; g++)
+        sizes[g] = tallies[g]->respondents;
+    survey_hide_siblings(sizes, n, k, hidden);
+    int *col = item_hidden + (size_t)n * (size_t)L->nitems; /* scratch of n after the table */
+    for (int i = 0; i < L->nitems; i++) {
+        for (int g = 0; g < n; g++) {
+            sizes[g] = valid_answers(tallies[g], i);
+            col[g] = hidden[g];
+        }
+        survey_hide_siblings(sizes, n, k, col);
+        for (int g = 0; g < n; g++)
+            item_hidden[(size_t)g * (size_t)L->nitems + (size_t)i] = col[g];
+    }
+}
+
 /* Siblings in display order: keys[g] names tallies[g]. Every group is hidden when the center
  * itself is. */
 static json_t *siblings_json(const struct survey_layout *L, const char *const *keys,
                              const struct survey_tally *const *tallies, int n, int center_hidden,
                              int k)
 {
-    size_t *sizes = malloc((size_t)(n ? n : 1) * sizeof *sizes);
-    int *hidden = malloc((size_t)(n ? n : 1) * sizeof *hidden);
+    size_t m = n ? (size_t)n : 1;
+    long *sizes = malloc(m * sizeof *sizes);
+    int *hidden = malloc(m * sizeof *hidden);
+    int *item_hidden = malloc(m * ((size_t)L->nitems + 1) * sizeof *item_hidden);
     json_t *o = json_object();
-    int good = sizes && hidden;
+    int good = sizes && hidden && item_hidden;
     if (good) {
         for (int g = 0; g < n; g++)
-            sizes[g] = (size_t)tallies[g]->respondents;
-        survey_suppress(sizes, n, k, hidden);
+            hidden[g] = center_hidden;
+        siblings_hide(L, tallies, n, k, sizes, hidden, item_hidden);
         for (int g = 0; g < n; g++)
-            put(o, keys[g], group_json(L, tallies[g], hidden[g] || center_hidden), &good);
+            put(o, keys[g],
+                group_json(L, tallies[g], hidden[g], item_hidden + (size_t)g * (size_t)L->nitems),
+                &good);
     }
     free(sizes);
     free(hidden);
+    free(item_hidden);
     return finish(o, good);
 }
 
-static json_t *position_json(const struct survey_layout *L, const struct center_groups *cg,
+static json_t *position_json(const struct survey_layout *L, const struct survey__center_groups *cg,
                              int center_hidden, int k)
 {
     const char *keys[POS__COUNT];
@@ -603,19 +667,22 @@ static json_t *position_json(const struct survey_layout *L, const struct center_
     return siblings_json(L, keys, tallies, n, center_hidden, k);
 }
 
+/* By text, the blank group last. */
 static int group_key_cmp(const void *pa, const void *pb)
 {
-    const struct group *a = *(const struct group *const *)pa, *b = *(const struct group *const *)pb;
-    return strcmp(a->key, b->key);
+    const struct survey__group *a = *(const struct survey__group *const *)pa;
+    const struct survey__group *b = *(const struct survey__group *const *)pb;
+    int ab = strcmp(a->key, SURVEY_BLANK_GROUP) == 0, bb = strcmp(b->key, SURVEY_BLANK_GROUP) == 0;
+    return ab != bb ? ab - bb : strcmp(a->key, b->key);
 }
 
-static json_t *text_json(const struct survey_layout *L, const struct group_list *gl,
+static json_t *text_json(const struct survey_layout *L, const struct survey__group_list *gl,
                          int center_hidden, int k)
 {
     if (gl->overflow)
         return json_null();
     int n = gl->n, m = n ? n : 1;
-    const struct group **sorted = malloc((size_t)m * sizeof *sorted);
+    const struct survey__group **sorted = malloc((size_t)m * sizeof *sorted);
     const char **keys = malloc((size_t)m * sizeof *keys);
     const struct survey_tally **tallies = malloc((size_t)m * sizeof *tallies);
     json_t *o = NULL;
@@ -639,7 +706,7 @@ static json_t *groups_json(const struct survey_layout *L, const struct survey_ce
                            int center_hidden, int k)
 {
     static const char *const names[TEXT_ATTRS] = {"segment", "team", "tenure"};
-    struct center_groups *cg = groups_count(L, d);
+    struct survey__center_groups *cg = survey__groups_count(L, d);
     if (!cg)
         return NULL;
     json_t *o = json_object();
@@ -647,7 +714,7 @@ static json_t *groups_json(const struct survey_layout *L, const struct survey_ce
     put(o, "position", position_json(L, cg, center_hidden, k), &good);
     for (int a = 0; a < TEXT_ATTRS; a++)
         put(o, names[a], text_json(L, &cg->text[a], center_hidden, k), &good);
-    groups_free(cg);
+    survey__groups_free(cg);
     return finish(o, good);
 }
 
@@ -658,17 +725,17 @@ static json_t *center_json(const struct survey_layout *L, const struct survey_ce
                            const struct summary *s, const struct bench *b, int k)
 {
     json_t *o = json_object();
-    int good = 1;
+    int good = 1, shown = s->shown && s->respondents >= k;
+    int rank_ok = shown && s->rank_ok && items_shown(L, s->item, L->ranking_items, k);
     put(o, "center", code_string(d->center), &good);
     put(o, "respondents", json_integer(s->respondents), &good);
-    put(o, "suppressed", json_boolean(!s->shown), &good);
-    put(o, "items", totals_items(L, s, b), &good);
-    put(o, "elements", totals_elements(L, s, b), &good);
-    put(o, "groups", groups_json(L, d, !s->shown, k), &good);
-    put(o, "ranking_score", num(s->rank_ok, s->rank_v), &good);
-    put(o, "ranking_others_avg", others(b, s, b->rank_sum, b->rank_cnt, s->rank_ok, s->rank_v),
-        &good);
-    put(o, "ranking_hpb", hpb(b, s, b->hpb_rank_ok, b->hpb_rank), &good);
+    put(o, "suppressed", json_boolean(!shown), &good);
+    put(o, "items", totals_items(L, s, b, k), &good);
+    put(o, "elements", totals_elements(L, s, b, k), &good);
+    put(o, "groups", groups_json(L, d, !shown, k), &good);
+    put(o, "ranking_score", num(rank_ok, s->rank_v), &good);
+    put(o, "ranking_others_avg", others(b, b->rank_sum, b->rank_cnt, s->rank_ok, s->rank_v), &good);
+    put(o, "ranking_hpb", hpb(b->hpb_rank_ok, b->hpb_rank), &good);
     return finish(o, good);
 }
 
@@ -693,15 +760,15 @@ struct survey_scorer {
     const struct survey_layout *L;
     const struct survey_center_data *c;
     size_t ncenters;
-    int k;
+    struct survey_rules R;
     struct summary *s;
     struct bench b;
 };
 
 survey_scorer *survey_scorer_new(const struct survey_layout *L, const struct survey_center_data *c,
-                                 size_t ncenters, int k)
+                                 size_t ncenters, const struct survey_rules *R)
 {
-    if (!layout_ok(L) || (ncenters && !c))
+    if (!layout_ok(L) || (ncenters && !c) || !R)
         return NULL;
     survey_scorer *sc = malloc(sizeof *sc);
     if (!sc)
@@ -709,9 +776,9 @@ survey_scorer *survey_scorer_new(const struct survey_layout *L, const struct sur
     sc->L = L;
     sc->c = c;
     sc->ncenters = ncenters;
-    sc->k = k < 1 ? SURVEY_K_DEFAULT : k;
-    sc->s = summarise_all(L, c, ncenters, sc->k);
-    if (!sc->s || bench_build(L, sc->s, c, ncenters, &sc->b) != 0) {
+    sc->R = *R;
+    sc->s = summarise_all(L, c, ncenters, R->k_bench);
+    if (!sc->s || bench_build(L, sc->s, c, ncenters, R, &sc->b) != 0) {
         survey_scorer_free(sc);
         return NULL;
     }
@@ -728,13 +795,13 @@ void survey_scorer_free(survey_scorer *sc)
 
 json_t *survey_scorer_center(const survey_scorer *sc, size_t j)
 {
-    return j < sc->ncenters ? center_json(sc->L, &sc->c[j], &sc->s[j], &sc->b, sc->k) : NULL;
+    return j < sc->ncenters ? center_json(sc->L, &sc->c[j], &sc->s[j], &sc->b, sc->R.k) : NULL;
 }
 
 json_t *survey_score_json(const struct survey_layout *L, const struct survey_center_data *c,
-                          size_t ncenters, const char *only_center, int k)
+                          size_t ncenters, const char *only_center, const struct survey_rules *R)
 {
-    survey_scorer *sc = survey_scorer_new(L, c, ncenters, k);
+    survey_scorer *sc = survey_scorer_new(L, c, ncenters, R);
     json_t *root = json_object(), *list = json_array();
     int good = sc != NULL;
     for (size_t j = 0; good && j < ncenters; j++)
@@ -843,7 +910,7 @@ static json_t *reasons_json(unsigned reasons)
     return finish(a, good);
 }
 
-static json_t *row_json(const struct award_row *w)
+static json_t *row_json(const struct award_row *w, int k)
 {
     json_t *o = json_object();
     int good = 1;
@@ -853,7 +920,7 @@ static json_t *row_json(const struct award_row *w)
     put(o, "division", w->division ? json_string(w->division) : json_null(), &good);
     put(o, "eligible", json_boolean(w->reasons == 0), &good);
     put(o, "reasons", reasons_json(w->reasons), &good);
-    put(o, "score", num(w->s->rank_ok, w->s->rank_v), &good);
+    put(o, "score", num(w->s->rank_ok && n >= k, w->s->rank_v), &good);
     put(o, "rank", w->reasons ? json_null() : json_integer(w->rank), &good);
     put(o, "respondents", json_integer(n), &good);
     put(o, "operator_responses", json_integer(w->ops), &good);
@@ -864,13 +931,11 @@ static json_t *row_json(const struct award_row *w)
 }
 
 json_t *survey_rank_json(const struct survey_layout *L, const struct survey_center_data *c,
-                         size_t ncenters, int k)
+                         size_t ncenters, const struct survey_rules *R)
 {
-    if (!layout_ok(L) || (ncenters && !c))
+    if (!layout_ok(L) || (ncenters && !c) || !R)
         return NULL;
-    if (k < 1)
-        k = SURVEY_K_DEFAULT;
-    struct summary *s = summarise_all(L, c, ncenters, k);
+    struct summary *s = summarise_all(L, c, ncenters, R->k_bench);
     struct award_row *w = malloc((ncenters ? ncenters : 1) * sizeof *w);
     json_t *root = json_object(), *list = json_array();
     int good = s && w;
@@ -882,7 +947,7 @@ json_t *survey_rank_json(const struct survey_layout *L, const struct survey_cent
         qsort(w, ncenters, sizeof *w, row_cmp);
         assign_ranks(w, ncenters);
         for (size_t j = 0; j < ncenters; j++)
-            push(list, row_json(&w[j]), &good);
+            push(list, row_json(&w[j], R->k), &good);
     }
     put(root, "entries", list, &good);
     free(s);

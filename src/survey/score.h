@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "survey/disclose.h"
 #include "survey/survey.h"
 
 /* The Wilson interval's z for 95 % (the 0.975 quantile of the standard normal). */
@@ -72,20 +73,13 @@ int survey_mean(const struct survey_stat *s, double *out);
  * bounds, or -1 (writing nothing) when n <= 0 or pos is outside 0..n. */
 int survey_wilson(long pos, long n, double *low, double *high);
 
-/* The anonymity rule for one set of siblings (the groups of one attribute within a center):
- * suppressed[g] = 1 for every group with fewer than k respondents; when exactly one group is so
- * suppressed, the smallest remaining group (the first one among equals) is suppressed too, so
- * the hidden one cannot be recovered by subtraction. Writes ngroups flags. */
-void survey_suppress(const size_t *sizes, int ngroups, int k, int *suppressed);
-
 /* The award division for a number of enrolled operators: "A" (20–100), "B" (101 or more) or
  * NULL (fewer than 20: not ranked). A static string. */
 const char *survey_division(int64_t operators_enrolled);
 
 /* Results of one wave. c holds ncenters centers (borrowed); only_center, when not NULL, limits
- * the output to that center (the comparisons still use every center); k is the anonymity
- * threshold (k < 1 means SURVEY_K_DEFAULT). A new reference, or NULL when L is malformed or
- * memory ran out:
+ * the output to that center (the comparisons still use every center); R says what may be shown
+ * (disclose.h). A new reference, or NULL when L is malformed or memory ran out:
  * {"centers":[{"center","respondents","suppressed",
  *   "items":{ID:{"top3","mean","n","ci_low","ci_high","others_avg","hpb"}},
  *   "elements":{code:{"top3","n","others_avg","hpb"}},
@@ -93,14 +87,17 @@ const char *survey_division(int64_t operators_enrolled);
  *                               "elements":{code:{"top3"}}},…},
  *             "segment":{…}|null,"team":{…}|null,"tenure":{…}|null},
  *   "ranking_score","ranking_others_avg","ranking_hpb"}]}
- * Centers keep their order in c; groups appear in enum order (position) or sorted by their text;
- * a respondent with an empty attribute is in no group of it. A center or group with fewer than
- * k respondents (or hidden by the sibling rule, or inside a hidden center) has null figures.
- * others_avg is the unweighted mean of the other centers' totals (centers below k left out);
- * hpb the unweighted mean over the top quarter (ceil, at least one) of the centers with figures,
- * ordered as in the ranking; both are null when no other center has figures. */
+ * Centers keep their order in c; groups appear in enum order (position) or sorted by their text,
+ * respondents with an empty attribute forming the group SURVEY_BLANK_GROUP (last). A center,
+ * group or item below R->k (or hidden by the sibling rules, or inside a hidden center) has null
+ * figures; an element only shows where all of its items do. others_avg is the unweighted mean
+ * of the other centers' totals (centers below R->k_bench left out), null with fewer than
+ * R->bench_min of them; hpb the unweighted mean over the top quarter (ceil, at least
+ * SURVEY_HPB_MIN_TOP) of the centers with a ranking score, ordered as in the ranking, null with
+ * fewer than R->hpb_min such centers. Shares are rounded to SURVEY_SHARE_PLACES decimals, means
+ * to SURVEY_MEAN_PLACES. */
 json_t *survey_score_json(const struct survey_layout *L, const struct survey_center_data *c,
-                          size_t ncenters, const char *only_center, int k);
+                          size_t ncenters, const char *only_center, const struct survey_rules *R);
 
 /* The same results one center at a time, for output that streams (a whole wave's tree is about a
  * gigabyte at a thousand centers). survey_scorer_new does the work that needs every center (the
@@ -110,7 +107,7 @@ json_t *survey_score_json(const struct survey_layout *L, const struct survey_cen
  * different centers at once. */
 typedef struct survey_scorer survey_scorer;
 survey_scorer *survey_scorer_new(const struct survey_layout *L, const struct survey_center_data *c,
-                                 size_t ncenters, int k);
+                                 size_t ncenters, const struct survey_rules *R);
 json_t *survey_scorer_center(const survey_scorer *sc, size_t j);
 void survey_scorer_free(survey_scorer *sc);
 
@@ -119,14 +116,14 @@ void survey_scorer_free(survey_scorer *sc);
  *   "respondents","operator_responses","response_rate","non_operator_share"}]}
  * Reasons, in this order: "division" (under 20 enrolled operators), "operator_responses"
  * (under 20), "response_rate" (operator responses ÷ enrolled operators under 70 %, or nobody
- * enrolled), "non_operator_share" (under 10 % of responses), "respondents" (under k: no
+ * enrolled), "non_operator_share" (under 10 % of responses), "respondents" (under R->k_bench: no
  * figures), "no_answers" (no valid answer to the ranking items). score is the pooled TOP3BOX
  * over the ranking items (null under k); rank (1 = best within the division, null when not
  * eligible) orders by score, then H01's TOP3BOX, then more respondents; centers equal in all
  * three share a rank. Entries are sorted by division (A, B, none), then rank (unranked last),
  * then center code. */
 json_t *survey_rank_json(const struct survey_layout *L, const struct survey_center_data *c,
-                         size_t ncenters, int k);
+                         size_t ncenters, const struct survey_rules *R);
 
 /* The arrays a layout points into; kept by the caller next to the layout. */
 struct survey_layout_store {

@@ -540,18 +540,3 @@ int xlsx_read(const void *data, size_t len, const struct xlsx_limits *lim, xlsx_
     free(x);
     return rc;
 }
-
-void xlsx_col_name(int col, char *out)
-{
-    char tmp[4];
-    int n = 0;
-    if (col < 0 || col >= DEF_COLS) {
-        out[0] = '\0';
-        return;
-    }
-    for (col++; col > 0 && n < 3; col = (col - 1) / 26)
-        tmp[n++] = (char)('A' + (col - 1) % 26);
-    for (int i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    out[n] = '\0';
-}

@@ -812,6 +812,58 @@ static void test_url_forms(void **state)
         assert_int_equal(access(url, F_OK), 0);
 }
 
+/* The heavy parts are modules (src/core/module.h): with none to be found, the light commands run
+ * as before, and a command that needs a module says in one line which one is missing. */
+static void test_modules(void **state)
+{
+    char url[512], empty[] = "/tmp/ikiiki-no-modules-XXXXXX";
+    fresh_db(state, "modules", url, sizeof url);
+    assert_non_null(mkdtemp(empty));
+    setenv("IKIIKI_MODULE_DIR", empty, 1);
+    struct tu_result r;
+    RUN(&r, "--version");
+    expect_status(&r, 0);
+    tu_result_free(&r);
+    RUN(&r, "harass", "judge", "--behaviour", "3", "--demand", "2", "--json");
+    expect_status(&r, 0);
+    json_decref(parse_json(r.out));
+    tu_result_free(&r);
+    RUN(&r, "cx", "check", "--areas", "1,2,1,0", "--json");
+    expect_status(&r, 0);
+    json_decref(parse_json(r.out));
+    tu_result_free(&r);
+    /* MeCab is the system's library, not one of ours: the guard still tags text. */
+    RUN_STDIN(&r, "C: 殺すぞ\n", "guard", "analyze", "--json");
+    expect_status(&r, 0);
+    expect_contains(r.out, "\"harassment\":true");
+    tu_result_free(&r);
+    static const char *const needs[][3] = {
+        {"serve", "--help", "module \"serve\""},
+        {"survey", "report", "module \"report\""},
+        {"survey", "export", "module \"report\""},
+        {"media", "analyze", "module \"media\""},
+    };
+    for (size_t i = 0; i < sizeof needs / sizeof needs[0]; i++) {
+        RUN(&r, needs[i][0], needs[i][1], "--help");
+        expect_status(&r, 1);
+        expect_one_line(r.err);
+        expect_contains(r.err, needs[i][2]);
+        expect_contains(r.err, empty);
+        tu_result_free(&r);
+    }
+    RUN(&r, "center", "list", "--db", url, "--json");
+    if (is_pg(state)) {
+        expect_status(&r, 1);
+        expect_one_line(r.err);
+        expect_contains(r.err, "module \"pg\"");
+    } else {
+        expect_status(&r, 0);
+    }
+    tu_result_free(&r);
+    unsetenv("IKIIKI_MODULE_DIR");
+    assert_int_equal(rmdir(empty), 0);
+}
+
 /* Each case once per backend, named "case/backend". */
 #define ON(fn, backend)                                                                            \
     {                                                                                              \
@@ -826,7 +878,7 @@ int main(void)
         BOTH(test_version_help),   BOTH(test_init_idempotent), BOTH(test_init_demo),
         BOTH(test_center_add),     BOTH(test_bad_input),       BOTH(test_bad_company_empty_db),
         BOTH(test_user_add_login), BOTH(test_apikey),          BOTH(test_env_db),
-        BOTH(test_url_forms),
+        BOTH(test_url_forms),      BOTH(test_modules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -62,7 +62,7 @@ static void test_survey_api(void **state)
         long st;
         json_t *j = get(&srv, "boss", "/api/v1/surveys/2026-AUTUMN/rank", &st);
         assert_int_equal(st, 200);
-        assert_int_equal(count(j, "entries"), 3);
+        assert_int_equal(count(j, "entries"), 10); /* DEMO's 3 and the 7 other participants */
         json_decref(j);
         j = get(&srv, "cons", "/api/v1/surveys/2026-AUTUMN/rank", &st);
         assert_int_equal(count(j, "entries"), 3); /* TKY, OSK, FUK are DEMO's */
@@ -120,6 +120,55 @@ static long respondents_of(const struct tu_server *srv, const char *center)
     return n;
 }
 
+/* The live count of answers to the wave at a center (responses, not results). */
+static long live_of(const struct tu_server *srv, const char *center)
+{
+    long st, n = -1;
+    json_t *j = get(srv, "boss", "/api/v1/surveys/2026-AUTUMN/responses", &st);
+    assert_int_equal(st, 200);
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(j, "centers"), i, c)
+    {
+        if (strcmp(json_string_value(json_object_get(c, "center")), center) == 0)
+            n = (long)json_integer_value(json_object_get(c, "respondents"));
+    }
+    json_decref(j);
+    return n;
+}
+
+/* Drops the benchmarks (other centers' publications move them) from every object in j. */
+static void own_figures(json_t *j)
+{
+    static const char *const bench[] = {"others_avg", "hpb", "ranking_others_avg", "ranking_hpb"};
+    if (json_is_array(j)) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(j, i, v) own_figures(v);
+    } else if (json_is_object(j)) {
+        for (size_t b = 0; b < sizeof bench / sizeof *bench; b++)
+            json_object_del(j, bench[b]);
+        const char *k;
+        json_t *v;
+        json_object_foreach(j, k, v) own_figures(v);
+    }
+}
+
+/* A center's own figures in the score reply as text (malloc'd), for comparing two readings. */
+static char *score_text(const struct tu_server *srv, const char *center)
+{
+    long st;
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/surveys/2026-AUTUMN/score?center=%s", center);
+    json_t *j = get(srv, "mgr", path, &st);
+    assert_int_equal(st, 200);
+    own_figures(j);
+    char *text = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
+    json_decref(j);
+    assert_non_null(text);
+    return text;
+}
+
 /* The anonymous link, the live count, and the CLI mirrors (comments, drivers, import, export). */
 static void test_collect_and_mirrors(void **state)
 {
@@ -152,16 +201,23 @@ static void test_collect_and_mirrors(void **state)
         assert_string_equal(
             json_string_value(json_object_get(json_object_get(r.json, "center"), "code")), "TKY");
         tu_resp_free(&r);
-        long before = respondents_of(&srv, "TKY");
+        long before = respondents_of(&srv, "TKY"), live = live_of(&srv, "TKY");
+        char *score_before = score_text(&srv, "TKY");
         const char *answer = "{\"position\":\"OP\",\"team\":\"A\",\"answers\":{\"G01\":6,"
                              "\"O01\":5,\"H01\":4},\"comment\":\"お客様に怒鳴られて怖かった\"}";
         assert_int_equal(tu_request(anon, "POST", path, answer, NULL, &r), 0);
         assert_int_equal(r.status, 201);
         tu_resp_free(&r);
-        /* Counted at once: the response rate is live while the link is open. */
-        assert_int_equal(respondents_of(&srv, "TKY"), before + 1);
+        /* Counted at once: the response rate is live while the link is open; the results are
+         * not — reading them before and after one answer shows nothing of it (the differencing
+         * attack), not even the respondent count. */
+        assert_int_equal(live_of(&srv, "TKY"), live + 1);
+        assert_int_equal(respondents_of(&srv, "TKY"), before);
+        char *score_after = score_text(&srv, "TKY");
+        assert_string_equal(score_before, score_after);
+        free(score_after);
 
-        /* Comments over the API are the CLI's, and the new comment is surfaced. */
+        /* Comments over the API are the CLI's; the new comment waits with its answers. */
         long st;
         json_t *api = get(&srv, "mgr", "/api/v1/surveys/2026-AUTUMN/centers/TKY/comments", &st);
         assert_int_equal(st, 200);
@@ -171,8 +227,8 @@ static void test_collect_and_mirrors(void **state)
         assert_true(json_equal(api, cl));
         json_t *alerts = json_object_get(api, "alerts");
         json_t *last = json_array_get(alerts, json_array_size(alerts) - 1);
-        assert_string_equal(json_string_value(json_object_get(last, "text")),
-                            "お客様に怒鳴られて怖かった");
+        assert_string_not_equal(json_string_value(json_object_get(last, "text")),
+                                "お客様に怒鳴られて怖かった");
         json_decref(api);
         json_decref(cl);
         /* Drivers: the same JSON either way. */
@@ -194,8 +250,25 @@ static void test_collect_and_mirrors(void **state)
                          0);
         assert_int_equal(r.status, 201);
         assert_int_equal(json_integer_value(json_object_get(r.json, "imported")), 2);
+        /* Two answers after FUK's publication: held back, the figures stay. */
+        json_t *pub = json_object_get(r.json, "publication");
+        assert_true(json_is_false(json_object_get(pub, "published")));
+        assert_non_null(strstr(json_string_value(json_object_get(pub, "why")), "fewer than 5"));
         tu_resp_free(&r);
-        assert_int_equal(respondents_of(&srv, "FUK"), before + 2);
+        assert_int_equal(respondents_of(&srv, "FUK"), before);
+        /* Eight more, 4 OP and 4 SV: with the two waiting, each group gains 5 — out they go. */
+        const char *imp8 =
+            "{\"data\":\"cG9zaXRpb24sRzAxLE8wMSxIMDEKT1AsNSw1LDUKT1AsNSw1LDUKT1AsNSw1"
+            "LDUKT1AsNSw1LDUKU1YsMiwyLDIKU1YsMiwyLDIKU1YsMiwyLDIKU1YsMiwyLDIK\"}";
+        assert_int_equal(tu_request(boss, "POST", "/api/v1/surveys/2026-AUTUMN/centers/FUK/import",
+                                    imp8, NULL, &r),
+                         0);
+        assert_int_equal(r.status, 201);
+        pub = json_object_get(r.json, "publication");
+        assert_true(json_is_true(json_object_get(pub, "published")));
+        assert_int_equal(json_integer_value(json_object_get(pub, "added")), 10);
+        tu_resp_free(&r);
+        assert_int_equal(respondents_of(&srv, "FUK"), before + 10);
         /* Export: an XLSX (a zip archive) as a download. */
         assert_int_equal(tu_request(mgr, "GET", "/api/v1/surveys/2026-AUTUMN/centers/TKY/export",
                                     NULL, NULL, &r),
@@ -204,12 +277,19 @@ static void test_collect_and_mirrors(void **state)
         assert_memory_equal(r.body, "PK\x03\x04", 4);
         assert_non_null(strstr(r.headers, "2026-AUTUMN-TKY.xlsx"));
         tu_resp_free(&r);
-        /* Closing the link stops answers. */
+        /* Closing the link stops answers and tries to publish: one answer since the demo's
+         * publication is held back, and the figures stay exactly as they were. */
         assert_int_equal(tu_request(mgr, "DELETE", "/api/v1/surveys/2026-AUTUMN/centers/TKY/link",
                                     NULL, NULL, &r),
                          0);
         assert_int_equal(r.status, 200);
+        pub = json_object_get(r.json, "publication");
+        assert_true(json_is_false(json_object_get(pub, "published")));
         tu_resp_free(&r);
+        score_after = score_text(&srv, "TKY");
+        assert_string_equal(score_before, score_after);
+        free(score_after);
+        free(score_before);
         assert_int_equal(tu_request(anon, "POST", path, answer, NULL, &r), 0);
         assert_int_equal(r.status, 410);
         tu_resp_free(&r);

@@ -248,7 +248,8 @@ int tu_server_start(const char *db_url, struct tu_server *srv, const char *const
     line[len] = '\0';
     close(pipefd[0]);
     const char *colon = strrchr(line, ':');
-    if (strncmp(line, "listening on http://", 20) != 0 || !colon) {
+    int tls = strncmp(line, "listening on https://", 21) == 0;
+    if ((!tls && strncmp(line, "listening on http://", 20) != 0) || !colon) {
         fprintf(stderr, "testutil: server did not start (said \"%s\"); see %s\n", line,
                 srv->errlog);
         kill(pid, SIGKILL);
@@ -256,7 +257,7 @@ int tu_server_start(const char *db_url, struct tu_server *srv, const char *const
         return -1;
     }
     srv->port = (unsigned)strtol(colon + 1, NULL, 10);
-    snprintf(srv->base, sizeof srv->base, "http://127.0.0.1:%u", srv->port);
+    snprintf(srv->base, sizeof srv->base, "%s://127.0.0.1:%u", tls ? "https" : "http", srv->port);
     return 0;
 }
 

@@ -37,7 +37,7 @@ int tu_ikiiki(const char *url, const char *const *words, const char *stdin_text,
 struct tu_server {
     pid_t pid;
     unsigned port;
-    char base[64];    /* "http://127.0.0.1:PORT" */
+    char base[64];    /* "http://127.0.0.1:PORT" ("https://…" when it serves TLS) */
     char errlog[256]; /* file holding the server's stderr */
 };
 

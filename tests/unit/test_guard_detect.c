@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -199,10 +200,10 @@ static void spans_point_into_norm(void **state)
     r = detect(det, "おい、土下座して謝れ", GUARD_CUSTOMER);
     int found = 0;
     for (int i = 0; i < r.nspan; i++)
-        if (strcmp(r.span[i].category, "forced_apology") == 0) {
-            assert_memory_equal(r.norm + r.span[i].off, "土下座", r.span[i].len);
+        if (strcmp(r.span[i].category, "forced_apology") == 0 &&
+            r.span[i].len == strlen("土下座") &&
+            memcmp(r.norm + r.span[i].off, "土下座", r.span[i].len) == 0)
             found = 1;
-        }
     assert_true(found);
     /* Invalid UTF-8 and over-long input are refused. */
     assert_int_equal(guard_detect(det, "\xff\xfe", 2, GUARD_CUSTOMER, &r), -1);
@@ -262,6 +263,122 @@ static void lexicon_errors(void **state)
     assert_true(has_demand(&r, "x"));
     guard_detector_free(det);
     guard_lexicon_free(lx);
+}
+
+/* False alarms issue 15 named: a weather or disaster term holding a violent word, and a caller
+ * saying that they felt insulted. */
+static void false_alarm_regressions(void **state)
+{
+    (void)state;
+    guard_detector *det = guard_detector_new(lex, dict);
+    assert_non_null(det);
+    const char *s[] = {
+        "爆弾低気圧のせいで荷物が遅れるそうです", "殺人的な暑さで倒れそうです",
+        "台風で看板が吹っ飛ばされました",         "猛暑で死にそうなので早く修理に来てほしい",
+        "雷がすごくて殺されるかと思った",         "前の人にバカにされた気がしました",
+        "侮辱されたように感じて悲しかったです",   "アホ扱いされて悔しかった",
+        "年寄りだからってなめられてる気がする",   "女だからって馬鹿にされたと感じました",
+    };
+    for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
+        expect_clean(det, s[i]);
+    guard_detector_free(det);
+}
+
+/* The learned stage: loaded from beside the lexicon; a category it alone is sure of is flagged
+ * with the features that raised it as reasons; the lexicon keeps its own score beside it. */
+static void learned_stage(void **state)
+{
+    (void)state;
+    assert_true(guard_lexicon_model_size(lex) > 1000);
+    guard_detector *det = guard_detector_new(lex, dict);
+    assert_non_null(det);
+    struct guard_result r = detect(det, "仕事できなくしてやろうか", GUARD_CUSTOMER);
+    assert_int_equal(r.harassment, 1);
+    assert_string_equal(r.cat[0].code, "threat");
+    assert_true(r.cat[0].lexical < GUARD_THRESHOLD);
+    assert_true(r.cat[0].model >= GUARD_MODEL_THRESHOLD);
+    assert_true(r.nfeat >= 1);
+    assert_string_equal(r.feat[0].category, "threat");
+    assert_true(r.feat[0].weight > 0);
+    guard_detector_free(det);
+
+    /* The mechanics on a lexicon and a model of our own: σ(-2 + 5) = 0.95. */
+    char err[300];
+    guard_lexicon *lx = NULL;
+    guard_model *m = NULL;
+    const char *lt = "殴る\tphysical\t0.8\n";
+    const char *mt = "# a test model\nfeature\tcategory\tweight\n(bias)\tfruit\t-2\n"
+                     "w:ぶどう\tfruit\t5\nlex:physical\tphysical\t4\n(bias)\tphysical\t-3\n";
+    assert_int_equal(
+        guard_lexicon_parse("t.tsv", lt, strlen(lt), dict, NULL, 0, &lx, err, sizeof err), 0);
+    if (guard_model_parse("m.tsv", mt, strlen(mt), &m, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    guard_lexicon_set_model(lx, m);
+    assert_int_equal(guard_lexicon_model_size(lx), 2);
+    det = guard_detector_new(lx, dict);
+    assert_non_null(det);
+    r = detect(det, "ぶどうが好きです", GUARD_CUSTOMER);
+    assert_int_equal(r.harassment, 1);
+    assert_string_equal(r.cat[0].code, "fruit");
+    assert_true(r.cat[0].score > 0.94 && r.cat[0].score < 0.96);
+    assert_int_equal(r.nfeat, 1);
+    assert_string_equal(r.feat[0].name, "w:ぶどう");
+    r = detect(det, "りんごが好きです", GUARD_CUSTOMER);
+    assert_int_equal(r.harassment, 0);
+    /* 殴る: the lexicon says 0.8; the model σ(-3 + 4 × 0.8) = 0.55 is under its threshold, so
+     * the lexicon's score stands. */
+    r = detect(det, "殴るぞ", GUARD_CUSTOMER);
+    assert_int_equal(r.harassment, 1);
+    assert_true(r.cat[0].score > 0.79 && r.cat[0].score < 0.81);
+    assert_true(r.cat[0].model > 0.5 && r.cat[0].model < 0.6);
+    guard_detector_free(det);
+    guard_lexicon_free(lx);
+}
+
+static void expect_model_error(const char *text, const char *want)
+{
+    char err[300] = "";
+    guard_model *m = NULL;
+    if (guard_model_parse("m.tsv", text, strlen(text), &m, err, sizeof err) == 0) {
+        guard_model_free(m);
+        fail_msg("loaded, expected \"%s\"", want);
+    }
+    if (!strstr(err, want))
+        fail_msg("error \"%s\" does not contain \"%s\"", err, want);
+}
+
+static void model_errors(void **state)
+{
+    (void)state;
+    expect_model_error("w:a\tthreat\n", "m.tsv: line 1: expected 3 tab-separated fields");
+    expect_model_error("# c\nw:a\tthreat\tx1\n", "line 2: weight \"x1\" is not a number");
+    expect_model_error("w:a\tthreat\t1e9\n", "from -1000 to 1000");
+    expect_model_error("w:a\tThreat\t1\n", "category \"Threat\" is not a code");
+    expect_model_error("(tilt)\tthreat\t1\n", "unknown reserved feature \"(tilt)\"");
+    expect_model_error("w:a\tthreat\t1\nw:a\tthreat\t2\n", "feature \"w:a\" has two weights");
+    expect_model_error("# nothing\n", "m.tsv: no categories");
+    expect_model_error("\tthreat\t1\n", "feature must be 1 to");
+    /* A model file beside a lexicon that does not parse makes the load fail, naming it. */
+    char dir[] = "/tmp/ikiiki-model-XXXXXX", path[600], err[600];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/x-model.tsv", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("w:a\tthreat\n", f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/x.tsv", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("殴る\tphysical\t0.8\n", f);
+    fclose(f);
+    guard_lexicon *lx = NULL;
+    assert_int_equal(guard_lexicon_load(path, NULL, 0, &lx, err, sizeof err), -1);
+    assert_null(lx);
+    assert_non_null(strstr(err, "x-model.tsv: line 1"));
+    unlink(path);
+    snprintf(path, sizeof path, "%s/x-model.tsv", dir);
+    unlink(path);
+    rmdir(dir);
 }
 
 /* ---- threads: one lexicon, one detector per thread ---- */
@@ -342,8 +459,9 @@ static int lists(const char *list, const char *code)
     return 0;
 }
 
-/* Runs one set; prints figures (and with verbose the misses); returns harassment-vs-not. */
-static struct tally evaluate(const char *file, int verbose)
+/* Runs one set; prints figures (and with verbose the misses); returns harassment-vs-not, and the
+ * per-category tallies in cat_out (ncodes entries) when it is not NULL. */
+static struct tally evaluate_cats(const char *file, int verbose, struct tally *cat_out)
 {
     char path[600];
     const char *dir = getenv("IKIIKI_TEST_DATA");
@@ -374,6 +492,8 @@ static struct tally evaluate(const char *file, int verbose)
         struct guard_result r;
         assert_int_equal(guard_detect(det, text, strlen(text), who, &r), 0);
         rows++;
+        if (r.harassment && r.nspan == 0 && r.nfeat == 0)
+            fail_msg("%s: line %d: a detection without reasons", file, lineno);
         int want = who == GUARD_CUSTOMER && strcmp(exp, "-") != 0;
         all.tp += want && r.harassment;
         all.fp += !want && r.harassment;
@@ -403,25 +523,43 @@ static struct tally evaluate(const char *file, int verbose)
     }
     printf("  %-18s %5d %5d %5d %6.3f %6.3f %6.3f\n", "harassment", all.tp, all.fp, all.fn,
            prec(all), rec(all), f1(all));
+    if (cat_out)
+        memcpy(cat_out, cat, sizeof cat[0] * (size_t)ncodes);
     return all;
+}
+
+static struct tally evaluate(const char *file, int verbose)
+{
+    return evaluate_cats(file, verbose, NULL);
 }
 
 static void dev_set(void **state)
 {
     (void)state;
+    /* In-sample: the lexicon was tuned and the model trained on this file. The model's honest
+     * dev figures are the cross-validated ones tools/guard_train prints. */
     struct tally t = evaluate("ja-dev.tsv", getenv("GUARD_VERBOSE") != NULL);
-    /* The aim of the issue: harassment-vs-not F1 ≥ 0.85 with precision ≥ 0.90. */
-    assert_true(f1(t) >= 0.85);
-    assert_true(prec(t) >= 0.90);
+    assert_true(f1(t) >= 0.95);
+    assert_true(prec(t) >= 0.95);
 }
 
 static void holdout_set(void **state)
 {
     (void)state;
+    /* The first held-out set (issue 14), never tuned against: only a floor that catches a
+     * broken detector. */
     struct tally t = evaluate("ja-holdout.tsv", getenv("GUARD_VERBOSE") != NULL);
-    /* Never tuned against, so only a floor that catches a broken detector. */
     assert_true(f1(t) >= 0.60);
     assert_true(prec(t) >= 0.75);
+}
+
+static void holdout2_set(void **state)
+{
+    (void)state;
+    /* The held-out set of issue 15, written before its tuning and never tuned against. */
+    struct tally cat[MAX_CODES];
+    struct tally t = evaluate_cats("ja-holdout2.tsv", getenv("GUARD_VERBOSE") != NULL, cat);
+    (void)t;
 }
 
 int main(void)
@@ -433,9 +571,13 @@ int main(void)
         cmocka_unit_test(operator_is_never_customer_harassment),
         cmocka_unit_test(spans_point_into_norm),
         cmocka_unit_test(lexicon_errors),
+        cmocka_unit_test(false_alarm_regressions),
+        cmocka_unit_test(learned_stage),
+        cmocka_unit_test(model_errors),
         cmocka_unit_test(threads_share_the_lexicon),
         cmocka_unit_test(dev_set),
         cmocka_unit_test(holdout_set),
+        cmocka_unit_test(holdout2_set),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

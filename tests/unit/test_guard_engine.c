@@ -427,6 +427,46 @@ static void test_repeat(void **state)
     }
 }
 
+/* Repeated milder abuse: each of these is under the threshold alone; the third in one call is a
+ * detection of its own, with its rule on the timeline. Operator speech and ordinary requests do
+ * not count. */
+static void test_repeated_mild(void **state)
+{
+    struct parts *pt = *state;
+    static const char *const mild[] = {"うるさい、早くして", "もういい加減にしてよ",
+                                       "ほんとうるさい"};
+    guard_engine *g = engine(pt, NULL, 1, GUARD_AUTOMATIC, NULL);
+    assert_int_equal(guard_call_start(g, "m1", NULL, "op1", "TKY"), 0);
+    rec_reset(&pt->rec);
+    say(g, "m1", mild[0], 0);
+    say(g, "m1", "注文した商品がまだ届かないのですが", 0);
+    assert_int_equal(guard_utterance(g, "m1", GUARD_OPERATOR, mild[1], strlen(mild[1]), 0, 1), 0);
+    say(g, "m1", mild[1], 0);
+    EXPECT_SEQ(&pt->rec, ""); /* two milder lines are a bad moment */
+    say(g, "m1", mild[2], 0);
+    EXPECT_SEQ(&pt->rec, "notify:repeated_mild");
+    json_t *d = decision(g, "m1", "repeated_mild", 0);
+    json_t *rm = json_object_get(json_object_get(d, "reasons"), "repeated_mild");
+    assert_non_null(strstr(json_string_value(json_object_get(rm, "rule")), "every 3rd"));
+    assert_int_equal(json_integer_value(json_object_get(rm, "count")), 3);
+    assert_non_null(strstr(json_string_value(json_object_get(rm, "categories")), "abuse"));
+    assert_string_equal(json_string_value(json_object_get(d, "risk")), "medium");
+    json_decref(d);
+    /* The call's risk stays raised, and the categories are the call's. */
+    json_t *c = guard_call_json(g, "m1", NULL);
+    assert_string_equal(json_string_value(json_object_get(c, "risk")), "medium");
+    json_decref(c);
+    /* A call with two milder lines and polite ones makes no decision. */
+    assert_int_equal(guard_call_start(g, "m2", NULL, "op1", "TKY"), 0);
+    rec_reset(&pt->rec);
+    say(g, "m2", mild[0], 0);
+    say(g, "m2", "返品の方法を教えてください", 0);
+    say(g, "m2", mild[1], 0);
+    say(g, "m2", "ありがとうございました", 0);
+    EXPECT_SEQ(&pt->rec, "");
+    guard_engine_free(g);
+}
+
 /* ---- with a store ---- */
 
 /* Centers TKY and OSK with operators op1 and op2, and the policy stored as version 1 (cases refer
@@ -714,6 +754,7 @@ int main(void)
         cmocka_unit_test(test_voiceprint),
         cmocka_unit_test(test_call_length),
         cmocka_unit_test(test_repeat),
+        cmocka_unit_test(test_repeated_mild),
         cmocka_unit_test(test_dtmf_recording),
         cmocka_unit_test(test_known_caller),
         cmocka_unit_test(test_blocked_caller),

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/ja.h"
+#include "survey/disclose.h"
 #include "core/util.h"
 #include "org/org.h"
 #include "survey/comments.h"
@@ -171,8 +172,12 @@ static void small_groups_show_no_comments(void **state)
     assert_true(json_is_null(json_object_get(sv, "terms")));
     assert_true(json_is_true(json_object_get(mgr, "suppressed")));
     assert_int_equal(json_integer_value(json_object_get(mgr, "respondents")), 3);
-    /* Nobody has a segment: the attribute has no groups. */
-    assert_int_equal(json_object_size(json_object_get(json_object_get(j, "groups"), "segment")), 0);
+    /* Nobody has a segment: they are all one group, the blank one. */
+    json_t *seg = json_object_get(json_object_get(j, "groups"), "segment");
+    assert_int_equal(json_object_size(seg), 1);
+    assert_int_equal(json_integer_value(
+                         json_object_get(json_object_get(seg, SURVEY_BLANK_GROUP), "respondents")),
+                     25);
     json_decref(j);
     free(r);
 }

@@ -405,8 +405,19 @@ static void test_store_round_trip(void **state)
                          STORE_OK);
         assert_int_equal(store_commit(s), STORE_OK);
 
-        /* All centers, grouped by center code: OSK before TKY. */
+        /* Answers waiting for publication are no results: nothing loads until they go out. */
         struct store_survey_data d;
+        assert_int_equal(store_survey_load(s, wave, 0, nitems, 1, &d), STORE_OK);
+        assert_int_equal(d.n, 0);
+        store_survey_data_release(&d);
+        int64_t seq = 0, added = 0;
+        assert_int_equal(store_survey_publish_mark(s, wave, centers[0], &seq, &added), STORE_OK);
+        assert_int_equal(seq, 1);
+        assert_int_equal(added, 7);
+        assert_int_equal(store_survey_publish_mark(s, wave, centers[1], &seq, &added), STORE_OK);
+        assert_int_equal(added, 2);
+
+        /* All centers, grouped by center code: OSK before TKY. */
         assert_int_equal(store_survey_load(s, wave, 0, nitems, 1, &d), STORE_OK);
         assert_int_equal(d.n, 2);
         assert_string_equal(d.centers[0].d.center, "OSK");

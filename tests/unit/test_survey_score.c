@@ -38,6 +38,17 @@ static struct survey_layout layout(void)
     return L;
 }
 
+/* The rules with threshold k and no minimum of benchmark centers (most tests here check the
+ * arithmetic with a few centers; test_benchmark_minimums checks the minimums). */
+static const struct survey_rules *rules(int k)
+{
+    static struct survey_rules R[8];
+    static int next;
+    struct survey_rules *x = &R[next++ % 8];
+    *x = (struct survey_rules){.k = k, .k_bench = k, .bench_min = 1, .hpb_min = 1};
+    return x;
+}
+
 /* One respondent; answers is five digits in item order, '0' for a blank. */
 static struct survey_respondent resp(int pos, const char *answers, const char *segment,
                                      const char *team, const char *tenure)
@@ -157,7 +168,8 @@ static void test_element_pooled_not_mean(void **state)
     (void)state;
     /* G01: 5, 5, 5, 2, blank → 3 of 4 = 0.75.  G02: 1, 2, blank, blank, blank → 0 of 2 = 0.
      * Mean of the item scores = (0.75 + 0) / 2 = 0.375, but the element pools the answers:
-     * (3 + 0) / (4 + 2) = 3/6 = 0.5. Five respondents, so k = 5 lets the figures show. */
+     * (3 + 0) / (4 + 2) = 3/6 = 0.5. The arithmetic with k = 2 (at 5, G01's 4 answers and
+     * G02's 2 would hide: test_item_below_k). */
     struct survey_respondent r[5] = {
         resp(POS_OP, "51000", "", "", ""), resp(POS_OP, "52000", "", "", ""),
         resp(POS_OP, "50000", "", "", ""), resp(POS_OP, "20000", "", "", ""),
@@ -177,7 +189,7 @@ static void test_element_pooled_not_mean(void **state)
     NEAR(v, 0.5);
 
     struct survey_center_data c = center("C1", r, 5, 0);
-    json_t *root = survey_score_json(&L, &c, 1, NULL, 5);
+    json_t *root = survey_score_json(&L, &c, 1, NULL, rules(2));
     assert_non_null(root);
     json_t *x = center_of(root, "C1");
     expect_real(x, "items/G01/top3", 0.75);
@@ -235,32 +247,57 @@ static void test_suppress_rules(void **state)
     (void)state;
     int s[4];
     /* Only group, below k: hidden, and no sibling to add. */
-    size_t one[1] = {3};
-    survey_suppress(one, 1, 5, s);
+    long one[1] = {3};
+    memset(s, 0, sizeof s);
+    survey_hide_siblings(one, 1, 5, s);
     assert_int_equal(s[0], 1);
     /* Exactly k is enough: 5 and 6 both shown. */
-    size_t ok[2] = {5, 6};
-    survey_suppress(ok, 2, 5, s);
+    long ok[2] = {5, 6};
+    memset(s, 0, sizeof s);
+    survey_hide_siblings(ok, 2, 5, s);
     assert_int_equal(s[0] + s[1], 0);
     /* 10, 3, 8: only the 3 is below k, so the next-smallest (8) goes too; 10 stays. */
-    size_t single[3] = {10, 3, 8};
-    survey_suppress(single, 3, 5, s);
+    long single[3] = {10, 3, 8};
+    memset(s, 0, sizeof s);
+    survey_hide_siblings(single, 3, 5, s);
     assert_int_equal(s[0], 0);
     assert_int_equal(s[1], 1);
     assert_int_equal(s[2], 1);
-    /* 10, 3, 4, 8: two hidden already cannot be told apart by subtraction; nothing more. */
-    size_t two[4] = {10, 3, 4, 8};
-    survey_suppress(two, 4, 5, s);
+    /* 10, 3, 4, 8: the hidden ones hold 7 ≥ k together; nothing more. */
+    long two[4] = {10, 3, 4, 8};
+    memset(s, 0, sizeof s);
+    survey_hide_siblings(two, 4, 5, s);
     assert_int_equal(s[0], 0);
     assert_int_equal(s[1], 1);
     assert_int_equal(s[2], 1);
     assert_int_equal(s[3], 0);
+    /* 10, 1, 1, 8: two hidden but only 2 together — total minus the visible would give those two
+     * people's answers — so the 8 goes too. */
+    long pair[4] = {10, 1, 1, 8};
+    memset(s, 0, sizeof s);
+    survey_hide_siblings(pair, 4, 5, s);
+    assert_int_equal(s[0], 0);
+    assert_int_equal(s[1], 1);
+    assert_int_equal(s[2], 1);
+    assert_int_equal(s[3], 1);
     /* 3, 8, 8: of the equal next-smallest, the first. */
-    size_t tie[3] = {3, 8, 8};
-    survey_suppress(tie, 3, 5, s);
+    long tie[3] = {3, 8, 8};
+    memset(s, 0, sizeof s);
+    survey_hide_siblings(tie, 3, 5, s);
     assert_int_equal(s[0], 1);
     assert_int_equal(s[1], 1);
     assert_int_equal(s[2], 0);
+    /* A group hidden from above (its center) counts: 6 hidden + 2 → nothing more to hide. */
+    long pre[2] = {6, 9};
+    s[0] = 1;
+    s[1] = 0;
+    survey_hide_siblings(pre, 2, 5, s);
+    assert_int_equal(s[1], 0);
+    /* Empty groups are never hidden to make up k. */
+    long empty[3] = {2, 0, 9};
+    memset(s, 0, sizeof s);
+    survey_hide_siblings(empty, 3, 5, s);
+    assert_int_equal(s[2], 1);
 }
 
 /* 15 respondents: i < 10 OP, else SV; team A (0–5), B (6–10), C (11–14); segment "x" for
@@ -284,7 +321,7 @@ static void test_groups_json(void **state)
     struct survey_layout L = layout();
     groups_wave(r);
     struct survey_center_data c = center("C1", r, 15, 0);
-    json_t *root = survey_score_json(&L, &c, 1, NULL, 5);
+    json_t *root = survey_score_json(&L, &c, 1, NULL, rules(5));
     assert_non_null(root);
     json_t *x = center_of(root, "C1");
     /* Center: G01 3 of 15 = 0.2. */
@@ -295,7 +332,7 @@ static void test_groups_json(void **state)
     expect_int(x, "groups/position/OP/respondents", 10);
     expect_real(x, "groups/position/OP/items/G01/top3", 0.3);
     expect_real(x, "groups/position/SV/items/G01/top3", 0.0);
-    expect_real(x, "groups/position/OP/elements/growth/top3", 0.3); /* G02 all blank */
+    expect_real(x, "groups/position/OP/elements/growth/top3", 0.3); /* G02 all blank: adds none */
     assert_null(jpath(x, "groups/position/MGR"));
     /* Team A 6, B 5, C 4: C alone is below k, so B (next smallest) is hidden with it.
      * A: G01 = 3 of 6 = 0.5. */
@@ -306,10 +343,14 @@ static void test_groups_json(void **state)
     expect_bool(x, "groups/team/C/suppressed", 1);
     expect_null(x, "groups/team/C/elements/growth/top3");
     expect_int(x, "groups/team/C/respondents", 4);
-    /* Segment: "x" (12) is the only group; the 3 with no segment are in none. */
-    assert_int_equal(json_object_size(jpath(x, "groups/segment")), 1);
-    expect_bool(x, "groups/segment/x/suppressed", 0);
+    /* Segment: "x" (12) and the 3 with no segment, a group of their own: it is below k, and the
+     * total minus "x" would give those 3, so "x" is hidden too. */
+    assert_int_equal(json_object_size(jpath(x, "groups/segment")), 2);
+    expect_bool(x, "groups/segment/x/suppressed", 1);
+    expect_null(x, "groups/segment/x/items/G01/top3");
     expect_int(x, "groups/segment/x/respondents", 12);
+    expect_bool(x, "groups/segment/" SURVEY_BLANK_GROUP "/suppressed", 1);
+    expect_int(x, "groups/segment/" SURVEY_BLANK_GROUP "/respondents", 3);
     /* Tenure 1y 3, 2y 2, 3y 10: two hidden already, 3y stays; G01 there = 0 of 10 = 0. */
     expect_bool(x, "groups/tenure/1y/suppressed", 1);
     expect_bool(x, "groups/tenure/2y/suppressed", 1);
@@ -326,7 +367,7 @@ static void test_center_below_k(void **state)
     groups_wave(r);
     /* The first 4 only: below k = 5, so the center and all its groups show no figures. */
     struct survey_center_data c = center("C1", r, 4, 0);
-    json_t *root = survey_score_json(&L, &c, 1, NULL, 5);
+    json_t *root = survey_score_json(&L, &c, 1, NULL, rules(5));
     json_t *x = center_of(root, "C1");
     expect_bool(x, "suppressed", 1);
     expect_int(x, "respondents", 4);
@@ -340,7 +381,7 @@ static void test_center_below_k(void **state)
     expect_null(x, "groups/position/OP/items/G01/top3");
     json_decref(root);
     /* With k = 3 the same 4 show: G01 = 3 of 4 = 0.75 (i = 0–2 answered 5, i = 3 answered 2). */
-    root = survey_score_json(&L, &c, 1, NULL, 3);
+    root = survey_score_json(&L, &c, 1, NULL, rules(3));
     x = center_of(root, "C1");
     expect_bool(x, "suppressed", 0);
     expect_real(x, "items/G01/top3", 0.75);
@@ -383,20 +424,21 @@ static void test_others_and_hpb(void **state)
                                       center("F", rf, 4, 0), center("E", re, 5, 0),
                                       center("B", rb, 5, 0), center("D", rd, 5, 0)};
     struct survey_layout L = layout();
-    json_t *root = survey_score_json(&L, c, 6, NULL, 5);
+    json_t *root = survey_score_json(&L, c, 6, NULL, rules(5));
     assert_non_null(root);
     assert_int_equal(json_array_size(json_object_get(root, "centers")), 6);
 
-    /* HPB: 5 centers with figures, ceil(5 × 25 %) = ceil(1.25) = 2 → the top two by ranking
-     * score, A (1.0) and B (0.8). Ranking and O01: (1.0 + 0.8) / 2 = 0.9. T01: the top two are
-     * chosen by ranking score, not by T01, so (0 + 0.8) / 2 = 0.4; element team the same. */
+    /* HPB: 5 centers with figures, ceil(5 × 25 %) = 2, raised to the least of 3 → the top three
+     * by ranking score, A (1.0), B (0.8), C (0.6). Ranking and O01: 2.4 / 3 = 0.8. T01: the top
+     * three are chosen by ranking score, not by T01, so (0 + 0.8 + 0.6) / 3 = 0.467 (rounded to
+     * 3 places); element team the same. */
     json_t *a = center_of(root, "A");
     expect_real(a, "ranking_score", 1.0);
-    expect_real(a, "ranking_hpb", 0.9);
-    expect_real(a, "items/O01/hpb", 0.9);
-    expect_real(a, "items/T01/hpb", 0.4);
-    expect_real(a, "elements/team/hpb", 0.4);
-    expect_real(a, "elements/growth/hpb", 0.9);
+    expect_real(a, "ranking_hpb", 0.8);
+    expect_real(a, "items/O01/hpb", 0.8);
+    expect_real(a, "items/T01/hpb", 0.467);
+    expect_real(a, "elements/team/hpb", 0.467);
+    expect_real(a, "elements/growth/hpb", 0.8);
     /* Others for A: (0.8 + 0.6 + 0.4 + 0.2) / 4 = 2.0 / 4 = 0.5 for the ranking and for T01. */
     expect_real(a, "ranking_others_avg", 0.5);
     expect_real(a, "items/T01/others_avg", 0.5);
@@ -410,34 +452,123 @@ static void test_others_and_hpb(void **state)
     json_t *cc = center_of(root, "C");
     expect_real(cc, "ranking_others_avg", 0.6);
     expect_real(cc, "elements/growth/others_avg", 0.6);
-    expect_real(cc, "ranking_hpb", 0.9);
+    expect_real(cc, "ranking_hpb", 0.8);
     /* F itself shows nothing, but its comparisons are all five: (1 + .8 + .6 + .4 + .2) / 5 = 0.6;
-     * HPB still 0.9. */
+     * HPB still 0.8. */
     json_t *f = center_of(root, "F");
     expect_bool(f, "suppressed", 1);
     expect_null(f, "ranking_score");
     expect_null(f, "items/O01/top3");
     expect_real(f, "ranking_others_avg", 0.6);
     expect_real(f, "items/O01/others_avg", 0.6);
-    expect_real(f, "items/O01/hpb", 0.9);
+    expect_real(f, "items/O01/hpb", 0.8);
     json_decref(root);
 
     /* Only C in the output; the comparisons are the same. */
-    root = survey_score_json(&L, c, 6, "C", 5);
+    root = survey_score_json(&L, c, 6, "C", rules(5));
     assert_int_equal(json_array_size(json_object_get(root, "centers")), 1);
     cc = center_of(root, "C");
     expect_real(cc, "ranking_others_avg", 0.6);
-    expect_real(cc, "ranking_hpb", 0.9);
+    expect_real(cc, "ranking_hpb", 0.8);
     json_decref(root);
 
     /* A and F only: F is below k, so A has no other center — null, not its own figures. */
     struct survey_center_data two[2] = {center("A", ra, 5, 0), center("F", rf, 4, 0)};
-    root = survey_score_json(&L, two, 2, "A", 5);
+    root = survey_score_json(&L, two, 2, "A", rules(5));
     a = center_of(root, "A");
     expect_null(a, "ranking_others_avg");
     expect_null(a, "ranking_hpb");
     expect_null(a, "items/O01/others_avg");
     expect_null(a, "items/O01/hpb");
+    json_decref(root);
+}
+
+/* The minimum numbers of centers behind a benchmark, and membership that a request cannot move. */
+static void test_benchmark_minimums(void **state)
+{
+    (void)state;
+    /* Nine centers of 5 (answers 5 by 0..5 of them, cycling) and a tenth of 2 respondents who
+     * answered 6 everywhere (below k). */
+    static struct survey_respondent r[9][5], small[2];
+    struct survey_center_data c[10];
+    char names[10][4];
+    for (int j = 0; j < 9; j++) {
+        fill(r[j], 5, j % 6, 0);
+        snprintf(names[j], sizeof names[j], "C%d", j);
+        c[j] = center(names[j], r[j], 5, 0);
+    }
+    fill(small, 2, 2, 0);
+    for (int i = 0; i < 2; i++)
+        memset(small[i].answers, 6, NITEMS);
+    c[9] = center("Z", small, 2, 0);
+    struct survey_layout L = layout();
+    struct survey_rules R = survey_rules_make(5, 0);
+    assert_int_equal(R.bench_min, SURVEY_BENCH_MIN_CENTERS);
+    assert_int_equal(R.hpb_min, SURVEY_HPB_MIN_CENTERS);
+
+    /* 4 other centers with figures: no other-center average; 5 with a ranking score: no HPB. */
+    json_t *root = survey_score_json(&L, c, 5, "C0", &R);
+    json_t *x = center_of(root, "C0");
+    expect_null(x, "items/O01/others_avg");
+    expect_null(x, "ranking_others_avg");
+    expect_null(x, "ranking_hpb");
+    json_decref(root);
+    /* 6 centers: others for C0 from 5 (shown); HPB still needs 8. */
+    root = survey_score_json(&L, c, 6, "C0", &R);
+    x = center_of(root, "C0");
+    assert_true(json_is_real(jpath(x, "ranking_others_avg")));
+    expect_null(x, "ranking_hpb");
+    json_decref(root);
+
+    /* All ten: the 2-respondent center Z counts nowhere, whatever k a request asks for — the
+     * same others_avg and HPB at k 5, 6 and 50 (a reader comparing two k values learns nothing). */
+    root = survey_score_json(&L, c, 10, "C0", &R);
+    x = center_of(root, "C0");
+    double avg = json_real_value(jpath(x, "ranking_others_avg"));
+    double top = json_real_value(jpath(x, "ranking_hpb"));
+    assert_true(json_is_real(jpath(x, "ranking_hpb")));
+    json_decref(root);
+    int asks[] = {1, 2, 6, 50};
+    for (size_t a = 0; a < sizeof asks / sizeof *asks; a++) {
+        struct survey_rules Q = survey_rules_make(5, asks[a]);
+        assert_true(Q.k >= 5);
+        assert_int_equal(Q.k_bench, 5);
+        root = survey_score_json(&L, c, 10, "C0", &Q);
+        x = center_of(root, "C0");
+        /* A raised k hides C0's own figures (5 < 6), never moves the benchmarks. */
+        if (Q.k > 5)
+            expect_null(x, "ranking_score");
+        NEAR(json_real_value(jpath(x, "ranking_others_avg")), avg);
+        NEAR(json_real_value(jpath(x, "ranking_hpb")), top);
+        json_decref(root);
+    }
+    /* A request never lowers k: asking for 1 still hides Z. */
+    struct survey_rules Q = survey_rules_make(5, 1);
+    root = survey_score_json(&L, c, 10, "Z", &Q);
+    expect_null(center_of(root, "Z"), "ranking_score");
+    json_decref(root);
+    /* An installation k below the least allowed falls back to the default. */
+    assert_int_equal(survey_rules_make(1, 0).k, SURVEY_K_DEFAULT);
+    assert_int_equal(survey_rules_make(7, 3).k, 7);
+}
+
+/* An item with fewer than k answers shows nothing, and a pool with it shows nothing. */
+static void test_item_below_k(void **state)
+{
+    (void)state;
+    /* 8 respondents; G02 answered by 2 of them only. */
+    struct survey_respondent r[8];
+    for (int i = 0; i < 8; i++)
+        r[i] = resp(POS_OP, i < 2 ? "55555" : "50555", "", "", "");
+    struct survey_center_data c = center("C1", r, 8, 0);
+    struct survey_layout L = layout();
+    json_t *root = survey_score_json(&L, &c, 1, NULL, rules(5));
+    json_t *x = center_of(root, "C1");
+    expect_real(x, "items/G01/top3", 1.0);
+    expect_null(x, "items/G02/top3");
+    expect_null(x, "items/G02/mean");
+    expect_null(x, "elements/growth/top3"); /* G01 + G02 pooled, minus G01 = the two G02 */
+    expect_real(x, "elements/team/top3", 1.0);
     json_decref(root);
 }
 
@@ -536,7 +667,7 @@ static void test_award(void **state)
         c[s] = center(p->code, all[s], (size_t)n, p->enrolled);
     }
     struct survey_layout L = layout();
-    json_t *root = survey_rank_json(&L, c, NSPECS, 5);
+    json_t *root = survey_rank_json(&L, c, NSPECS, rules(5));
     assert_non_null(root);
     json_t *e = json_object_get(root, "entries");
     assert_int_equal(json_array_size(e), NSPECS);
@@ -564,7 +695,7 @@ static void test_award(void **state)
     expect_int(a2, "respondents", 78);
     expect_int(a2, "operator_responses", 70);
     expect_real(a2, "response_rate", 0.7);
-    expect_real(a2, "non_operator_share", 8.0 / 78.0);
+    expect_real(a2, "non_operator_share", 0.103); /* 8 / 78, rounded to 0.1 % */
     expect_real(json_array_get(e, 6), "score", 1.0);
     /* Not ranked, but with figures: A3's score shows (1.0). */
     expect_real(json_array_get(e, 4), "score", 1.0);
@@ -582,12 +713,12 @@ static void test_bad_layout(void **state)
     (void)state;
     struct survey_layout L = layout();
     L.element_of[G01] = 2; /* only two elements */
-    assert_null(survey_score_json(&L, NULL, 0, NULL, 5));
+    assert_null(survey_score_json(&L, NULL, 0, NULL, rules(5)));
     L = layout();
     L.ranking_items |= 1u << NITEMS; /* past the last item */
-    assert_null(survey_rank_json(&L, NULL, 0, 5));
+    assert_null(survey_rank_json(&L, NULL, 0, rules(5)));
     L = layout();
-    json_t *root = survey_rank_json(&L, NULL, 0, 5);
+    json_t *root = survey_rank_json(&L, NULL, 0, rules(5));
     assert_int_equal(json_array_size(json_object_get(root, "entries")), 0);
     json_decref(root);
 }
@@ -602,6 +733,8 @@ int main(void)
         cmocka_unit_test(test_groups_json),
         cmocka_unit_test(test_center_below_k),
         cmocka_unit_test(test_others_and_hpb),
+        cmocka_unit_test(test_benchmark_minimums),
+        cmocka_unit_test(test_item_below_k),
         cmocka_unit_test(test_division_boundaries),
         cmocka_unit_test(test_award),
         cmocka_unit_test(test_bad_layout),

@@ -422,7 +422,7 @@ int http_server_start(const struct http_config *cfg, http_server **out, char *er
         srv->cfg.behind_tls = 1; /* Secure cookies */
         if (http__tls_load(srv->cfg.tls_cert, srv->cfg.tls_key, err, errlen)) {
             server_free(srv, 0);
-            return -2;
+            return IK_EINVAL;
         }
     }
     srv->side[0] = (struct http_listener){srv, 0};
@@ -441,7 +441,7 @@ int http_server_start(const struct http_config *cfg, http_server **out, char *er
             snprintf(err, errlen, "--public-listen: \"%s\" is not ADDR:PORT",
                      srv->cfg.public_listen);
             server_free(srv, 0);
-            return -2;
+            return IK_EINVAL;
         }
         srv->pub_daemon = start_daemon(srv, &ss, pflags, &srv->side[1]);
         if (!srv->pub_daemon) {

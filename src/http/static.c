@@ -18,7 +18,9 @@ static const char csp[] =
 
 int http__is_api_path(const char *path)
 {
-    return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0;
+    /* /metrics is the monitoring route (Prometheus scrapes it at that path), not a page. */
+    return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0 ||
+           strcmp(path, "/metrics") == 0;
 }
 
 static int cmp_path(const void *key, const void *elem)

@@ -41,7 +41,7 @@ int main(int argc, char **argv)
     for (int i = 2; i < argc; i++) {
         const char *base = strrchr(argv[i], '/');
         base = base ? base + 1 : argv[i];
-        int version = atoi(base);
+        int version = (int)strtol(base, NULL, 10);
         const char *name = strchr(base, '_');
         size_t len = name ? strcspn(name + 1, ".") : 0;
         if (version <= 0 || !name) {

@@ -155,7 +155,7 @@ static int read_set(const char *path, guard_detector *det)
         if (notes)
             *notes++ = '\0';
         const char *of = notes ? strstr(notes, "(line ") : NULL;
-        int key = of ? atoi(of + 6) : lineno;
+        int key = of ? (int)strtol(of + 6, NULL, 10) : lineno;
         if (line[0] != 'C') /* operator speech is never customer harassment */
             continue;
         if (nex == excap) {
@@ -375,13 +375,13 @@ int main(int argc, char **argv)
             lambda = atof(optarg);
             break;
         case 'i':
-            iters = atoi(optarg);
+            iters = (int)strtol(optarg, NULL, 10);
             break;
         case 'k':
-            folds = atoi(optarg);
+            folds = (int)strtol(optarg, NULL, 10);
             break;
         case 'm':
-            min_count = atoi(optarg);
+            min_count = (int)strtol(optarg, NULL, 10);
             break;
         case 'o':
             out = optarg;

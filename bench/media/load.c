@@ -66,7 +66,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: load PORT N SECONDS SPEECH.raw SERVER_PID\n");
         return 2;
     }
-    int port = atoi(argv[1]), n = atoi(argv[2]), secs = atoi(argv[3]), pid = atoi(argv[5]);
+    int port = (int)strtol(argv[1], NULL, 10), n = (int)strtol(argv[2], NULL, 10),
+        secs = (int)strtol(argv[3], NULL, 10), pid = (int)strtol(argv[5], NULL, 10);
     FILE *f = fopen(argv[4], "rb");
     if (!f)
         return 1;

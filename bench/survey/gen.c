@@ -107,8 +107,9 @@ int main(int argc, char **argv)
             int pr = (int)(x % 100);
             const char *pos = pr < 80 ? "OP" : pr < 90 ? "SV" : pr < 95 ? "MGR" : "OTHER";
             const char *cm = (x >> 8) % 100 < 3 ? comments[(x >> 16) % 4] : "";
-            p += sprintf(p, "%s,%s,T%02d,%s,%s\n", pos, segments[(x >> 20) % 4],
-                         (int)((x >> 24) % 20) + 1, tenures[(x >> 32) % 4], cm);
+            p += snprintf(p, sizeof row - (size_t)(p - row), "%s,%s,T%02d,%s,%s\n", pos,
+                          segments[(x >> 20) % 4], (int)((x >> 24) % 20) + 1,
+                          tenures[(x >> 32) % 4], cm);
             size_t len = (size_t)(p - row);
             fwrite(row, 1, len, f);
             fputs(code, all);

@@ -18,7 +18,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "store/store.h"
+#include "store/store_org.h"
+#include "store/store_survey.h"
 #include "survey/import.h"
 #include "survey/score.h"
 #include "survey/survey.h"
@@ -181,9 +182,9 @@ int main(int argc, char **argv)
         die("migrate", s);
     int rc;
     if (strcmp(argv[1], "score") == 0)
-        rc = do_score(s, argv[3], argc > 4 ? atoi(argv[4]) : 3);
+        rc = do_score(s, argv[3], argc > 4 ? (int)strtol(argv[4], NULL, 10) : 3);
     else if (strcmp(argv[1], "import") == 0 && argc > 5)
-        rc = do_import(s, argv[3], argv[4], atoi(argv[5]));
+        rc = do_import(s, argv[3], argv[4], (int)strtol(argv[5], NULL, 10));
     else
         rc = 2;
     store_free(s);

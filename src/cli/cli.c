@@ -10,6 +10,7 @@
 #include "core/buf.h"
 #include "core/conf.h"
 #include "core/util.h"
+#include "svc/svc.h"
 
 static void print_help(const struct cli_cmd *cmd, const struct cli_opt *opts, int nopts)
 {
@@ -128,6 +129,13 @@ int cli_open_store(const struct cli_cmd *cmd, const struct cli_opt *opts, int no
         return EXIT_FAIL;
     }
     return 0;
+}
+
+struct svc *cli_svc(store *s, struct org_principal *p, struct svc *x)
+{
+    svc_local_admin(p);
+    svc_init(x, s, p, NULL);
+    return x;
 }
 
 int cli_store_fail(const struct cli_cmd *cmd, store *s, int rc, const char *what)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "guard/guard.h"
+#include "org/org.h"
 #include "store/store.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -48,7 +49,8 @@ int cli_int(const struct cli_cmd *cmd, const struct cli_opt *opts, int nopts, co
 struct cli_conf {
     char *text;
     char path[512];
-    int line[CLI_CONF_MAX_OPTS]; /* per option index: the line its value came from, 0 = not the file */
+    int line[CLI_CONF_MAX_OPTS]; /* per option index: the line its value came from, 0 = not the file
+                                  */
 };
 /* The file read when no --config is given: $IKIIKI_CONFIG, else <sysconfdir>/ikiiki/ikiiki.conf. */
 const char *cli_conf_default_path(void);
@@ -79,6 +81,9 @@ int cli_fail(const struct cli_cmd *cmd, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Opens and migrates the store named by --db; prints the error and returns non-zero on failure. */
 int cli_open_store(const struct cli_cmd *cmd, const struct cli_opt *opts, int nopts, store **out);
+/* A service context on s acting as the local administrator (the CLI's principal, kept in p). */
+struct svc;
+struct svc *cli_svc(store *s, struct org_principal *p, struct svc *x);
 /* Maps a store error to an exit status and prints it. */
 int cli_store_fail(const struct cli_cmd *cmd, store *s, int rc, const char *what);
 /* Writes JSON to stdout followed by a newline and takes ownership of v. */
@@ -149,36 +154,6 @@ int cmd_media_analyze(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_media_purge(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_media_voiceprint(const struct cli_cmd *cmd, int argc, char **argv);
 
-/* A wave loaded for results (the place where `survey score` and `survey rank` start): the store,
- * the wave's own questionnaire and its respondents, one block per center. centers[i] views
- * data.centers[i] and is what the survey module's scoring reads. */
-struct cli_survey {
-    store *s;
-    survey_questionnaire *q;
-    int64_t wave_id;
-    char wave[ORG_CODE_MAX];
-    struct store_survey_data data;
-    struct survey_center_data *centers;
-    size_t ncenters;
-};
-/* Opens the store, the wave named by --wave and, when --center is given, only that center (an
- * option table with "db", "wave" and optionally "center"). Prints the error and returns an exit
- * status on failure; on success release w with cli_survey_release. */
-int cli_survey_load(const struct cli_cmd *cmd, const struct cli_opt *o, int n, int with_comments,
-                    struct cli_survey *w);
-void cli_survey_release(struct cli_survey *w);
-/* Loads every center of --wave (the other-center average and HPB need them all) and the scoring
- * layout; st and L are the caller's, filled on success. */
-struct survey_layout;
-struct survey_layout_store;
-int cli_survey_load_all(const struct cli_cmd *cmd, const struct cli_opt *o, int n,
-                        struct cli_survey *w, struct survey_layout_store *st,
-                        struct survey_layout *L);
-/* The rules for this output: the installation's k from s, raised by --k when that is larger
- * (--k never lowers it). Prints the error and returns an exit status on failure. */
-struct survey_rules;
-int cli_survey_rules(const struct cli_cmd *cmd, const struct cli_opt *o, int n, store *s,
-                     struct survey_rules *R);
 int cmd_survey_publish(const struct cli_cmd *cmd, int argc, char **argv);
 int cmd_survey_settings(const struct cli_cmd *cmd, int argc, char **argv);
 
@@ -186,6 +161,11 @@ int cmd_survey_settings(const struct cli_cmd *cmd, int argc, char **argv);
  * empty database). Prints the error and returns EXIT_USAGE or EXIT_FAIL when it cannot. */
 int cli_company_resolve(const struct cli_cmd *cmd, store *s, const char *code,
                         struct org_company *out);
+/* Checks a --company code (NULL passes); prints the error and returns EXIT_USAGE when bad. */
+int cli_company_check(const struct cli_cmd *cmd, const char *code);
+/* Prints why picking the company named code (NULL: the only one) failed; returns the status. */
+int cli_company_fail(const struct cli_cmd *cmd, store *s, const struct svc *x, int rc,
+                     const char *code);
 
 /* Demo data for `make run`: a company, three centers, teams and an admin whose password is
  * written to admin_password (17 bytes). Runs in one transaction. */

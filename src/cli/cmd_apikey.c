@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "core/util.h"
 #include "org/org_json.h"
+#include "svc/svc_org.h"
 
 /* --expires: a number of days from now, or a date YYYY-MM-DD through which the key is valid
  * (Japan time: it expires at the next midnight JST). */
@@ -61,14 +62,13 @@ int cmd_apikey_add(const struct cli_cmd *cmd, int argc, char **argv)
                         "YYYY-MM-DD",
                         exp);
     str_copy(k.name, sizeof k.name, name);
-    char key[64], hash[ORG_TOKEN_HASH];
-    org_apikey_new(key, sizeof key, k.prefix, sizeof k.prefix, hash);
+    char key[64];
     store *s;
     if ((rc = cli_open_store(cmd, o, n, &s)))
         return rc;
-    rc = store_apikey_add(s, &k, hash);
-    if (rc == STORE_OK)
-        rc = store_audit_add(s, "cli", "apikey.add", k.name, scope, "");
+    struct org_principal p;
+    struct svc x;
+    rc = svc_apikey_add(cli_svc(s, &p, &x), &k, key, sizeof key);
     if (rc) {
         snprintf(err, sizeof err, "API key \"%s\"", k.name);
         rc = cli_store_fail(cmd, s, rc, err);
@@ -101,7 +101,9 @@ int cmd_apikey_list(const struct cli_cmd *cmd, int argc, char **argv)
         return rc;
     struct org_apikey *all = NULL;
     size_t cnt = 0;
-    rc = store_apikey_list(s, &all, &cnt);
+    struct org_principal p;
+    struct svc x;
+    rc = svc_apikey_list(cli_svc(s, &p, &x), &all, &cnt);
     if (rc)
         rc = cli_store_fail(cmd, s, rc, "API keys");
     store_free(s);
@@ -142,12 +144,9 @@ int cmd_apikey_revoke(const struct cli_cmd *cmd, int argc, char **argv)
     struct org_apikey k;
     char what[120];
     snprintf(what, sizeof what, "API key \"%.60s\"", pos[0]);
-    if ((rc = store_begin(s)) == STORE_OK &&
-        (rc = store_apikey_revoke(s, pos[0], &k)) == STORE_OK &&
-        (rc = store_audit_add(s, "cli", "apikey.revoke", k.name, "", "")) == STORE_OK)
-        rc = store_commit(s);
-    if (rc) {
-        store_rollback(s);
+    struct org_principal p;
+    struct svc x;
+    if ((rc = svc_apikey_revoke(cli_svc(s, &p, &x), pos[0], &k))) {
         rc = cli_store_fail(cmd, s, rc, what);
         store_free(s);
         return rc;

@@ -1,10 +1,12 @@
 /* ikiiki center add|list */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "core/util.h"
 #include "org/org_json.h"
+#include "svc/svc_org.h"
 
 int cmd_center_add(const struct cli_cmd *cmd, int argc, char **argv)
 {
@@ -39,26 +41,22 @@ int cmd_center_add(const struct cli_cmd *cmd, int argc, char **argv)
     store *s;
     if ((rc = cli_open_store(cmd, o, n, &s)))
         return rc;
-    /* Resolving the company may create "default"; keep it with the center or not at all. */
-    struct org_company co;
-    rc = store_begin(s);
-    if (rc == STORE_OK && (rc = cli_company_resolve(cmd, s, cli_get(o, n, "company"), &co))) {
-        store_rollback(s);
+    const char *company = cli_get(o, n, "company");
+    if ((rc = cli_company_check(cmd, company))) {
         store_free(s);
         return rc;
     }
-    c.company_id = co.id;
-    str_copy(c.company, sizeof c.company, co.code);
-    if (rc == STORE_OK)
-        rc = store_center_add(s, &c);
-    if (rc == STORE_OK)
-        rc = store_audit_add(s, "cli", "center.add", c.code, c.name, "");
-    if (rc == STORE_OK)
-        rc = store_commit(s);
+    struct org_principal p;
+    struct svc x;
+    rc = svc_center_add(cli_svc(s, &p, &x), company, 1, &c);
     if (rc) {
-        store_rollback(s);
-        snprintf(err, sizeof err, "center \"%s\"", c.code);
-        rc = cli_store_fail(cmd, s, rc, err);
+        /* Picking the company failed ("company", "companies", "default company"), or the center. */
+        if (x.failed && strstr(x.failed, "compan")) {
+            rc = cli_company_fail(cmd, s, &x, rc, company);
+        } else {
+            snprintf(err, sizeof err, "center \"%s\"", c.code);
+            rc = cli_store_fail(cmd, s, rc, err);
+        }
         store_free(s);
         return rc;
     }
@@ -85,7 +83,9 @@ int cmd_center_list(const struct cli_cmd *cmd, int argc, char **argv)
         return rc;
     struct org_center *all = NULL;
     size_t cnt = 0;
-    rc = store_center_list(s, NULL, 0, &all, &cnt);
+    struct org_principal p;
+    struct svc x;
+    rc = svc_center_list(cli_svc(s, &p, &x), &all, &cnt);
     if (rc) {
         rc = cli_store_fail(cmd, s, rc, "centers");
         store_free(s);

@@ -6,41 +6,48 @@
 #include "cli.h"
 #include "core/util.h"
 #include "org/org_json.h"
+#include "svc/svc_org.h"
+
+/* Words a failed svc_company_pick for the command line. */
+static int pick_fail(const struct cli_cmd *cmd, store *s, const struct svc *x, int rc,
+                     const char *code)
+{
+    if (rc == IK_ENOENT && code)
+        return cli_fail(cmd, EXIT_USAGE,
+                        "--company: company \"%s\" does not exist (add it with ikiiki company "
+                        "add)",
+                        code);
+    if (rc == IK_EINVAL && !code)
+        return cli_fail(cmd, EXIT_USAGE, "--company: required, the database holds %zu companies",
+                        x->nseen);
+    const int dflt = x->failed && strcmp(x->failed, "default company") == 0;
+    return cli_store_fail(cmd, s, rc, dflt ? "company \"default\"" : "company");
+}
+
+int cli_company_check(const struct cli_cmd *cmd, const char *code)
+{
+    char err[256];
+    if (code && org_check_code("--company", code, err, sizeof err))
+        return cli_fail(cmd, EXIT_USAGE, "%s", err);
+    return 0;
+}
+
+int cli_company_fail(const struct cli_cmd *cmd, store *s, const struct svc *x, int rc,
+                     const char *code)
+{
+    return pick_fail(cmd, s, x, rc, code);
+}
 
 int cli_company_resolve(const struct cli_cmd *cmd, store *s, const char *code,
                         struct org_company *out)
 {
-    if (code) {
-        char err[256];
-        if (org_check_code("--company", code, err, sizeof err))
-            return cli_fail(cmd, EXIT_USAGE, "%s", err);
-        int rc = store_company_get(s, code, out);
-        if (rc == STORE_NOTFOUND)
-            return cli_fail(cmd, EXIT_USAGE,
-                            "--company: company \"%s\" does not exist (add it with ikiiki company "
-                            "add)",
-                            code);
-        return rc ? cli_store_fail(cmd, s, rc, "company") : 0;
-    }
-    struct org_company *all = NULL;
-    size_t n = 0;
-    int rc = store_company_list(s, &all, &n);
+    int rc = cli_company_check(cmd, code);
     if (rc)
-        return cli_store_fail(cmd, s, rc, "company");
-    if (n == 1) {
-        *out = all[0];
-        free(all);
-        return 0;
-    }
-    free(all);
-    if (n > 1)
-        return cli_fail(cmd, EXIT_USAGE, "--company: required, the database holds %zu companies",
-                        n);
-    memset(out, 0, sizeof *out);
-    str_copy(out->code, sizeof out->code, "default");
-    str_copy(out->name, sizeof out->name, "default");
-    rc = store_company_add(s, out);
-    return rc ? cli_store_fail(cmd, s, rc, "company \"default\"") : 0;
+        return rc;
+    struct org_principal p;
+    struct svc x;
+    rc = svc_company_pick(cli_svc(s, &p, &x), code, 1, out);
+    return rc ? pick_fail(cmd, s, &x, rc, code) : 0;
 }
 
 int cmd_company_add(const struct cli_cmd *cmd, int argc, char **argv)
@@ -68,9 +75,9 @@ int cmd_company_add(const struct cli_cmd *cmd, int argc, char **argv)
     store *s;
     if ((rc = cli_open_store(cmd, o, n, &s)))
         return rc;
-    rc = store_company_add(s, &c);
-    if (rc == STORE_OK)
-        rc = store_audit_add(s, "cli", "company.add", c.code, c.name, "");
+    struct org_principal p;
+    struct svc x;
+    rc = svc_company_add(cli_svc(s, &p, &x), &c);
     if (rc) {
         char what[80];
         snprintf(what, sizeof what, "company \"%s\"", c.code);
@@ -100,7 +107,9 @@ int cmd_company_list(const struct cli_cmd *cmd, int argc, char **argv)
         return rc;
     struct org_company *all = NULL;
     size_t cnt = 0;
-    rc = store_company_list(s, &all, &cnt);
+    struct org_principal p;
+    struct svc x;
+    rc = svc_company_list(cli_svc(s, &p, &x), &all, &cnt);
     if (rc) {
         rc = cli_store_fail(cmd, s, rc, "companies");
         store_free(s);

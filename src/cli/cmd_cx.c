@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "core/util.h"
 #include "cx/cx.h"
+#include "svc/svc_cx.h"
 
 static int load_sheet(const struct cli_cmd *cmd, const char *path, cx_sheet **out)
 {
@@ -32,7 +33,9 @@ static int open_company(const struct cli_cmd *cmd, const struct cli_opt *o, int 
     int rc = cli_open_store(cmd, o, n, s);
     if (rc)
         return rc;
-    rc = store_company_get(*s, code, co);
+    struct org_principal p;
+    struct svc x;
+    rc = svc_cx_company(cli_svc(*s, &p, &x), code, co);
     if (rc) {
         snprintf(err, sizeof err, "--company: company \"%s\"", code);
         rc = cli_store_fail(cmd, *s, rc, err);
@@ -142,7 +145,9 @@ static int save_answer(const struct cli_cmd *cmd, const struct cli_opt *o, int n
         strftime(a.round, sizeof a.round, "%Y-%m", &tm);
     }
     str_copy(a.respondent, sizeof a.respondent, who ? who : "");
-    rc = store_cx_answer_add(s, co.id, &a);
+    struct org_principal p;
+    struct svc x;
+    rc = svc_cx_answer_add(cli_svc(s, &p, &x), &co, &a);
     if (rc)
         rc = cli_store_fail(cmd, s, rc, "answer");
     store_free(s);
@@ -194,13 +199,9 @@ int cmd_cx_check(const struct cli_cmd *cmd, int argc, char **argv)
     return EXIT_OK;
 }
 
-static json_t *checkpoints_json(store *s, int64_t company_id, int *rc)
+/* The checkpoints by code; takes cp (n entries) and frees it. */
+static json_t *checkpoints_json(struct store_cx_checkpoint *cp, size_t n)
 {
-    struct store_cx_checkpoint *cp = NULL;
-    size_t n = 0;
-    *rc = store_cx_checkpoints(s, company_id, &cp, &n);
-    if (*rc)
-        return NULL;
     json_t *o = json_object();
     for (size_t i = 0; i < n; i++) {
         json_t *arr = json_object_get(o, cp[i].code);
@@ -240,11 +241,14 @@ int cmd_cx_history(const struct cli_cmd *cmd, int argc, char **argv)
         return rc;
     }
     struct cx_answer *a = NULL;
-    size_t cnt = 0;
+    struct store_cx_checkpoint *cp = NULL;
+    size_t cnt = 0, ncp = 0;
     json_t *j = NULL, *cps = NULL;
-    rc = store_cx_answers(s, co.id, &a, &cnt);
-    if (rc == STORE_OK)
-        cps = checkpoints_json(s, co.id, &rc);
+    struct org_principal p;
+    struct svc x;
+    rc = svc_cx_history(cli_svc(s, &p, &x), &co, &a, &cnt, &cp, &ncp);
+    if (rc == 0)
+        cps = checkpoints_json(cp, ncp);
     if (rc) {
         rc = cli_store_fail(cmd, s, rc, "history");
     } else {
@@ -324,7 +328,9 @@ int cmd_cx_checkpoint(const struct cli_cmd *cmd, int argc, char **argv)
     struct org_company co;
     if ((rc = open_company(cmd, o, n, &s, &co)))
         return rc;
-    rc = store_cx_checkpoint_add(s, co.id, code, v, at);
+    struct org_principal p;
+    struct svc x;
+    rc = svc_cx_checkpoint_add(cli_svc(s, &p, &x), &co, code, v, at);
     if (rc)
         rc = cli_store_fail(cmd, s, rc, "checkpoint");
     store_free(s);

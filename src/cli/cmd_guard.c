@@ -10,6 +10,8 @@
 #include "core/util.h"
 #include "guard/block.h"
 #include "guard/guard.h"
+#include "store/store_guard.h"
+#include "store/store_org.h"
 #include "guard/result_json.h"
 
 #define ANALYZE_INPUT_MAX (16u << 20)
@@ -442,7 +444,7 @@ static int block_add(const struct cli_cmd *cmd, const struct cli_opt *o, int n, 
     int rc = guard_block_add(s, caller, cli_get(o, n, "center"), reason, by ? by : "cli", NULL, &b,
                              err, sizeof err);
     if (rc)
-        return cli_fail(cmd, rc == -22 ? EXIT_USAGE : EXIT_FAIL, "%s", err);
+        return cli_fail(cmd, rc == IK_EINVAL ? EXIT_USAGE : EXIT_FAIL, "%s", err);
     if (cli_flag(o, n, "json"))
         return cli_print_json(guard_block_json(&b));
     printf("ブロック %lld を登録しました (%s)\n", (long long)b.id,
@@ -488,7 +490,7 @@ static int block_remove(const struct cli_cmd *cmd, const struct cli_opt *o, int 
     if (caller) {
         char ref[65];
         if ((rc = guard_block_ref(s, caller, ref, err, sizeof err)))
-            return cli_fail(cmd, rc == -22 ? EXIT_USAGE : EXIT_FAIL, "%s", err);
+            return cli_fail(cmd, rc == IK_EINVAL ? EXIT_USAGE : EXIT_FAIL, "%s", err);
         const char *centers[1] = {center ? center : ""};
         struct store_guard_block *bl = NULL;
         size_t nb = 0;

@@ -9,6 +9,9 @@
 #include "core/util.h"
 #include "harass/agreement.h"
 #include "harass/harass.h"
+#include "store/store_harass.h"
+#include "svc/svc_harass.h"
+#include "store/store_org.h"
 
 /* Everything a harass command holds: the store and the policy in force. */
 struct hctx {
@@ -795,20 +798,14 @@ int cmd_harass_purge(const struct cli_cmd *cmd, int argc, char **argv)
         days = harass_retention_days(h.policy);
     }
     int dry = cli_flag(o, n, "dry-run");
-    int64_t before = now_unix() - days * 86400, count = 0;
-    char detail[64];
-    rc = store_begin(h.s);
-    if (rc == STORE_OK)
-        rc = store_harass_purge(h.s, before, dry, &count);
-    snprintf(detail, sizeof detail, "%lld cases older than %lld days%s", (long long)count,
-             (long long)days, dry ? " (dry run)" : "");
-    if (rc == STORE_OK)
-        rc = store_audit_add(h.s, cli_get(o, n, "by") ? cli_get(o, n, "by") : "cli", "harass.purge",
-                             "cases", detail, "");
-    if (rc == STORE_OK)
-        rc = store_commit(h.s);
-    if (rc) {
-        store_rollback_all(h.s);
+    int64_t count = 0;
+    struct org_principal p;
+    struct svc x;
+    cli_svc(h.s, &p, &x);
+    /* The local administrator purges on behalf of --by, who is named in the audit log. */
+    if (cli_get(o, n, "by"))
+        str_copy(p.login, sizeof p.login, cli_get(o, n, "by"));
+    if ((rc = svc_harass_purge(&x, days, dry, &count))) {
         rc = cli_store_fail(cmd, h.s, rc, "purge");
         hctx_release(&h);
         return rc;

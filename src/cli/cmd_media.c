@@ -8,6 +8,8 @@
 #include "cli.h"
 #include "core/util.h"
 #include "media/audio.h"
+#include "store/store_media.h"
+#include "store/store_org.h"
 
 #define ENROL_MIN_SPEECH_S 10.0
 
@@ -178,7 +180,7 @@ static int check_approver(const struct cli_cmd *cmd, store *s, const char *login
         return cli_fail(cmd, EXIT_USAGE, "--approved-by: no user \"%s\"", login);
     if (rc)
         return cli_store_fail(cmd, s, rc, "approver");
-    if (u.role != ROLE_ADMIN && u.role != ROLE_CENTER_MANAGER)
+    if (!org_role_can_approve_voiceprint(u.role))
         return cli_fail(cmd, EXIT_USAGE,
                         "--approved-by: user \"%s\" is %s, not a center manager or admin", login,
                         org_role_name(u.role));

@@ -219,7 +219,7 @@ static int start_media(const struct cli_cmd *cmd, const struct cli_opt *o, int n
     int rc = media_server_start(&mc, out, err, sizeof err);
     if (rc) {
         media_glue_release(glue);
-        return cli_fail(cmd, rc == -2 ? EXIT_USAGE : EXIT_FAIL, "%s", err);
+        return cli_fail(cmd, rc == IK_EINVAL ? EXIT_USAGE : EXIT_FAIL, "%s", err);
     }
     media_glue_attach(glue, *out);
     struct guard_actions acts = media_glue_actions(glue);
@@ -443,7 +443,7 @@ static int serve_run(const struct cli_cmd *cmd, struct cli_opt *o, int n)
     rc = http_server_start(&cfg, &srv, err, sizeof err);
     if (rc) {
         guard_stop(&sg);
-        return cli_fail(cmd, rc == -2 ? EXIT_USAGE : EXIT_FAIL, "%s", err);
+        return cli_fail(cmd, rc == IK_EINVAL ? EXIT_USAGE : EXIT_FAIL, "%s", err);
     }
     pthread_mutex_lock(&sg.mu);
     sg.srv = srv;

@@ -9,23 +9,18 @@
 #include "cli.h"
 #include "core/util.h"
 #include "skills/skills.h"
+#include "svc/svc_skills.h"
 
 /* The active model of the store: the newest imported version, else the data file. *version is 0
  * for the data file. */
 static int load_active(const struct cli_cmd *cmd, store *s, skills_model **out, int64_t *version)
 {
-    char *text = NULL, err[600];
-    int64_t v = 0;
-    int rc = store_skills_model_latest(s, &text, &v);
-    if (rc && rc != STORE_NOTFOUND)
-        return cli_store_fail(cmd, s, rc, "skill model");
-    rc = skills_model_active(text, out, err, sizeof err);
-    free(text);
-    if (rc)
-        return cli_fail(cmd, EXIT_FAIL, "%s", err);
-    if (version)
-        *version = v;
-    return 0;
+    struct org_principal p;
+    struct svc x;
+    int rc = svc_skills_model(cli_svc(s, &p, &x), out, version);
+    if (rc == IK_EINVAL)
+        return cli_fail(cmd, EXIT_FAIL, "%s", x.err);
+    return rc ? cli_store_fail(cmd, s, rc, "skill model") : 0;
 }
 
 /* Opens the store and loads its active model; on failure nothing is left open. */
@@ -100,12 +95,9 @@ static int model_import(const struct cli_cmd *cmd, const struct cli_opt *o, int 
     int rc = cli_open_store(cmd, o, n, &s);
     int64_t version = 0;
     if (rc == 0) {
-        rc = store_skills_model_add(s, text, "cli", now_unix(), &version);
-        if (rc == STORE_OK) {
-            char v[24];
-            snprintf(v, sizeof v, "%lld", (long long)version);
-            rc = store_audit_add(s, "cli", "skills.model.import", v, path, "");
-        }
+        struct org_principal p;
+        struct svc x;
+        rc = svc_skills_model_import(cli_svc(s, &p, &x), text, path, &version);
         if (rc)
             rc = cli_store_fail(cmd, s, rc, "skill model");
         store_free(s);
@@ -246,7 +238,10 @@ static int get_user(const struct cli_cmd *cmd, store *s, const char *opt, const 
     char err[200];
     if (org_check_login(opt, login, err, sizeof err))
         return cli_fail(cmd, EXIT_USAGE, "%s", err);
-    int rc = store_user_get(s, login, u);
+    struct org_principal p;
+    struct svc x;
+    int readable;
+    int rc = svc_skills_user(cli_svc(s, &p, &x), login, u, &readable);
     if (rc) {
         snprintf(err, sizeof err, "%s: user \"%s\"", opt, login);
         return cli_store_fail(cmd, s, rc, err);
@@ -257,12 +252,9 @@ static int get_user(const struct cli_cmd *cmd, store *s, const char *opt, const 
 /* The skill role of u (override, else default); -1 when none. */
 static int role_of(store *s, const skills_model *m, const struct org_user *u, int *role)
 {
-    char override[SKILLS_CODE_MAX];
-    int rc = store_skills_role_get(s, u->id, override);
-    if (rc && rc != STORE_NOTFOUND)
-        return rc;
-    *role = skills_role_of(m, u->role, rc ? NULL : override);
-    return 0;
+    struct org_principal p;
+    struct svc x;
+    return svc_skills_role_of(cli_svc(s, &p, &x), m, u, role);
 }
 
 static int parse_day(const struct cli_cmd *cmd, const char *day, int64_t *at)
@@ -296,7 +288,7 @@ static int assessor_check(const struct cli_cmd *cmd, store *s, const struct org_
     int rc = get_user(cmd, s, "--by", by, &b);
     if (rc)
         return rc;
-    if (!skills_may_assess(b.role, b.center_id, u->role, u->center_id))
+    if (!org_can_assess(b.role, b.center_id, u->role, u->center_id))
         return cli_fail(cmd, EXIT_USAGE,
                         "--by: \"%s\" may not assess \"%s\": the assessor must be a supervisor or "
                         "center manager of the same center (above the person's role) or an admin",
@@ -329,8 +321,9 @@ static int assess_run(const struct cli_cmd *cmd, store *s, const skills_model *m
         return rc;
     str_copy(a->login, sizeof a->login, u.login);
     str_copy(a->skill, sizeof a->skill, cli_get(o, n, "skill"));
-    if ((rc = store_skills_assess_add(s, u.id, a)) == STORE_OK)
-        rc = store_audit_add(s, "cli", "skills.assess", u.login, a->skill, "");
+    struct org_principal p;
+    struct svc x;
+    rc = svc_skills_assess(cli_svc(s, &p, &x), &u, a);
     return rc ? cli_store_fail(cmd, s, rc, "assessment") : 0;
 }
 
@@ -387,7 +380,10 @@ static json_t *person_view(const struct cli_cmd *cmd, store *s, const skills_mod
     size_t na = 0;
     if ((*rc = get_user(cmd, s, "--user", login, &u)))
         return NULL;
-    if ((*rc = role_of(s, m, &u, &role)) || (*rc = store_skills_assessments(s, u.id, 0, &a, &na))) {
+    struct org_principal p;
+    struct svc x;
+    if ((*rc = role_of(s, m, &u, &role)) ||
+        (*rc = svc_skills_assessments(cli_svc(s, &p, &x), &u, &a, &na))) {
         *rc = cli_store_fail(cmd, s, *rc, "assessments");
         return NULL;
     }
@@ -437,13 +433,11 @@ static json_t *team_view(const struct cli_cmd *cmd, store *s, const skills_model
     struct org_center c;
     char what[120];
     snprintf(what, sizeof what, "--center: center \"%.40s\"", code);
-    if ((*rc = store_center_get(s, code, &c))) {
-        *rc = cli_store_fail(cmd, s, *rc, what);
-        return NULL;
-    }
     struct skills_team t;
-    if ((*rc = skills_team_load(s, c.id, now_unix(), &t))) {
-        *rc = cli_store_fail(cmd, s, *rc, "team");
+    struct org_principal p;
+    struct svc x;
+    if ((*rc = svc_skills_team(cli_svc(s, &p, &x), code, &c, &t))) {
+        *rc = cli_store_fail(cmd, s, *rc, x.failed && !strcmp(x.failed, "center") ? what : "team");
         return NULL;
     }
     json_t *j = skills_team_json(m, c.code, t.members, t.nmembers, t.assessments, t.nassessments);
@@ -554,10 +548,9 @@ int cmd_skills_role(const struct cli_cmd *cmd, int argc, char **argv)
         skills_role_list(m, list, sizeof list);
         rc = cli_fail(cmd, EXIT_USAGE, "--role: \"%.40s\" is not one of %s", role, list);
     }
-    if (rc == 0 &&
-        ((rc = store_skills_role_set(s, u.id, role)) ||
-         (rc = store_audit_add(s, "cli", "skills.role", u.login, role ? role : "", "")) ||
-         (rc = role_of(s, m, &u, &now))))
+    struct org_principal p;
+    struct svc x;
+    if (rc == 0 && (rc = svc_skills_role_set(cli_svc(s, &p, &x), m, &u, role, &now)))
         rc = cli_store_fail(cmd, s, rc, "skill role");
     const char *code = rc ? NULL : skills_role_code(m, now);
     store_free(s);

@@ -8,12 +8,15 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cli_survey.h"
 #include "survey/wave.h"
 #include "core/util.h"
 #include "survey/drivers.h"
 #include "survey/import.h"
 #include "survey/score.h"
 #include "survey/survey.h"
+#include "store/store_org.h"
+#include "store/store_survey.h"
 
 static int load_questionnaire(const struct cli_cmd *cmd, const char *path,
                               survey_questionnaire **out)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_survey.h"
 #include "core/util.h"
 #include "survey/wave.h"
 #include "survey/survey.h"

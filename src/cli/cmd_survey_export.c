@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_survey.h"
 #include "report/survey_pdf.h"
 #include "survey/drivers.h"
 #include "survey/wave.h"
@@ -13,6 +14,7 @@
 #include "survey/export.h"
 #include "survey/score.h"
 #include "survey/survey.h"
+#include "store/store_org.h"
 
 /* Which file to write, from --xlsx, --csv and --encoding. */
 struct export_target {

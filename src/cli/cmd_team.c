@@ -1,9 +1,11 @@
 /* ikiiki team add */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "core/util.h"
 #include "org/org_json.h"
+#include "svc/svc_org.h"
 
 int cmd_team_add(const struct cli_cmd *cmd, int argc, char **argv)
 {
@@ -30,27 +32,21 @@ int cmd_team_add(const struct cli_cmd *cmd, int argc, char **argv)
     store *s;
     if ((rc = cli_open_store(cmd, o, n, &s)))
         return rc;
-    struct org_center c;
     struct org_team t = {0};
-    rc = store_center_get(s, center, &c);
-    if (rc) {
-        snprintf(err, sizeof err, "--center: center \"%s\"", center);
-        rc = cli_store_fail(cmd, s, rc, err);
-        store_free(s);
-        return rc;
-    }
-    t.center_id = c.id;
-    str_copy(t.center, sizeof t.center, c.code);
     str_copy(t.code, sizeof t.code, code);
     str_copy(t.name, sizeof t.name, name);
-    rc = store_team_add(s, &t);
+    struct org_principal p;
+    struct svc x;
+    rc = svc_team_add(cli_svc(s, &p, &x), center, &t);
     if (rc) {
-        snprintf(err, sizeof err, "team \"%s\" in center \"%s\"", code, center);
+        if (x.failed && strcmp(x.failed, "center") == 0)
+            snprintf(err, sizeof err, "--center: center \"%s\"", center);
+        else
+            snprintf(err, sizeof err, "team \"%s\" in center \"%s\"", code, center);
         rc = cli_store_fail(cmd, s, rc, err);
         store_free(s);
         return rc;
     }
-    store_audit_add(s, "cli", "team.add", t.code, t.center, "");
     store_free(s);
     if (cli_flag(o, n, "json"))
         return cli_print_json(org_team_json(&t));

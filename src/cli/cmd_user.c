@@ -6,26 +6,25 @@
 #include "cli.h"
 #include "core/util.h"
 #include "org/org_json.h"
+#include "svc/svc_org.h"
 
-/* Links a consultant to each company of a comma-separated list, inside the caller's transaction. */
-static int link_companies(const struct cli_cmd *cmd, store *s, int64_t user_id, const char *list)
+/* Splits a comma-separated list of company codes into codes (at most max), each checked. */
+static int parse_companies(const struct cli_cmd *cmd, const char *list, char (*codes)[ORG_CODE_MAX],
+                           int max, int *n)
 {
-    char code[ORG_CODE_MAX + 8];
     const char *p = list;
+    char err[256];
+    *n = 0;
     while (*p) {
         size_t len = strcspn(p, ",");
-        if (len == 0 || len >= sizeof code)
+        if (len == 0 || len >= ORG_CODE_MAX || *n == max)
             return cli_fail(cmd, EXIT_USAGE, "--company: \"%s\" is not a list of company codes",
                             list);
-        memcpy(code, p, len);
-        code[len] = '\0';
-        struct org_company co;
-        int rc = cli_company_resolve(cmd, s, code, &co);
-        if (rc)
-            return rc;
-        rc = store_consultant_link(s, user_id, co.id);
-        if (rc)
-            return cli_store_fail(cmd, s, rc, "company link");
+        memcpy(codes[*n], p, len);
+        codes[*n][len] = '\0';
+        if (org_check_code("--company", codes[*n], err, sizeof err))
+            return cli_fail(cmd, EXIT_USAGE, "%s", err);
+        (*n)++;
         p += len + (p[len] == ',');
     }
     return 0;
@@ -71,39 +70,37 @@ static int user_from_options(const struct cli_cmd *cmd, const struct cli_opt *o,
         return cli_fail(cmd, EXIT_USAGE, "--%s", err);
     if (cli_get(o, n, "team") && !cli_get(o, n, "center"))
         return cli_fail(cmd, EXIT_USAGE, "--team: needs --center");
-    if (cli_get(o, n, "company") && u->role != ROLE_CONSULTANT)
+    if (cli_get(o, n, "company") && !org_role_has_companies(u->role))
         return cli_fail(cmd, EXIT_USAGE, "--company: only a consultant has client companies");
     str_copy(u->login, sizeof u->login, login);
     str_copy(u->display_name, sizeof u->display_name, name ? name : "");
     return 0;
 }
 
-static int resolve_center_team(const struct cli_cmd *cmd, store *s, const struct cli_opt *o, int n,
-                               struct org_user *u)
+/* Words a failed placement or add for the command line. */
+static int user_fail(const struct cli_cmd *cmd, store *s, const struct svc *x, int rc,
+                     const struct cli_opt *o, int n, const struct org_user *u)
 {
-    const char *center = cli_get(o, n, "center"), *team = cli_get(o, n, "team");
+    const char *f = x->failed ? x->failed : "";
     char what[120];
-    if (!center)
-        return 0;
-    struct org_center c;
-    int rc = store_center_get(s, center, &c);
-    if (rc) {
-        snprintf(what, sizeof what, "--center: center \"%.40s\"", center);
-        return cli_store_fail(cmd, s, rc, what);
+    if (strcmp(f, "center") == 0) {
+        snprintf(what, sizeof what, "--center: center \"%.40s\"", cli_get(o, n, "center"));
+    } else if (strcmp(f, "team") == 0) {
+        snprintf(what, sizeof what, "--team: team \"%.40s\" in center \"%s\"",
+                 cli_get(o, n, "team"), u->center);
+    } else if (strcmp(f, "companies") == 0 && rc == IK_ENOENT) {
+        return cli_fail(cmd, EXIT_USAGE,
+                        "--company: company \"%s\" does not exist (add it with ikiiki company "
+                        "add)",
+                        x->code);
+    } else if (strcmp(f, "company link") == 0 || strcmp(f, "audit") == 0) {
+        snprintf(what, sizeof what, "%s", f);
+    } else if (strcmp(f, "companies") == 0) {
+        snprintf(what, sizeof what, "company");
+    } else {
+        snprintf(what, sizeof what, "user \"%s\"", u->login);
     }
-    u->center_id = c.id;
-    str_copy(u->center, sizeof u->center, c.code);
-    if (!team)
-        return 0;
-    struct org_team t;
-    rc = store_team_get(s, c.id, team, &t);
-    if (rc) {
-        snprintf(what, sizeof what, "--team: team \"%.40s\" in center \"%s\"", team, c.code);
-        return cli_store_fail(cmd, s, rc, what);
-    }
-    u->team_id = t.id;
-    str_copy(u->team, sizeof u->team, t.code);
-    return 0;
+    return cli_store_fail(cmd, s, rc, what);
 }
 
 int cmd_user_add(const struct cli_cmd *cmd, int argc, char **argv)
@@ -134,25 +131,26 @@ int cmd_user_add(const struct cli_cmd *cmd, int argc, char **argv)
         return rc;
     if (org_password_hash(pw, u.password_hash))
         return cli_fail(cmd, EXIT_FAIL, "cannot hash the password (out of memory?)");
+    char companies[ORG_MAX_COMPANIES][ORG_CODE_MAX];
+    const char *codes[ORG_MAX_COMPANIES];
+    int ncompanies = 0;
+    const char *list = cli_get(o, n, "company");
+    if (list && (rc = parse_companies(cmd, list, companies, ORG_MAX_COMPANIES, &ncompanies)))
+        return rc;
+    for (int i = 0; i < ncompanies; i++)
+        codes[i] = companies[i];
     store *s;
     if ((rc = cli_open_store(cmd, o, n, &s)))
         return rc;
-    rc = store_begin(s) ? cli_store_fail(cmd, s, STORE_ERROR, "user") : 0;
+    struct org_principal p;
+    struct svc x;
+    struct org_center c;
+    cli_svc(s, &p, &x);
+    rc = svc_user_place(&x, cli_get(o, n, "center"), cli_get(o, n, "team"), &u, &c);
     if (rc == 0)
-        rc = resolve_center_team(cmd, s, o, n, &u);
-    if (rc == 0 && (rc = store_user_add(s, &u))) {
-        char what[120];
-        snprintf(what, sizeof what, "user \"%s\"", u.login);
-        rc = cli_store_fail(cmd, s, rc, what);
-    }
-    if (rc == 0 && cli_get(o, n, "company"))
-        rc = link_companies(cmd, s, u.id, cli_get(o, n, "company"));
-    if (rc == 0 && store_audit_add(s, "cli", "user.add", u.login, org_role_name(u.role), ""))
-        rc = cli_store_fail(cmd, s, STORE_ERROR, "audit");
-    if (rc == 0 && store_commit(s))
-        rc = cli_store_fail(cmd, s, STORE_ERROR, "user");
+        rc = svc_user_add(&x, &u, &c, list ? codes : NULL, ncompanies);
     if (rc)
-        store_rollback(s);
+        rc = user_fail(cmd, s, &x, rc, o, n, &u);
     store_free(s);
     if (rc)
         return rc;
@@ -182,22 +180,14 @@ int cmd_user_list(const struct cli_cmd *cmd, int argc, char **argv)
     store *s;
     if ((rc = cli_open_store(cmd, o, n, &s)))
         return rc;
-    int64_t center_id = 0;
-    const char *center = cli_get(o, n, "center");
-    if (center) {
-        struct org_center c;
-        if ((rc = store_center_get(s, center, &c))) {
-            rc = cli_store_fail(cmd, s, rc, "--center: center");
-            store_free(s);
-            return rc;
-        }
-        center_id = c.id;
-    }
     struct org_user *all = NULL;
     size_t cnt = 0;
-    rc = store_user_list(s, center_id, NULL, 0, &all, &cnt);
+    struct org_principal p;
+    struct svc x;
+    rc = svc_user_list(cli_svc(s, &p, &x), cli_get(o, n, "center"), &all, &cnt);
     if (rc)
-        rc = cli_store_fail(cmd, s, rc, "users");
+        rc = cli_store_fail(cmd, s, rc,
+                            x.failed && !strcmp(x.failed, "center") ? "--center: center" : "users");
     store_free(s);
     if (rc)
         return rc;

@@ -7,6 +7,11 @@
 #include "cli.h"
 #include "core/util.h"
 #include "survey/survey.h"
+#include "store/store_cx.h"
+#include "store/store_harass.h"
+#include "store/store_org.h"
+#include "store/store_skills.h"
+#include "store/store_survey.h"
 #include "survey/wave.h"
 
 struct demo_center {

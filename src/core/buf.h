@@ -5,7 +5,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-enum { BUF_ENOMEM = -12, BUF_ETOOBIG = -27, BUF_EIO = -5 };
+#include "core/err.h"
+
+enum { BUF_ENOMEM = IK_ENOMEM, BUF_ETOOBIG = IK_EFBIG, BUF_EIO = IK_EIO };
 
 /* The buffer owns `data`; it is always NUL-terminated when len > 0 or after any append. */
 struct buf {

@@ -185,3 +185,46 @@ int file_commit(int rc, const char *tmp, const char *path, char *err, size_t err
         unlink(tmp);
     return rc;
 }
+
+uint32_t fnv1a(const void *p, size_t len)
+{
+    const unsigned char *b = p;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ b[i]) * 16777619u;
+    return h;
+}
+
+uint32_t fnv1a_str(const char *s)
+{
+    return fnv1a(s, strlen(s));
+}
+
+uint64_t fnv1a64_str(const char *s)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+int parse_host_port(const char *s, char *host, size_t hostlen, int *port, int *bracketed)
+{
+    const char *colon = strrchr(s, ':');
+    int64_t p;
+    if (!colon || parse_int64(colon + 1, 0, 65535, &p))
+        return -1;
+    size_t hl = (size_t)(colon - s);
+    int br = hl >= 2 && s[0] == '[' && s[hl - 1] == ']';
+    if (br) {
+        s++;
+        hl -= 2;
+    }
+    if (hl >= hostlen)
+        return -1;
+    memcpy(host, s, hl);
+    host[hl] = '\0';
+    *port = (int)p;
+    *bracketed = br;
+    return 0;
+}

@@ -33,6 +33,17 @@ void date_jst(int64_t t, char *out, size_t outlen);
 int file_temp_beside(const char *path, char *tmp, size_t tmplen, char *err, size_t errlen);
 int file_commit(int rc, const char *tmp, const char *path, char *err, size_t errlen);
 
+/* FNV-1a over len bytes: the hash of the tree's small tables (call ids, interned keys,
+ * statement caches, survey groups). fnv1a64 is the 64-bit variant for larger tables. */
+uint32_t fnv1a(const void *p, size_t len);
+uint32_t fnv1a_str(const char *s);
+uint64_t fnv1a64_str(const char *s);
+
+/* Splits "HOST:PORT" at the last colon: host into host (brackets of "[::1]" removed; may be
+ * empty), the port (0–65535) into *port, *bracketed 1 when the host was in brackets (IPv6).
+ * Returns 0, or -1 when there is no colon, the port is not a number or host does not fit. */
+int parse_host_port(const char *s, char *host, size_t hostlen, int *port, int *bracketed);
+
 /* The folder holding data/ files (questionnaire, sheets, models): $IKIIKI_DATA_DIR, else the
  * data files installed with the binary (<prefix>/share/ikiiki), or the source tree's data/ when
  * the binary runs from its build tree. Writes "<dir>/<name>" into out; returns -1 when it did not fit. */

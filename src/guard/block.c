@@ -5,6 +5,8 @@
 #include "block.h"
 #include "core/util.h"
 #include "harass/harass.h"
+#include "store/store_guard.h"
+#include "store/store_org.h"
 
 #define FAIL(code, ...)                                                                            \
     do {                                                                                           \
@@ -42,11 +44,11 @@ int guard_block_ref(store *s, const char *caller, char *ref, char *err, size_t e
     }
     unsigned char key[32];
     if (!caller || !is_number(caller))
-        FAIL(-22, "caller: \"%.40s\" is not a phone number", caller ? caller : "");
+        FAIL(IK_EINVAL, "caller: \"%.40s\" is not a phone number", caller ? caller : "");
     if (harass_caller_key(s, key))
         FAIL(STORE_ERROR, "caller key: %s", store_errmsg(s));
     if (harass_caller_ref(key, caller, ref))
-        FAIL(-22, "caller: \"%.40s\" has fewer than 4 digits", caller);
+        FAIL(IK_EINVAL, "caller: \"%.40s\" has fewer than 4 digits", caller);
     return 0;
 }
 
@@ -58,12 +60,12 @@ int guard_block_add(store *s, const char *caller, const char *center, const char
     memset(&b, 0, sizeof b);
     size_t rn = reason ? strlen(reason) : 0;
     if (rn == 0 || rn >= sizeof b.reason || !utf8_is_clean(reason, rn) || strchr(reason, '\n'))
-        FAIL(-22, "reason: must be one line of text of 1 to %zu bytes", sizeof b.reason - 1);
+        FAIL(IK_EINVAL, "reason: must be one line of text of 1 to %zu bytes", sizeof b.reason - 1);
     if (center && *center) {
         struct org_center c;
         int rc = store_center_get(s, center, &c);
         if (rc == STORE_NOTFOUND)
-            FAIL(-22, "center: \"%.40s\" does not exist", center);
+            FAIL(IK_EINVAL, "center: \"%.40s\" does not exist", center);
         if (rc)
             FAIL(rc, "center: %s", store_errmsg(s));
         str_copy(b.center, sizeof b.center, center);

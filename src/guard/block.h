@@ -9,7 +9,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "store/store.h"
+#include "store/store_guard.h"
 
 #define GUARD_BLOCK_CALLER_MAX 32 /* bytes of a caller number as given */
 
@@ -18,7 +18,7 @@
 int guard_block_ref(store *s, const char *caller, char *ref, char *err, size_t errlen);
 /* Checks the input, hashes the caller and adds (or renews) the entry; by and address go into the
  * audit log (address may be NULL). center "" or NULL: every center; else it must exist. *out
- * gets the stored entry. Returns 0, -22 on bad input (err says what), or a STORE_ code. */
+ * gets the stored entry. Returns 0, IK_EINVAL on bad input (err says what), or a STORE_ code. */
 int guard_block_add(store *s, const char *caller, const char *center, const char *reason,
                     const char *by, const char *address, struct store_guard_block *out, char *err,
                     size_t errlen);

@@ -8,6 +8,7 @@
 
 #include "core/util.h"
 #include "guard_int.h"
+#include "store/store_guard.h"
 
 static const char *const mode_names[] = {"policy", "advisory", "assisted", "automatic"};
 static const char *const risk_names[] = {"none", "low", "medium", "high"};
@@ -86,10 +87,7 @@ static void ob_release(struct outbox *ob)
 
 static unsigned hash_id(const char *id)
 {
-    unsigned h = 2166136261u;
-    for (; *id; id++)
-        h = (h ^ (unsigned char)*id) * 16777619u;
-    return h % GUARD_HASH;
+    return fnv1a_str(id) % GUARD_HASH;
 }
 
 static struct gcall *find_call(guard_engine *g, const char *id)
@@ -148,7 +146,7 @@ int guard_engine_set_policy(guard_engine *g, harass_policy *p, int version)
         pol_unref(g->pol);
         g->pol = pol;
         g->gp = pol->gp;
-        g->mode = mode_for(g, pol->gp);
+        __atomic_store_n(&g->mode, mode_for(g, pol->gp), __ATOMIC_RELAXED);
     }
     pthread_mutex_unlock(&g->mu);
     return rc;
@@ -1085,7 +1083,7 @@ static json_t *stats_json(guard_engine *g, int active)
     return json_pack("{s:i, s:I, s:I, s:I, s:f, s:f, s:f, s:s}", "active", active, "events",
                      (json_int_t)events, "actions_dispatched", (json_int_t)actions, "samples",
                      (json_int_t)n, "action_p50_ms", p50, "action_p99_ms", p99, "action_max_ms",
-                     max, "mode", guard_mode_name(g->mode));
+                     max, "mode", guard_mode_name(guard_engine_mode(g)));
 }
 
 json_t *guard_calls_json(guard_engine *g, const struct guard_view *view)
@@ -1134,9 +1132,11 @@ int guard_engine_add_actions(guard_engine *g, const struct guard_actions *a)
     return rc;
 }
 
+/* g->mode changes under g->mu when a policy reloads; readers outside the lock (statistics, the
+ * CLI) load it atomically instead of taking the lock for one word. */
 enum guard_mode guard_engine_mode(const guard_engine *g)
 {
-    return g->mode;
+    return __atomic_load_n(&g->mode, __ATOMIC_RELAXED);
 }
 
 int guard_engine_new(const struct guard_config *cfg, guard_engine **out, char *err, size_t errlen)

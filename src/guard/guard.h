@@ -25,17 +25,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/err.h"
 #include "core/ja.h"
 #include "guard/detect.h"
 #include "harass/policy.h"
 
 enum {
-    GUARD_OK = 0,
-    GUARD_ENOTFOUND = -2, /* no such call */
-    GUARD_ENOMEM = -12,
-    GUARD_EINVAL = -22, /* bad input; err (where given) says what */
-    GUARD_ESTATE = -16, /* the call is not in a state that allows it (ended, nothing to confirm) */
-    GUARD_EFULL = -28,  /* the engine holds its maximum number of active calls */
+    GUARD_OK = IK_OK,
+    GUARD_ENOTFOUND = IK_ENOENT, /* no such call */
+    GUARD_ENOMEM = IK_ENOMEM,
+    GUARD_EINVAL = IK_EINVAL, /* bad input; err (where given) says what */
+    GUARD_ESTATE =
+        IK_EBUSY, /* the call is not in a state that allows it (ended, nothing to confirm) */
+    GUARD_EFULL = IK_ENOSPC, /* the engine holds its maximum number of active calls */
 };
 
 #define GUARD_ID_MAX        64 /* call ids: 1–63 bytes of [A-Za-z0-9._:-] */

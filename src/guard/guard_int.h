@@ -7,7 +7,7 @@
 #include "core/buf.h"
 #include "guard.h"
 #include "org/org.h"
-#include "store/store.h"
+#include "store/store_guard.h"
 
 #define GUARD_HASH        4096
 #define GUARD_TIMELINE    400 /* timeline entries kept in memory per call; the store keeps all */

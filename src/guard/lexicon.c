@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/util.h"
 #include "guard/detect_int.h"
 
 #define LEX_FILE_MAX  (8u << 20) /* bytes of one lexicon file */
@@ -63,14 +64,6 @@ static void arena_free(struct guard__arena *a)
 }
 
 /* ---- interned keys ---- */
-
-static uint32_t fnv1a(const char *s, size_t n)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
-}
 
 uint32_t guard__key_find(const struct guard__keytab *kt, const char *s, size_t len)
 {

@@ -8,6 +8,8 @@
 #include "core/util.h"
 #include "guard_int.h"
 #include "harass/harass.h"
+#include "store/store_guard.h"
+#include "store/store_harass.h"
 
 #define WRITER_QUEUE_MAX 200000 /* jobs; past it new timeline rows are dropped and counted */
 

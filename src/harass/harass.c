@@ -7,7 +7,8 @@
 #include <time.h>
 
 #include "core/util.h"
-#include "store/store.h"
+#include "store/store_harass.h"
+#include "store/store_org.h"
 
 #define JST (9 * 3600)
 

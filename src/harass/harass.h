@@ -9,17 +9,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/err.h"
 #include "harass/policy.h"
 #include "org/org.h"
 
 struct store;
 
 enum {
-    HARASS_OK = 0,
-    HARASS_EINVAL = -22, /* bad input; the message says what and where */
-    HARASS_ENOTFOUND = -2,
-    HARASS_EEXISTS = -17, /* already reviewed: amend to change it */
-    HARASS_ESTORE = -5,   /* the store failed; its message is in err */
+    HARASS_OK = IK_OK,
+    HARASS_EINVAL = IK_EINVAL, /* bad input; the message says what and where */
+    HARASS_ENOTFOUND = IK_ENOENT,
+    HARASS_EEXISTS = IK_EEXIST, /* already reviewed: amend to change it */
+    HARASS_ESTORE = IK_EIO,     /* the store failed; its message is in err */
 };
 
 #define HARASS_SOURCES "operator, supervisor, guard"

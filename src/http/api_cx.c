@@ -8,6 +8,7 @@
 #include "core/util.h"
 #include "decode.h"
 #include "http_int.h"
+#include "svc/svc_cx.h"
 
 int api_cx_sheet(struct req *r)
 {
@@ -29,26 +30,28 @@ int api_cx_check(struct req *r)
     return 200;
 }
 
+static struct svc *ctx(struct req *r, struct svc *x)
+{
+    svc_init(x, http__db(r), &r->who, r->addr);
+    return x;
+}
+
 /* Loads the company of the path and checks that the caller reaches it. */
 static int load_company(struct req *r, struct org_company *co)
 {
-    store *db = http__db(r);
-    int rc = store_company_get(db, r->params[0], co);
+    struct svc x;
+    int rc = svc_cx_company(ctx(r, &x), r->params[0], co);
+    if (rc == IK_EACCES) {
+        http__reply_error(r, 403, "forbidden", "your role may not see company \"%s\"",
+                          r->params[0]);
+        return 403;
+    }
+    if (rc && x.failed && strcmp(x.failed, "center") == 0)
+        return http__store_error(r, rc, "center");
     if (rc) {
         char what[120];
         snprintf(what, sizeof what, "company \"%s\"", r->params[0]);
         return http__store_error(r, rc, what);
-    }
-    int ok = r->who.role == ROLE_ADMIN || org_principal_has_company(&r->who, co->id);
-    if (!ok && r->who.role == ROLE_CENTER_MANAGER && r->who.center_id) {
-        struct org_center c;
-        if ((rc = store_center_get_id(db, r->who.center_id, &c)))
-            return http__store_error(r, rc, "center");
-        ok = c.company_id == co->id;
-    }
-    if (!ok) {
-        http__reply_error(r, 403, "forbidden", "your role may not see company \"%s\"", co->code);
-        return 403;
     }
     return 0;
 }
@@ -76,9 +79,9 @@ int api_cx_answer(struct req *r)
         strftime(a.round, sizeof a.round, "%Y-%m", &tm);
     }
     str_copy(a.respondent, sizeof a.respondent, in.respondent[0] ? in.respondent : r->who.login);
-    if ((rc = store_cx_answer_add(http__db(r), co.id, &a)))
+    struct svc x;
+    if ((rc = svc_cx_answer_add(ctx(r, &x), &co, &a)))
         return http__store_error(r, rc, "answer");
-    http__audit(r, "cx.answer", co.code, a.round);
     struct cx_result res;
     cx_diagnose(r->srv->cx, a.levels, &res);
     json_t *j = cx_result_json(r->srv->cx, &res);
@@ -96,12 +99,9 @@ int api_cx_history(struct req *r)
     struct cx_answer *a = NULL;
     struct store_cx_checkpoint *cp = NULL;
     size_t n = 0, ncp = 0;
-    store *db = http__db(r);
-    if ((rc = store_cx_answers(db, co.id, &a, &n)) ||
-        (rc = store_cx_checkpoints(db, co.id, &cp, &ncp))) {
-        free(a);
+    struct svc x;
+    if ((rc = svc_cx_history(ctx(r, &x), &co, &a, &n, &cp, &ncp)))
         return http__store_error(r, rc, "history");
-    }
     json_t *j = cx_history_json(r->srv->cx, a, n);
     json_t *cps = json_array();
     for (size_t i = 0; i < ncp; i++) {
@@ -145,9 +145,9 @@ int api_cx_checkpoint(struct req *r)
         }
         at = (int64_t)timegm(&tm);
     }
-    if ((rc = store_cx_checkpoint_add(http__db(r), co.id, in.code, in.value, at)))
+    struct svc x;
+    if ((rc = svc_cx_checkpoint_add(ctx(r, &x), &co, in.code, in.value, at)))
         return http__store_error(r, rc, "checkpoint");
-    http__audit(r, "cx.checkpoint", co.code, in.code);
     http__reply_json(
         r, 201,
         json_pack("{s:s, s:s, s:f}", "company", co.code, "code", in.code, "value", in.value));

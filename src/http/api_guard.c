@@ -12,6 +12,8 @@
 #include "decode_guard.h"
 #include "guard/block.h"
 #include "http_int.h"
+#include "store/store_guard.h"
+#include "store/store_org.h"
 
 #define VIEW_MAX 256 /* centers one viewer's filter holds */
 
@@ -34,11 +36,12 @@ static int viewer_of(struct req *r, struct viewer *v)
 {
     v->view.centers = v->ptrs;
     v->view.ncenters = 0;
-    if (r->who.kind == PRINCIPAL_APIKEY || r->who.role == ROLE_ADMIN) {
+    enum org_reach reach = org_call_reach(&r->who);
+    if (reach == ORG_REACH_ALL) {
         v->view.ncenters = -1;
         return 0;
     }
-    if (r->who.role == ROLE_CONSULTANT) {
+    if (reach == ORG_REACH_COMPANIES) {
         struct org_center *all = NULL;
         size_t n = 0;
         int rc = store_center_list(http__db(r), r->who.companies, r->who.ncompanies, &all, &n);
@@ -279,9 +282,7 @@ int api_events_stream(struct req *r)
 /* Whether the principal may change entries of center ("" = every center: admins only). */
 static int may_manage(struct req *r, const struct viewer *v, const char *center)
 {
-    if (r->who.role == ROLE_ADMIN)
-        return 1;
-    return center[0] && may_see(v, center);
+    return org_can_change_block(&r->who, center, center[0] && may_see(v, center));
 }
 
 int api_guard_blocks_list(struct req *r)
@@ -322,7 +323,7 @@ int api_guard_blocks_create(struct req *r)
         return 400;
     }
     /* A center manager's entry is for their center unless they name it. */
-    if (!in.center[0] && r->who.role == ROLE_CENTER_MANAGER && v.view.ncenters == 1)
+    if (!in.center[0] && org_block_center_is_own(&r->who) && v.view.ncenters == 1)
         str_copy(in.center, sizeof in.center, v.codes[0]);
     if (!may_manage(r, &v, in.center)) {
         http__reply_error(r, 403, "forbidden", "block list of %s%s%s: not yours to change",
@@ -333,7 +334,7 @@ int api_guard_blocks_create(struct req *r)
     struct store_guard_block b;
     rc = guard_block_add(http__db(r), in.caller, in.center, in.reason, r->who.login, r->addr, &b,
                          err, sizeof err);
-    if (rc == -22) {
+    if (rc == IK_EINVAL) {
         http__reply_error(r, 400, "bad_request", "%s", err);
         return 400;
     }

@@ -10,6 +10,9 @@
 #include "decode.h"
 #include "harass/harass.h"
 #include "http_int.h"
+#include "store/store_harass.h"
+#include "svc/svc_harass.h"
+#include "store/store_org.h"
 
 static int bad_request(struct req *r, const char *err)
 {
@@ -102,9 +105,7 @@ int api_harass_judge(struct req *r)
  * center; consultants for client centers; admins anywhere. */
 static int may_flag(struct req *r, const struct org_center *c, const char *operator_login)
 {
-    if (r->who.role == ROLE_OPERATOR)
-        return strcmp(operator_login, r->who.login) == 0;
-    return org_can_read_center(&r->who, c);
+    return org_can_flag(&r->who, c, operator_login);
 }
 
 int api_harass_case_create(struct req *r)
@@ -115,7 +116,7 @@ int api_harass_case_create(struct req *r)
         return bad_request(r, err);
     store *db = http__db(r);
     struct org_center c;
-    if (!in.operator[0] && r->who.role == ROLE_OPERATOR)
+    if (!in.operator[0] && org_flags_for_self(&r->who))
         str_copy(in.operator, sizeof in.operator, r->who.login);
     if (!in.center[0] && r->who.center_id) {
         if (store_center_get_id(db, r->who.center_id, &c))
@@ -144,7 +145,7 @@ int api_harass_case_create(struct req *r)
         .interaction = in.interaction,
         .memo = in.memo,
         .caller_number = in.caller[0] ? in.caller : NULL,
-        .source = r->who.role == ROLE_OPERATOR ? "operator" : "supervisor",
+        .source = org_flag_source(&r->who),
         .evidence = in.evidence[0] ? in.evidence : NULL,
         .by = r->who.login,
     };
@@ -181,10 +182,7 @@ static int load_case(struct req *r, int review, struct harass_case *c)
     struct org_center center;
     if ((rc = store_center_get_id(db, c->center_id, &center)))
         return http__store_error(r, rc, "center");
-    int ok = review ? org_can_write_center(&r->who, &center)
-                    : (r->who.role == ROLE_OPERATOR ? c->operator_id == r->who.user_id
-                                                    : org_can_read_center(&r->who, &center));
-    if (!ok) {
+    if (!org_can_see_case(&r->who, &center, c->operator_id, review)) {
         http__reply_error(r, 403, "forbidden", "your role may not %s this case",
                           review ? "review" : "see");
         return 403;
@@ -435,8 +433,8 @@ int api_harass_mood_trend(struct req *r)
     if (rc)
         return rc;
     /* A supervisor sees their own team only; one without a team sees nothing. */
-    int64_t team = r->who.role == ROLE_SUPERVISOR ? r->who.team_id : 0;
-    if (r->who.role == ROLE_SUPERVISOR && !team) {
+    int64_t team;
+    if (org_mood_team(&r->who, &team)) {
         http__reply_error(r, 403, "forbidden",
                           "a supervisor sees the mood trend of their team, "
                           "and you have none");
@@ -550,22 +548,10 @@ int api_harass_purge(struct req *r)
     }
     harass_policy_free(p);
     int64_t count = 0;
-    char detail[80];
-    /* The deletion and its audit entry go together or not at all. */
-    store *db = http__db(r);
-    rc = store_begin(db);
-    if (rc == STORE_OK)
-        rc = store_harass_purge(db, now_unix() - in.days * 86400, in.dry_run, &count);
-    snprintf(detail, sizeof detail, "%lld cases older than %lld days%s", (long long)count,
-             (long long)in.days, in.dry_run ? " (dry run)" : "");
-    if (rc == STORE_OK)
-        rc = store_audit_add(db, r->who.login, "harass.purge", "cases", detail, r->addr);
-    if (rc == STORE_OK)
-        rc = store_commit(db);
-    if (rc) {
-        store_rollback_all(db);
+    struct svc x;
+    svc_init(&x, http__db(r), &r->who, r->addr);
+    if ((rc = svc_harass_purge(&x, in.days, in.dry_run, &count)))
         return http__store_error(r, rc, "purge");
-    }
     http__reply_json(r, 200,
                      json_pack("{s:I, s:I, s:b}", "cases", (json_int_t)count, "days",
                                (json_int_t)in.days, "dry_run", in.dry_run));

@@ -8,6 +8,7 @@
 #include "decode.h"
 #include "http_int.h"
 #include "org/org_json.h"
+#include "svc/svc_org.h"
 
 static int bad_request(struct req *r, const char *err)
 {
@@ -21,20 +22,25 @@ static int forbidden(struct req *r, const char *what)
     return 403;
 }
 
+/* A service context for this request: its connection, principal and address. */
+static struct svc *ctx(struct req *r, struct svc *x)
+{
+    svc_init(x, http__db(r), &r->who, r->addr);
+    return x;
+}
+
 /* Loads the center named by the first path parameter and checks read or write access. */
 static int load_center(struct req *r, int write, struct org_center *c)
 {
-    int rc = store_center_get(http__db(r), r->params[0], c);
+    struct svc x;
+    int rc = svc_center_get(ctx(r, &x), r->params[0], write, c);
+    if (rc == IK_EACCES)
+        return forbidden(r, write ? "change this center" : "see this center");
     if (rc) {
         char what[120];
         snprintf(what, sizeof what, "center \"%s\"", r->params[0]);
         return http__store_error(r, rc, what);
     }
-    int ok = write ? org_can_write_center(&r->who, c)
-                   : (org_can_read_center(&r->who, c) ||
-                      (r->who.kind == PRINCIPAL_APIKEY && (r->who.scopes & SCOPE_BIT(SCOPE_READ))));
-    if (!ok)
-        return forbidden(r, write ? "change this center" : "see this center");
     return 0;
 }
 
@@ -42,15 +48,15 @@ static int load_center(struct req *r, int write, struct org_center *c)
 
 int api_companies_list(struct req *r)
 {
+    struct svc x;
     struct org_company *all = NULL;
     size_t n = 0;
-    int rc = store_company_list(http__db(r), &all, &n);
+    int rc = svc_company_list(ctx(r, &x), &all, &n);
     if (rc)
         return http__store_error(r, rc, "companies");
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
-        if (r->who.role == ROLE_ADMIN || org_principal_has_company(&r->who, all[i].id))
-            json_array_append_new(arr, org_company_json(&all[i]));
+        json_array_append_new(arr, org_company_json(&all[i]));
     free(all);
     http__reply_json(r, 200, json_pack("{s:o}", "companies", arr));
     return 200;
@@ -65,10 +71,12 @@ int api_companies_create(struct req *r)
     struct org_company c = {0};
     str_copy(c.code, sizeof c.code, in.code);
     str_copy(c.name, sizeof c.name, in.name);
-    int rc = store_company_add(http__db(r), &c);
+    struct svc x;
+    int rc = svc_company_add(ctx(r, &x), &c);
+    if (rc == IK_EACCES)
+        return forbidden(r, "add companies");
     if (rc)
         return http__store_error(r, rc, "company");
-    http__audit(r, "company.add", c.code, c.name);
     http__reply_json(r, 201, org_company_json(&c));
     return 201;
 }
@@ -77,51 +85,34 @@ int api_companies_create(struct req *r)
 
 int api_centers_list(struct req *r)
 {
+    struct svc x;
     struct org_center *all = NULL;
     size_t n = 0;
-    int rc;
-    if (r->who.kind == PRINCIPAL_USER && r->who.role == ROLE_CONSULTANT)
-        rc = store_center_list(http__db(r), r->who.companies, r->who.ncompanies, &all, &n);
-    else
-        rc = store_center_list(http__db(r), NULL, 0, &all, &n);
+    int rc = svc_center_list(ctx(r, &x), &all, &n);
     if (rc)
         return http__store_error(r, rc, "centers");
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
-        if (r->who.kind == PRINCIPAL_APIKEY || org_can_read_center(&r->who, &all[i]))
-            json_array_append_new(arr, org_center_json(&all[i]));
+        json_array_append_new(arr, org_center_json(&all[i]));
     free(all);
     http__reply_json(r, 200, json_pack("{s:o}", "centers", arr));
     return 200;
 }
 
-/* The company a new center belongs to: named, or the caller's only one. */
-static int pick_company(struct req *r, const struct center_input *in, struct org_company *co)
+/* The answer to a failed center add or update, by the step that failed. */
+static int center_fail(struct req *r, const struct svc *x, int rc, const char *company,
+                       const char *denied)
 {
-    store *db = http__db(r);
-    if (in->has_company) {
-        int rc = store_company_get(db, in->company, co);
-        if (rc == STORE_NOTFOUND) {
-            http__reply_error(r, 400, "bad_request", "company: \"%s\" does not exist", in->company);
-            return 400;
-        }
-        return rc ? http__store_error(r, rc, "company") : 0;
+    int at_company = x->failed && strcmp(x->failed, "company") == 0;
+    if (at_company && rc == IK_ENOENT) {
+        http__reply_error(r, 400, "bad_request", "company: \"%s\" does not exist", company);
+        return 400;
     }
-    struct org_company *all = NULL;
-    size_t n = 0, mine = 0, pick = 0;
-    int rc = store_company_list(db, &all, &n);
-    if (rc)
-        return http__store_error(r, rc, "companies");
-    for (size_t i = 0; i < n; i++) {
-        if (r->who.role == ROLE_ADMIN || org_principal_has_company(&r->who, all[i].id)) {
-            mine++;
-            pick = i;
-        }
-    }
-    if (mine == 1)
-        *co = all[pick];
-    free(all);
-    return mine == 1 ? 0 : bad_request(r, "company: required");
+    if (at_company && rc == IK_EINVAL)
+        return bad_request(r, "company: required");
+    if (rc == IK_EACCES)
+        return forbidden(r, denied);
+    return http__store_error(r, rc, at_company ? "company" : "center");
 }
 
 int api_centers_create(struct req *r)
@@ -130,18 +121,12 @@ int api_centers_create(struct req *r)
     char err[300];
     if (http_decode_center(r->json, 1, &in, err, sizeof err))
         return bad_request(r, err);
-    struct org_company co;
-    int rc = pick_company(r, &in, &co);
-    if (rc)
-        return rc;
-    if (!org_can_create_center(&r->who, co.id))
-        return forbidden(r, "add centers to this company");
-    struct org_center c = {.company_id = co.id};
-    str_copy(c.company, sizeof c.company, co.code);
+    struct org_center c = {0};
     http_center_apply(&in, &c);
-    if ((rc = store_center_add(http__db(r), &c)))
-        return http__store_error(r, rc, "center");
-    http__audit(r, "center.add", c.code, c.name);
+    struct svc x;
+    int rc = svc_center_add(ctx(r, &x), in.has_company ? in.company : NULL, 0, &c);
+    if (rc)
+        return center_fail(r, &x, rc, in.company, "add centers to this company");
     http__reply_json(r, 201, org_center_json(&c));
     return 201;
 }
@@ -166,19 +151,11 @@ int api_center_update(struct req *r)
         return rc;
     if (http_decode_center(r->json, 0, &in, err, sizeof err))
         return bad_request(r, err);
-    if (in.has_company) {
-        struct org_company co;
-        if (r->who.role != ROLE_ADMIN)
-            return forbidden(r, "move a center to another company");
-        if ((rc = pick_company(r, &in, &co)))
-            return rc;
-        c.company_id = co.id;
-        str_copy(c.company, sizeof c.company, co.code);
-    }
     http_center_apply(&in, &c);
-    if ((rc = store_center_update(http__db(r), &c)))
-        return http__store_error(r, rc, "center");
-    http__audit(r, "center.update", c.code, c.name);
+    struct svc x;
+    rc = svc_center_update(ctx(r, &x), &c, in.has_company ? in.company : NULL);
+    if (rc)
+        return center_fail(r, &x, rc, in.company, "move a center to another company");
     http__reply_json(r, 200, org_center_json(&c));
     return 200;
 }
@@ -189,9 +166,9 @@ int api_center_delete(struct req *r)
     int rc = load_center(r, 1, &c);
     if (rc)
         return rc;
-    if ((rc = store_center_delete(http__db(r), c.id)))
+    struct svc x;
+    if ((rc = svc_center_delete(ctx(r, &x), &c)))
         return http__store_error(r, rc, "center");
-    http__audit(r, "center.delete", c.code, c.name);
     http__reply_json(r, 204, NULL);
     return 204;
 }
@@ -204,9 +181,10 @@ int api_teams_list(struct req *r)
     int rc = load_center(r, 0, &c);
     if (rc)
         return rc;
+    struct svc x;
     struct org_team *all = NULL;
     size_t n = 0;
-    if ((rc = store_team_list(http__db(r), c.id, &all, &n)))
+    if ((rc = svc_team_list(ctx(r, &x), &c, &all, &n)))
         return http__store_error(r, rc, "teams");
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
@@ -218,66 +196,38 @@ int api_teams_list(struct req *r)
 
 int api_teams_create(struct req *r)
 {
-    struct org_center c;
     struct team_input in;
     char err[300];
+    struct org_center c;
     int rc = load_center(r, 1, &c);
     if (rc)
         return rc;
     if (http_decode_team(r->json, &in, err, sizeof err))
         return bad_request(r, err);
-    struct org_team t = {.center_id = c.id};
-    str_copy(t.center, sizeof t.center, c.code);
+    struct org_team t = {0};
     str_copy(t.code, sizeof t.code, in.code);
     str_copy(t.name, sizeof t.name, in.name);
-    if ((rc = store_team_add(http__db(r), &t)))
+    struct svc x;
+    if ((rc = svc_team_add(ctx(r, &x), c.code, &t)))
         return http__store_error(r, rc, "team");
-    http__audit(r, "team.add", t.code, t.center);
     http__reply_json(r, 201, org_team_json(&t));
     return 201;
 }
 
 /* ---- users ---- */
 
-/* The company of a user's center, for a consultant's reach; 0 when the user has no center. */
-static int user_company(struct req *r, const struct org_user *u, int64_t *company_id)
-{
-    *company_id = 0;
-    if (!u->center_id)
-        return 0;
-    struct org_center c;
-    int rc = store_center_get_id(http__db(r), u->center_id, &c);
-    if (rc)
-        return rc;
-    *company_id = c.company_id;
-    return 0;
-}
-
 int api_users_list(struct req *r)
 {
+    struct svc x;
     struct org_user *all = NULL;
     size_t n = 0;
-    int rc;
-    store *db = http__db(r);
-    if (r->who.role == ROLE_CONSULTANT)
-        rc = store_user_list(db, 0, r->who.companies, r->who.ncompanies, &all, &n);
-    else if (r->who.role == ROLE_ADMIN)
-        rc = store_user_list(db, 0, NULL, 0, &all, &n);
-    else
-        rc = store_user_list(db, r->who.center_id, NULL, 0, &all, &n);
+    int rc = svc_user_list(ctx(r, &x), NULL, &all, &n);
     if (rc)
-        return http__store_error(r, rc, "users");
+        return http__store_error(r, rc,
+                                 x.failed && !strcmp(x.failed, "center") ? "center" : "users");
     json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) {
-        int64_t company = 0;
-        if (r->who.role == ROLE_CONSULTANT && (rc = user_company(r, &all[i], &company))) {
-            json_decref(arr);
-            free(all);
-            return http__store_error(r, rc, "center");
-        }
-        if (org_can_read_user(&r->who, &all[i], company))
-            json_array_append_new(arr, org_user_json(&all[i]));
-    }
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, org_user_json(&all[i]));
     free(all);
     http__reply_json(r, 200, json_pack("{s:o}", "users", arr));
     return 200;
@@ -287,67 +237,30 @@ int api_users_list(struct req *r)
 static int resolve_placement(struct req *r, const struct user_input *in, struct org_user *u,
                              struct org_center *c)
 {
-    store *db = http__db(r);
-    if (in->has_center) {
-        u->center_id = 0;
-        u->center[0] = '\0';
-        u->team_id = 0;
-        u->team[0] = '\0';
-        if (in->center[0]) {
-            int rc = store_center_get(db, in->center, c);
-            if (rc == STORE_NOTFOUND) {
-                http__reply_error(r, 400, "bad_request", "center: \"%s\" does not exist",
-                                  in->center);
-                return 400;
-            }
-            if (rc)
-                return http__store_error(r, rc, "center");
-            u->center_id = c->id;
-            str_copy(u->center, sizeof u->center, c->code);
-        }
-    } else if (u->center_id) {
-        int rc = store_center_get_id(db, u->center_id, c);
-        if (rc)
-            return http__store_error(r, rc, "center");
+    struct svc x;
+    int rc = svc_user_place(ctx(r, &x), in->has_center ? in->center : NULL,
+                            in->has_team ? in->team : NULL, u, c);
+    if (!rc)
+        return 0;
+    int team = x.failed && strcmp(x.failed, "team") == 0;
+    if (rc == IK_ENOENT && team) {
+        http__reply_error(r, 400, "bad_request", "team: \"%s\" is not a team of the center",
+                          in->team);
+        return 400;
     }
-    if (in->has_team) {
-        struct org_team t;
-        int rc = u->center_id ? store_team_get(db, u->center_id, in->team, &t) : STORE_NOTFOUND;
-        if (rc == STORE_NOTFOUND) {
-            http__reply_error(r, 400, "bad_request", "team: \"%s\" is not a team of the center",
-                              in->team);
-            return 400;
-        }
-        if (rc)
-            return http__store_error(r, rc, "team");
-        u->team_id = t.id;
-        str_copy(u->team, sizeof u->team, t.code);
+    if (rc == IK_ENOENT && in->has_center) {
+        http__reply_error(r, 400, "bad_request", "center: \"%s\" does not exist", in->center);
+        return 400;
     }
-    return 0;
+    return http__store_error(r, rc, team ? "team" : "center");
 }
 
-static int link_companies(struct req *r, const struct user_input *in, int64_t user_id)
+/* Applies the input to u and checks it; the service checks that the caller may place u there. */
+static int apply_user(struct req *r, const struct user_input *in, struct org_user *u,
+                      struct org_center *c)
 {
-    for (int i = 0; i < in->ncompanies; i++) {
-        struct org_company co;
-        int rc = store_company_get(http__db(r), in->companies[i], &co);
-        if (rc == STORE_NOTFOUND) {
-            http__reply_error(r, 400, "bad_request", "companies: \"%s\" does not exist",
-                              in->companies[i]);
-            return 400;
-        }
-        if (rc || (rc = store_consultant_link(http__db(r), user_id, co.id)))
-            return http__store_error(r, rc, "company link");
-    }
-    return 0;
-}
-
-/* Applies the input to u and checks that the caller may place such a user there. */
-static int apply_user(struct req *r, const struct user_input *in, struct org_user *u)
-{
-    struct org_center c;
     char err[300];
-    int rc = resolve_placement(r, in, u, &c);
+    int rc = resolve_placement(r, in, u, c);
     if (rc)
         return rc;
     if (in->has_role)
@@ -360,17 +273,27 @@ static int apply_user(struct req *r, const struct user_input *in, struct org_use
         u->disabled = in->disabled;
     if (org_check_user_center(u->role, u->center_id != 0, err, sizeof err))
         return bad_request(r, err);
-    if (in->has_companies && u->role != ROLE_CONSULTANT)
+    if (in->has_companies && !org_role_has_companies(u->role))
         return bad_request(r, "companies: only a consultant has client companies");
-    if (in->has_companies && r->who.role != ROLE_ADMIN)
-        return forbidden(r, "give a consultant client companies");
-    if (!org_can_manage_user(&r->who, u->role, u->center_id ? &c : NULL))
-        return forbidden(r, "give this role in this center");
     if (in->has_password && org_password_hash(in->password, u->password_hash)) {
         http__reply_error(r, 500, "internal", "cannot hash the password");
         return 500;
     }
     return 0;
+}
+
+/* The answer to a refused or failed user add or update. */
+static int user_fail(struct req *r, const struct svc *x, int rc)
+{
+    const char *f = x->failed ? x->failed : "";
+    if (rc == IK_EACCES)
+        return forbidden(r, strcmp(f, "companies") == 0 ? "give a consultant client companies"
+                                                        : "give this role in this center");
+    if (rc == IK_ENOENT && strcmp(f, "companies") == 0) {
+        http__reply_error(r, 400, "bad_request", "companies: \"%s\" does not exist", x->code);
+        return 400;
+    }
+    return http__store_error(r, rc, strcmp(f, "company link") == 0 ? "company link" : "user");
 }
 
 int api_users_create(struct req *r)
@@ -380,22 +303,18 @@ int api_users_create(struct req *r)
     if (http_decode_user(r->json, 1, &in, err, sizeof err))
         return bad_request(r, err);
     struct org_user u = {0};
+    struct org_center c;
     str_copy(u.login, sizeof u.login, in.login);
-    int rc = apply_user(r, &in, &u);
+    int rc = apply_user(r, &in, &u, &c);
     if (rc)
         return rc;
-    store *db = http__db(r);
-    if ((rc = store_begin(db)))
-        return http__store_error(r, rc, "user");
-    if ((rc = store_user_add(db, &u))) {
-        store_rollback(db);
-        return http__store_error(r, rc, "user");
-    }
-    if ((rc = link_companies(r, &in, u.id)) || (rc = store_commit(db))) {
-        store_rollback(db);
-        return r->status ? r->status : http__store_error(r, rc, "user");
-    }
-    http__audit(r, "user.add", u.login, org_role_name(u.role));
+    const char *companies[ORG_MAX_COMPANIES];
+    for (int i = 0; i < in.ncompanies; i++)
+        companies[i] = in.companies[i];
+    struct svc x;
+    rc = svc_user_add(ctx(r, &x), &u, &c, in.has_companies ? companies : NULL, in.ncompanies);
+    if (rc)
+        return user_fail(r, &x, rc);
     http__reply_json(r, 201, org_user_json(&u));
     return 201;
 }
@@ -403,17 +322,15 @@ int api_users_create(struct req *r)
 /* Loads the user named by the first path parameter and checks that the caller may see them. */
 static int load_user(struct req *r, struct org_user *u)
 {
-    int rc = store_user_get(http__db(r), r->params[0], u);
-    int64_t company = 0;
-    if (rc == STORE_OK)
-        rc = user_company(r, u, &company);
+    struct svc x;
+    int rc = svc_user_get(ctx(r, &x), r->params[0], u);
+    if (rc == IK_EACCES)
+        return forbidden(r, "see this user");
     if (rc) {
         char what[120];
         snprintf(what, sizeof what, "user \"%s\"", r->params[0]);
         return http__store_error(r, rc, what);
     }
-    if (!org_can_read_user(&r->who, u, company))
-        return forbidden(r, "see this user");
     return 0;
 }
 
@@ -427,45 +344,32 @@ int api_user_get(struct req *r)
     return 200;
 }
 
-/* May the caller manage the user as they are now (before any change)? */
-static int may_manage_existing(struct req *r, const struct org_user *u)
-{
-    struct org_center c;
-    if (u->center_id && store_center_get_id(http__db(r), u->center_id, &c))
-        return 0;
-    return org_can_manage_user(&r->who, u->role, u->center_id ? &c : NULL);
-}
-
 int api_user_update(struct req *r)
 {
     struct org_user u;
     struct user_input in;
+    struct org_center c;
+    struct svc x;
     char err[300];
     int rc = load_user(r, &u);
     if (rc)
         return rc;
     if (http_decode_user(r->json, 0, &in, err, sizeof err))
         return bad_request(r, err);
-    if (!may_manage_existing(r, &u))
+    if (svc_user_check_manage(ctx(r, &x), &u))
         return forbidden(r, "change this user");
     if (u.id == r->who.user_id && (in.has_role || in.has_disabled || in.has_center))
         return bad_request(r, "role: you cannot change your own role, center or access");
-    if ((rc = apply_user(r, &in, &u)))
+    if ((rc = apply_user(r, &in, &u, &c)))
         return rc;
-    store *db = http__db(r);
     /* A reset password, a disabled account: every session the user had ends with it (but the
      * caller's own, when they change themselves). */
-    int end_sessions = in.has_password || (in.has_disabled && in.disabled);
-    if ((rc = store_begin(db)) || (rc = store_user_update(db, &u)) ||
-        (end_sessions && (rc = store_session_end_user(
-                              db, u.id, u.id == r->who.user_id ? r->session_hash : NULL))) ||
-        (rc = store_commit(db))) {
-        store_rollback(db);
-        return http__store_error(r, rc, "user");
-    }
-    if (in.has_password)
-        http__audit(r, "password.reset", u.login, "sessions ended");
-    http__audit(r, "user.update", u.login, org_role_name(u.role));
+    struct svc_user_sessions ends = {
+        .end = in.has_password || (in.has_disabled && in.disabled),
+        .password_reset = in.has_password,
+        .keep_hash = u.id == r->who.user_id ? r->session_hash : NULL};
+    if ((rc = svc_user_update(ctx(r, &x), &u, &c, in.has_companies, &ends)))
+        return user_fail(r, &x, rc);
     http__reply_json(r, 200, org_user_json(&u));
     return 200;
 }
@@ -473,16 +377,17 @@ int api_user_update(struct req *r)
 int api_user_delete(struct req *r)
 {
     struct org_user u;
+    struct svc x;
     int rc = load_user(r, &u);
     if (rc)
         return rc;
     if (u.id == r->who.user_id)
         return bad_request(r, "login: you cannot delete your own account");
-    if (!may_manage_existing(r, &u))
+    rc = svc_user_delete(ctx(r, &x), &u);
+    if (rc == IK_EACCES)
         return forbidden(r, "delete this user");
-    if ((rc = store_user_delete(http__db(r), u.id)))
+    if (rc)
         return http__store_error(r, rc, "user");
-    http__audit(r, "user.delete", u.login, org_role_name(u.role));
     http__reply_json(r, 204, NULL);
     return 204;
 }
@@ -497,7 +402,10 @@ int api_audit_list(struct req *r)
         return bad_request(r, "limit: must be a whole number from 1 to 1000");
     struct store_audit *all = NULL;
     size_t n = 0;
-    int rc = store_audit_list(http__db(r), (int)limit, &all, &n);
+    struct svc x;
+    int rc = svc_audit_list(ctx(r, &x), (int)limit, &all, &n);
+    if (rc == IK_EACCES)
+        return forbidden(r, "read the audit log");
     if (rc)
         return http__store_error(r, rc, "audit log");
     json_t *arr = json_array();
@@ -518,7 +426,10 @@ int api_apikeys_list(struct req *r)
 {
     struct org_apikey *all = NULL;
     size_t n = 0;
-    int rc = store_apikey_list(http__db(r), &all, &n);
+    struct svc x;
+    int rc = svc_apikey_list(ctx(r, &x), &all, &n);
+    if (rc == IK_EACCES)
+        return forbidden(r, "see API keys");
     if (rc)
         return http__store_error(r, rc, "API keys");
     json_t *arr = json_array();
@@ -532,18 +443,19 @@ int api_apikeys_list(struct req *r)
 int api_apikeys_create(struct req *r)
 {
     struct apikey_input in;
-    char err[300], key[64], hash[ORG_TOKEN_HASH];
+    char err[300], key[64];
     if (http_decode_apikey(r->json, &in, err, sizeof err))
         return bad_request(r, err);
     struct org_apikey k = {.scopes = in.scopes};
     if (in.expires_days)
         k.expires_at = now_unix() + (int64_t)in.expires_days * 86400;
     str_copy(k.name, sizeof k.name, in.name);
-    org_apikey_new(key, sizeof key, k.prefix, sizeof k.prefix, hash);
-    int rc = store_apikey_add(http__db(r), &k, hash);
+    struct svc x;
+    int rc = svc_apikey_add(ctx(r, &x), &k, key, sizeof key);
+    if (rc == IK_EACCES)
+        return forbidden(r, "add API keys");
     if (rc)
         return http__store_error(r, rc, "API key");
-    http__audit(r, "apikey.add", k.name, "");
     json_t *j = org_apikey_json(&k);
     json_object_set_new(j, "key", json_string(key));
     http__reply_json(r, 201, j);
@@ -556,13 +468,15 @@ int api_apikey_revoke(struct req *r)
     if (parse_int64(r->params[0], 1, INT64_MAX, &id))
         return bad_request(r, "id: not a key id (a whole number, see GET /api/v1/apikeys)");
     struct org_apikey k;
-    int rc = store_apikey_revoke(http__db(r), r->params[0], &k);
+    struct svc x;
+    int rc = svc_apikey_revoke(ctx(r, &x), r->params[0], &k);
+    if (rc == IK_EACCES)
+        return forbidden(r, "revoke API keys");
     if (rc) {
         char what[120];
         snprintf(what, sizeof what, "API key %s", r->params[0]);
         return http__store_error(r, rc, what);
     }
-    http__audit(r, "apikey.revoke", k.name, "");
     http__reply_json(r, 204, NULL);
     return 204;
 }

@@ -8,6 +8,7 @@
 #include "decode.h"
 #include "http_int.h"
 #include "org/org_json.h"
+#include "store/store_org.h"
 
 int api_health(struct req *r)
 {
@@ -23,7 +24,7 @@ static json_t *me_json(const struct org_user *u, const char *csrf, const struct 
 {
     json_t *j = org_user_json(u);
     json_object_set_new(j, "csrf_token", json_string(csrf));
-    if (u->role == ROLE_CONSULTANT)
+    if (org_role_has_companies(u->role))
         json_object_set_new(j, "companies", json_integer(p->ncompanies));
     return j;
 }

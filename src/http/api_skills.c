@@ -11,24 +11,24 @@
 #include "decode.h"
 #include "http_int.h"
 #include "skills/skills.h"
+#include "svc/svc_skills.h"
+
+static struct svc *ctx(struct req *r, struct svc *x)
+{
+    svc_init(x, http__db(r), &r->who, r->addr);
+    return x;
+}
 
 /* Loads the active model (newest stored version, else the data file) for this request. */
 static int load_model(struct req *r, skills_model **m, int64_t *version)
 {
-    char *text = NULL, err[600];
-    int64_t v = 0;
-    int rc = store_skills_model_latest(http__db(r), &text, &v);
-    if (rc && rc != STORE_NOTFOUND)
-        return http__store_error(r, rc, "skill model");
-    rc = skills_model_active(text, m, err, sizeof err);
-    free(text);
-    if (rc) {
+    struct svc x;
+    int rc = svc_skills_model(ctx(r, &x), m, version);
+    if (rc == IK_EINVAL) {
         http__reply_error(r, 500, "internal", "the skill model cannot be loaded");
         return 500;
     }
-    if (version)
-        *version = v;
-    return 0;
+    return rc ? http__store_error(r, rc, "skill model") : 0;
 }
 
 int api_skills_model(struct req *r)
@@ -49,18 +49,13 @@ int api_skills_model(struct req *r)
 /* Loads the user of the path; *readable says whether the caller may see them. */
 static int load_user(struct req *r, struct org_user *u, int *readable)
 {
-    store *db = http__db(r);
-    int rc = store_user_get(db, r->params[0], u);
-    int64_t company = 0;
-    struct org_center c;
-    if (rc == STORE_OK && u->center_id && (rc = store_center_get_id(db, u->center_id, &c)) == 0)
-        company = c.company_id;
+    struct svc x;
+    int rc = svc_skills_user(ctx(r, &x), r->params[0], u, readable);
     if (rc) {
         char what[120];
         snprintf(what, sizeof what, "user \"%s\"", r->params[0]);
         return http__store_error(r, rc, what);
     }
-    *readable = org_can_read_user(&r->who, u, company);
     return 0;
 }
 
@@ -73,15 +68,13 @@ static int forbidden(struct req *r, const char *what)
 /* The person view of u under model m. */
 static int reply_person(struct req *r, const skills_model *m, const struct org_user *u, int status)
 {
-    char override[SKILLS_CODE_MAX];
     struct skills_assessment *a = NULL;
     size_t n = 0;
-    store *db = http__db(r);
-    int rc = store_skills_role_get(db, u->id, override);
-    if (rc && rc != STORE_NOTFOUND)
+    struct svc x;
+    int role, rc = svc_skills_role_of(ctx(r, &x), m, u, &role);
+    if (rc)
         return http__store_error(r, rc, "skill role");
-    int role = skills_role_of(m, u->role, rc ? NULL : override);
-    if ((rc = store_skills_assessments(db, u->id, 0, &a, &n)))
+    if ((rc = svc_skills_assessments(&x, u, &a, &n)))
         return http__store_error(r, rc, "assessments");
     json_t *j = skills_person_json(m, u->login, role, a, n);
     free(a);
@@ -115,7 +108,7 @@ static int check_kind(struct req *r, const struct org_user *u, const struct skil
     if (*kind == SKILLS_SELF && !self)
         return forbidden(r, "give another person's self-assessment");
     if (*kind == SKILLS_SUPERVISOR &&
-        (self || !skills_may_assess(r->who.role, r->who.center_id, u->role, u->center_id)))
+        (self || !org_can_assess(r->who.role, r->who.center_id, u->role, u->center_id)))
         return forbidden(r, "give the supervisor's assessment of this user (their supervisor or "
                             "center manager in the same center, or an admin, may)");
     return 0;
@@ -155,21 +148,19 @@ static int assess(struct req *r, const skills_model *m, const struct org_user *u
                           list);
         return 400;
     }
-    char override[SKILLS_CODE_MAX];
-    store *db = http__db(r);
-    rc = store_skills_role_get(db, u->id, override);
-    if (rc && rc != STORE_NOTFOUND)
+    struct svc x;
+    int role;
+    if ((rc = svc_skills_role_of(ctx(r, &x), m, u, &role)))
         return http__store_error(r, rc, "skill role");
-    if (skills_role_of(m, u->role, rc ? NULL : override) < 0) {
+    if (role < 0) {
         http__reply_error(r, 400, "bad_request", "user \"%s\" has no skill role", u->login);
         return 400;
     }
     str_copy(a.skill, sizeof a.skill, in.skill);
     str_copy(a.assessor, sizeof a.assessor, r->who.login);
     a.level = in.level;
-    if ((rc = store_skills_assess_add(db, u->id, &a)))
+    if ((rc = svc_skills_assess(&x, u, &a)))
         return http__store_error(r, rc, "assessment");
-    http__audit(r, "skills.assess", u->login, a.skill);
     return reply_person(r, m, u, 201);
 }
 
@@ -181,7 +172,7 @@ int api_user_skills_post(struct req *r)
         return rc;
     /* Only the person and those who may assess them get as far as the body. */
     if (r->who.user_id != u.id &&
-        !skills_may_assess(r->who.role, r->who.center_id, u.role, u.center_id))
+        !org_can_assess(r->who.role, r->who.center_id, u.role, u.center_id))
         return forbidden(r, "assess this user");
     skills_model *m;
     if ((rc = load_model(r, &m, NULL)))
@@ -194,22 +185,22 @@ int api_user_skills_post(struct req *r)
 int api_center_skills(struct req *r)
 {
     struct org_center c;
-    store *db = http__db(r);
-    int rc = store_center_get(db, r->params[0], &c);
-    if (rc) {
+    struct skills_team t;
+    struct svc x;
+    int rc = svc_skills_team(ctx(r, &x), r->params[0], &c, &t);
+    if (rc == IK_EACCES)
+        return forbidden(r, "see this center's skills");
+    if (rc && x.failed && strcmp(x.failed, "center") == 0) {
         char what[120];
         snprintf(what, sizeof what, "center \"%s\"", r->params[0]);
         return http__store_error(r, rc, what);
     }
-    if (!org_can_read_center(&r->who, &c))
-        return forbidden(r, "see this center's skills");
-    skills_model *m;
-    if ((rc = load_model(r, &m, NULL)))
-        return rc;
-    struct skills_team t;
-    if ((rc = skills_team_load(db, c.id, now_unix(), &t))) {
-        skills_model_free(m);
+    if (rc)
         return http__store_error(r, rc, "skills");
+    skills_model *m;
+    if ((rc = load_model(r, &m, NULL))) {
+        skills_team_release(&t);
+        return rc;
     }
     json_t *j = skills_team_json(m, c.code, t.members, t.nmembers, t.assessments, t.nassessments);
     skills_team_release(&t);

@@ -19,6 +19,8 @@
 #include "survey/score.h"
 #include "survey/survey.h"
 #include "survey/wave.h"
+#include "store/store_org.h"
+#include "store/store_survey.h"
 
 /* A wave with everything scoring needs, loaded for one request. */
 struct wave {

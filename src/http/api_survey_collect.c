@@ -11,6 +11,8 @@
 #include "http_int.h"
 #include "org/org.h"
 #include "survey/survey.h"
+#include "store/store_org.h"
+#include "store/store_survey.h"
 #include "survey/wave.h"
 
 /* Answers one link takes per minute: a whole center answering in a meeting stays well under

@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "http_int.h"
+#include "store/store_org.h"
 
 #define COOKIE_NAME "ikiiki_session"
 
@@ -17,7 +18,7 @@ int http__load_principal(store *db, const struct org_user *u, struct org_princip
     p->role = u->role;
     p->center_id = u->center_id;
     p->team_id = u->team_id;
-    if (u->role == ROLE_CONSULTANT)
+    if (org_role_has_companies(u->role))
         return store_consultant_companies(db, u->id, p);
     return STORE_OK;
 }
@@ -51,7 +52,7 @@ static int auth_session(struct req *r, const char *token)
     int rc = store_session_get(db, r->session_hash, now_unix(), &user_id, r->csrf, sizeof r->csrf);
     if (rc == STORE_OK)
         rc = store_user_get_id(db, user_id, &u);
-    if (rc == STORE_OK && (u.disabled || u.role == ROLE_NONE))
+    if (rc == STORE_OK && !org_user_may_sign_in(&u))
         rc = STORE_NOTFOUND;
     if (rc == STORE_OK)
         rc = http__load_principal(db, &u, &r->who);

@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "http_int.h"
+#include "store/store_org.h"
 
 #define DEFAULT_MAX_BODY (1u << 20)
 /* A year, the common choice; subdomains are left alone (other hosts of the center's domain may
@@ -432,23 +433,16 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 static int parse_listen(const char *listen, struct sockaddr_storage *ss, unsigned *flags)
 {
     char host[128];
-    const char *colon = strrchr(listen, ':');
-    int64_t port;
-    if (!colon || parse_int64(colon + 1, 0, 65535, &port))
+    int port, v6;
+    if (parse_host_port(listen, host, sizeof host, &port, &v6) || (!v6 && !host[0]))
         return -1;
-    size_t hl = (size_t)(colon - listen);
-    if (hl == 0 || hl >= sizeof host)
-        return -1;
-    memcpy(host, listen, hl);
-    host[hl] = '\0';
     memset(ss, 0, sizeof *ss);
-    if (host[0] == '[' && host[hl - 1] == ']') {
-        host[hl - 1] = '\0';
+    if (v6) {
         struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
         a6->sin6_family = AF_INET6;
         a6->sin6_port = htons((uint16_t)port);
         *flags |= MHD_USE_IPv6;
-        return inet_pton(AF_INET6, host + 1, &a6->sin6_addr) == 1 ? 0 : -1;
+        return inet_pton(AF_INET6, host, &a6->sin6_addr) == 1 ? 0 : -1;
     }
     struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
     a4->sin_family = AF_INET;
@@ -559,7 +553,7 @@ int http_server_start(const struct http_config *cfg, http_server **out, char *er
         snprintf(err, errlen, "--listen: \"%s\" is not ADDR:PORT (e.g. 127.0.0.1:8080)",
                  srv->cfg.listen);
         free(srv);
-        return -2;
+        return IK_EINVAL;
     }
     char sheet[512];
     if (data_path("cx/sheet.json", sheet, sizeof sheet) ||
@@ -582,7 +576,7 @@ int http_server_start(const struct http_config *cfg, http_server **out, char *er
         srv->cfg.behind_tls = 1; /* Secure cookies */
         if (http__tls_load(srv->cfg.tls_cert, srv->cfg.tls_key, err, errlen)) {
             server_free(srv, 0);
-            return -2;
+            return IK_EINVAL;
         }
     }
     srv->side[0] = (struct http_listener){srv, 0};
@@ -601,7 +595,7 @@ int http_server_start(const struct http_config *cfg, http_server **out, char *er
             snprintf(err, errlen, "--public-listen: \"%s\" is not ADDR:PORT",
                      srv->cfg.public_listen);
             server_free(srv, 0);
-            return -2;
+            return IK_EINVAL;
         }
         srv->pub_daemon = start_daemon(srv, &ss, pflags, &srv->side[1]);
         if (!srv->pub_daemon) {

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/err.h"
+
 enum as_kind {
     AS_HANGUP = 0x00,
     AS_UUID = 0x01,
@@ -19,9 +21,9 @@ enum as_kind {
 };
 
 enum {
-    AS_EPROTO = -71, /* the peer broke the protocol; err says how */
-    AS_ENOMEM = -12,
-    AS_ESTOP = -125, /* the frame callback asked to stop */
+    AS_EPROTO = IK_EPROTO, /* the peer broke the protocol; err says how */
+    AS_ENOMEM = IK_ENOMEM,
+    AS_ESTOP = IK_ECANCELED, /* the frame callback asked to stop */
 };
 
 #define AS_HDR_LEN 3

@@ -12,11 +12,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/err.h"
+
 #define MEDIA_ID_MAX 64  /* call ids, as in the guard engine */
 #define MEDIA_FRAME  160 /* samples in one 20 ms frame at 8 kHz */
 #define MEDIA_RATE   8000
 
-enum { MEDIA_ENOTFOUND = -2, MEDIA_ENOMEM = -12, MEDIA_EINVAL = -22, MEDIA_EFULL = -28 };
+enum {
+    MEDIA_ENOTFOUND = IK_ENOENT,
+    MEDIA_ENOMEM = IK_ENOMEM,
+    MEDIA_EINVAL = IK_EINVAL,
+    MEDIA_EFULL = IK_ENOSPC
+};
 
 struct media_call_info {
     const char *transport;     /* "audiosocket" or "twilio" */
@@ -75,7 +82,7 @@ struct media_config {
 typedef struct media_server media_server;
 
 /* Binds the listeners, loads prompts and the voicebot menu, and starts the loop thread. On
- * failure err holds one line and *out is untouched; -2 for bad configuration (address, menu). */
+ * failure err holds one line and *out is untouched; IK_EINVAL for bad configuration (address, menu). */
 int media_server_start(const struct media_config *cfg, media_server **out, char *err,
                        size_t errlen);
 /* The bound port (useful with port 0): which 0 = AudioSocket, 1 = WebSocket; 0 when off. */

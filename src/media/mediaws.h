@@ -8,9 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/err.h"
 #include "core/buf.h"
 
-enum { MWS_EPROTO = -71, MWS_ENOMEM = -12 };
+enum { MWS_EPROTO = IK_EPROTO, MWS_ENOMEM = IK_ENOMEM };
 
 #define MWS_ID_MAX      64
 #define MWS_MAX_AUDIO   1600 /* µ-law bytes in one media message: 200 ms at 8 kHz */

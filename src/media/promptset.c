@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/err.h"
 #include "core/jsonfile.h"
 #include "core/util.h"
 #include "media/audio.h"
@@ -45,7 +46,7 @@ static int load_one(const char *dir, const char *file, struct prompt *p, char *e
     int in_rate = 0;
     /* The audio side reads any rate and channel count and resamples to the line's 8 kHz. */
     if (media_wav_load(path, MEDIA_RATE, PROMPT_MAX_SECONDS, &p->pcm, &p->n, &in_rate, err, errlen))
-        return -2;
+        return IK_EINVAL;
     size_t nl = strlen(file) - 4;
     memcpy(p->name, file, nl);
     p->name[nl] = '\0';
@@ -94,7 +95,7 @@ static int menu_fail(char *err, size_t errlen, const char *path, int i, const ch
         snprintf(err, errlen, "voicebot: %s: purposes[%d]: %s", path, i, what);
     else
         snprintf(err, errlen, "voicebot: %s: %s", path, what);
-    return -2;
+    return IK_EINVAL;
 }
 
 static int menu_entry(json_t *e, struct vb_menu *m, const char *path, int i, char *err,
@@ -135,7 +136,7 @@ int voicebot_menu_load(const char *path, struct vb_menu *out, char *err, size_t 
     json_t *root = NULL;
     int rc = json_file_load(path, &root, err, errlen);
     if (rc)
-        return -2;
+        return IK_EINVAL;
     struct vb_menu m;
     memset(&m, 0, sizeof m);
     m.timeout_ms = 8000;

@@ -159,10 +159,7 @@ static double hist_pct(const struct lag_hist *h, double p)
 
 static unsigned call_hash(const char *id)
 {
-    unsigned h = 2166136261u;
-    for (; *id; id++)
-        h = (h ^ (unsigned char)*id) * 16777619u;
-    return h % CALL_BUCKETS;
+    return fnv1a_str(id) % CALL_BUCKETS;
 }
 
 /* Caller holds m->lock. */
@@ -1133,25 +1130,16 @@ int media_transfer(void *mv, const char *call_id, const char *endpoint)
 static int parse_addr(const char *s, struct sockaddr_storage *sa, char *err, size_t errlen,
                       const char *flag)
 {
-    const char *colon = strrchr(s, ':');
     char host[128];
-    int64_t port;
-    if (!colon || (size_t)(colon - s) >= sizeof host || parse_int64(colon + 1, 0, 65535, &port)) {
+    int port, v6;
+    if (parse_host_port(s, host, sizeof host, &port, &v6)) {
         snprintf(err, errlen, "%s: \"%s\" is not ADDR:PORT", flag, s);
-        return -2;
+        return IK_EINVAL;
     }
-    size_t hl = (size_t)(colon - s);
-    if (hl >= 2 && s[0] == '[' && s[hl - 1] == ']') {
-        memcpy(host, s + 1, hl - 2);
-        host[hl - 2] = '\0';
-    } else {
-        memcpy(host, s, hl);
-        host[hl] = '\0';
-    }
-    if (uv_ip4_addr(host, (int)port, (struct sockaddr_in *)sa) &&
-        uv_ip6_addr(host, (int)port, (struct sockaddr_in6 *)sa)) {
+    if (uv_ip4_addr(host, port, (struct sockaddr_in *)sa) &&
+        uv_ip6_addr(host, port, (struct sockaddr_in6 *)sa)) {
         snprintf(err, errlen, "%s: \"%s\" is not an IP address", flag, host);
-        return -2;
+        return IK_EINVAL;
     }
     return 0;
 }
@@ -1363,7 +1351,7 @@ int media_server_start(const struct media_config *cfg, media_server **out, char 
         if (!m->ari) {
             snprintf(err, errlen, "media: ARI URL \"%s\" is not http(s)://HOST[:PORT]",
                      cfg->ari_url);
-            rc = -2;
+            rc = IK_EINVAL;
         }
     }
     if (rc == 0 && loops_init(m, cfg->threads) < 0) {

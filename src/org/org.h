@@ -141,7 +141,8 @@ void org_apikey_new(char *key, size_t keylen, char *prefix, size_t prefixlen, ch
 /* Constant-time equality of two NUL-terminated strings of the same expected length. */
 int org_secret_equal(const char *a, const char *b);
 
-/* Access rules. Each returns 1 when allowed. */
+/* Access rules (access.c), the one place that decides who may see and do what. Each returns 1
+ * when allowed. */
 int org_principal_has_company(const struct org_principal *p, int64_t company_id);
 int org_can_read_center(const struct org_principal *p, const struct org_center *c);
 int org_can_write_center(const struct org_principal *p, const struct org_center *c);
@@ -150,6 +151,67 @@ int org_can_read_user(const struct org_principal *p, const struct org_user *u,
                       int64_t user_company_id);
 /* May p create or change a user with role r in center c (c may be NULL for no center)? */
 int org_can_manage_user(const struct org_principal *p, enum org_role r, const struct org_center *c);
+
+/* Companies: admins see every company, consultants their clients; a center manager also sees the
+ * company of their own center (org_company_via_own_center says when that center must be
+ * loaded; own_center_company_id is its company, 0 when not loaded). */
+int org_sees_company(const struct org_principal *p, int64_t company_id);
+int org_company_via_own_center(const struct org_principal *p);
+int org_can_read_company(const struct org_principal *p, int64_t company_id,
+                         int64_t own_center_company_id);
+/* Only admins add companies, make and list API keys and read the audit log. */
+int org_can_add_company(const struct org_principal *p);
+int org_can_manage_apikeys(const struct org_principal *p);
+int org_can_read_audit(const struct org_principal *p);
+/* Only admins import a skill model and purge old harassment cases. */
+int org_can_import_skill_model(const struct org_principal *p);
+int org_can_purge_cases(const struct org_principal *p);
+/* A center's record: readers of the center, and machine clients holding the read scope. */
+int org_can_view_center(const struct org_principal *p, const struct org_center *c);
+/* Only admins move a center to another company or give a consultant client companies. */
+int org_can_move_center(const struct org_principal *p);
+int org_can_give_companies(const struct org_principal *p);
+/* Only consultants have client companies. */
+int org_role_has_companies(enum org_role r);
+
+/* Where a list starts: every row, the client companies' rows, or the principal's own center's
+ * (the rows are then filtered by the rules above). */
+enum org_reach { ORG_REACH_CENTER, ORG_REACH_COMPANIES, ORG_REACH_ALL };
+enum org_reach org_center_list_reach(const struct org_principal *p);
+/* A center in the centers list: machine clients see every center, users what they may read. */
+int org_lists_center(const struct org_principal *p, const struct org_center *c);
+enum org_reach org_user_list_reach(const struct org_principal *p);
+/* Live calls: admins and machine clients watch every center. */
+enum org_reach org_call_reach(const struct org_principal *p);
+
+/* A disabled user or one without a role cannot sign in (nor use a session). */
+int org_user_may_sign_in(const struct org_user *u);
+/* Who may approve a caller's voiceprint: a center manager or an admin. */
+int org_role_can_approve_voiceprint(enum org_role r);
+
+/* The call guard's block list: admins change any entry (and the ones for every center, center
+ * ""), others the entries of a center they may see (center_visible). A center manager's new entry
+ * is for their own center unless they name one. */
+int org_can_change_block(const struct org_principal *p, const char *center, int center_visible);
+int org_block_center_is_own(const struct org_principal *p);
+
+/* Harassment flags: an operator flags only for themself (the flag's source is then "operator",
+ * else "supervisor"); others for the centers they may read. */
+int org_flags_for_self(const struct org_principal *p);
+int org_can_flag(const struct org_principal *p, const struct org_center *c,
+                 const char *operator_login);
+const char *org_flag_source(const struct org_principal *p);
+/* A case: reviewing it needs write access to its center; seeing it, read access, or for an
+ * operator, being the case's operator. */
+int org_can_see_case(const struct org_principal *p, const struct org_center *c,
+                     int64_t case_operator_id, int review);
+/* May a person with role `by` in center by_center give the supervisor's assessment of a person
+ * with role `of` in center of_center? Admins may for anyone; a center manager for the
+ * supervisors and operators of their center; a supervisor for the operators of their center. */
+int org_can_assess(enum org_role by, int64_t by_center, enum org_role of, int64_t of_center);
+/* The team whose mood trend p sees: a supervisor their own (-1 when they have none), others the
+ * whole center (*team 0). */
+int org_mood_team(const struct org_principal *p, int64_t *team);
 
 int64_t org_center_operators(const struct org_center *c);
 int64_t org_center_staff(const struct org_center *c);

@@ -267,19 +267,6 @@ int skills_role_of(const skills_model *m, enum org_role r, const char *override)
     return role >= 0 ? role : skills_default_role(m, r);
 }
 
-int skills_may_assess(enum org_role by, int64_t by_center, enum org_role of, int64_t of_center)
-{
-    if (by == ROLE_ADMIN)
-        return 1;
-    if (!by_center || by_center != of_center)
-        return 0;
-    if (by == ROLE_CENTER_MANAGER)
-        return of == ROLE_SUPERVISOR || of == ROLE_OPERATOR;
-    if (by == ROLE_SUPERVISOR)
-        return of == ROLE_OPERATOR;
-    return 0;
-}
-
 /* One "CODE=L" item of a --levels list, n bytes at p. */
 static int parse_item(const skills_model *m, const char *p, size_t n, int v[SKILLS_MAX_SKILLS],
                       char *err, size_t errlen)

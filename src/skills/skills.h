@@ -69,10 +69,6 @@ int skills_default_role(const skills_model *m, enum org_role r);
 /* The skill role of a person: the override when it names a role of the model, else the default
  * for their organisation role; -1 when none. override may be NULL. */
 int skills_role_of(const skills_model *m, enum org_role r, const char *override);
-/* May a person with role `by` in center by_center give the supervisor's assessment of a person
- * with role `of` in center of_center? Admins may for anyone; a center manager for the
- * supervisors and operators of their center; a supervisor for the operators of their center. */
-int skills_may_assess(enum org_role by, int64_t by_center, enum org_role of, int64_t of_center);
 
 /* Parses "SM-5=2,SM-6=2,…" into levels[skill] (0 for skills not named), each 1–4. */
 int skills_parse_levels(const skills_model *m, const char *text, int levels[SKILLS_MAX_SKILLS],

@@ -4,7 +4,8 @@
 #include <string.h>
 
 #include "skills.h"
-#include "store/store.h"
+#include "store/store_harass.h"
+#include "store/store_skills.h"
 
 int skills_team_load(struct store *s, int64_t center_id, int64_t now, struct skills_team *out)
 {

@@ -4,6 +4,7 @@
 
 #include "core/util.h"
 #include "store_int.h"
+#include "store/store_cx.h"
 
 int store_cx_answer_add(store *s, int64_t company_id, struct cx_answer *a)
 {

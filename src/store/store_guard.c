@@ -5,6 +5,7 @@
 
 #include "core/util.h"
 #include "store_int.h"
+#include "store/store_guard.h"
 
 #define CALL_COLS                                                                                  \
     "call_id, center, operator, caller_ref, mode, started_at, ended_at, risk, stage,"              \

@@ -4,6 +4,7 @@
 
 #include "core/util.h"
 #include "store_int.h"
+#include "store/store_harass.h"
 
 /* ---- settings ---- */
 

@@ -4,6 +4,7 @@
 
 #include "core/util.h"
 #include "store_int.h"
+#include "store/store_media.h"
 
 #define VP_SELECT                                                                                  \
     "SELECT id, caller_ref, model, embedding, speech_ms, source, reason, approved_by, created_at"  \

@@ -7,6 +7,7 @@
 
 #include "core/buf.h"
 #include "core/util.h"
+#include "store/store_org.h"
 
 /* Appends " AND <col> IN (?, ?, …)" and the matching arguments. */
 static int add_in_list(struct buf *sql, const char *col, const int64_t *ids, int nids,

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/util.h"
 
 #define MAX_ARGS   640 /* multi-row INSERTs: 64 respondents × 9 columns */
 #define MAX_COLS   64
@@ -132,10 +133,7 @@ static int pg_rewrite(const char *sql, struct buf *out, int *count)
 
 static uint32_t pg_hash(const char *sql)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
-        h = (h ^ *p) * 16777619u;
-    return h;
+    return fnv1a_str(sql);
 }
 
 /* Drops an evicted statement on the server. DEALLOCATE is sent only outside a transaction block,

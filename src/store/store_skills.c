@@ -4,6 +4,7 @@
 
 #include "core/util.h"
 #include "store_int.h"
+#include "store/store_skills.h"
 
 int store_skills_model_add(store *s, const char *model_json, const char *imported_by,
                            int64_t imported_at, int64_t *version)

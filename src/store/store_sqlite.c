@@ -249,7 +249,7 @@ static int sq_check_source(store *s, sqlite3 *from, const char *path)
         return store__fail(s, STORE_BADURL, "--from \"%s\": not an ikiiki database (%s)", path,
                            sqlite3_errmsg(from));
     int latest = store__nmigrations ? store__migrations[store__nmigrations - 1].version : 0;
-    if (atoi(v) > latest)
+    if ((int)strtol(v, NULL, 10) > latest)
         return store__fail(s, STORE_TOONEW,
                            "--from \"%s\": schema %s is newer than this ikiiki's %d", path, v,
                            latest);

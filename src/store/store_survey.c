@@ -4,6 +4,8 @@
 
 #include "core/util.h"
 #include "store_int.h"
+#include "store/store_org.h"
+#include "store/store_survey.h"
 
 /* ---- waves ---- */
 

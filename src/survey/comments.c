@@ -183,14 +183,6 @@ struct terms {
     size_t nslot; /* a power of two, kept at most half full */
 };
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
 static int terms_grow(struct terms *t)
 {
     size_t nslot = t->nslot ? t->nslot * 2 : 1024;
@@ -200,7 +192,7 @@ static int terms_grow(struct terms *t)
     for (size_t i = 0; i < nslot; i++)
         slot[i] = -1;
     for (size_t i = 0; i < t->n; i++) {
-        size_t h = hash_str(t->v[i].text) & (nslot - 1);
+        size_t h = fnv1a64_str(t->v[i].text) & (nslot - 1);
         while (slot[h] >= 0)
             h = (h + 1) & (nslot - 1);
         slot[h] = (int32_t)i;
@@ -216,7 +208,7 @@ static long terms_intern(struct terms *t, const char *text, enum term_pos pos)
 {
     if ((t->n + 1) * 2 > t->nslot && terms_grow(t) != 0)
         return -1;
-    size_t h = hash_str(text) & (t->nslot - 1);
+    size_t h = fnv1a64_str(text) & (t->nslot - 1);
     for (; t->slot[h] >= 0; h = (h + 1) & (t->nslot - 1))
         if (strcmp(t->v[t->slot[h]].text, text) == 0)
             return t->slot[h];

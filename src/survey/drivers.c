@@ -7,6 +7,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "core/err.h"
 #include "drivers.h"
 
 /* ---- the statistics ------------------------------------------------------------------------ */
@@ -18,7 +19,7 @@ int survey_spearman(const double *x, const double *y, size_t n, double *rho)
     /* gsl_stats_spearman ranks in place (ties averaged), so it gets copies. */
     double *buf = malloc(4 * n * sizeof *buf);
     if (!buf)
-        return -2;
+        return IK_ENOMEM;
     memcpy(buf, x, n * sizeof *buf);
     memcpy(buf + n, y, n * sizeof *buf);
     double r = gsl_stats_spearman(buf, 1, buf + n, 1, n, buf + 2 * n);
@@ -128,7 +129,7 @@ int survey_alpha(const double *x, size_t nrows, int k, double *alpha)
         return -1;
     double *tot = calloc(nrows, sizeof *tot);
     if (!tot)
-        return -2;
+        return IK_ENOMEM;
     double items = 0;
     for (int j = 0; j < k; j++) {
         items += gsl_stats_variance(x + j, (size_t)k, nrows);
@@ -203,7 +204,7 @@ static int driver_rho(const struct survey_center_data *d, int i, int t, double *
         }
     out->n = (long)n;
     int rc = survey_spearman(xy, xy + d->n, n, &out->rho);
-    if (rc == -2)
+    if (rc == IK_ENOMEM)
         return -1;
     if (rc || survey_rho_p(out->rho, out->n, &out->p)) {
         if (rc)
@@ -233,7 +234,7 @@ static int element_alpha(const struct survey_layout *L, const struct survey_cent
         rows++;
     }
     int rc = survey_alpha(m, rows, k, alpha);
-    if (rc == -2)
+    if (rc == IK_ENOMEM)
         return -1;
     if (rc)
         *alpha = NAN;

@@ -18,7 +18,7 @@
 #define SURVEY_ALPHA_LEVEL 0.05
 
 /* Spearman's rho of n pairs (tied values get the average of their ranks). Returns 0 and writes
- * *rho, -1 when n < 2 or either side has no variance, -2 when memory ran out. x and y are
+ * *rho, -1 when n < 2 or either side has no variance, IK_ENOMEM when memory ran out. x and y are
  * borrowed and left unchanged. */
 int survey_spearman(const double *x, const double *y, size_t n, double *rho);
 
@@ -41,7 +41,7 @@ int survey_two_prop(long x1, long n1, long x2, long n2, double *z, double *p);
 
 /* Cronbach's alpha of an nrows × k matrix (row-major, one row per respondent who answered all
  * k items): k / (k - 1) * (1 - sum of item variances / variance of the row totals). Returns 0
- * and writes *alpha, -1 when nrows < 2, k < 2 or the totals have no variance, -2 when memory
+ * and writes *alpha, -1 when nrows < 2, k < 2 or the totals have no variance, IK_ENOMEM when memory
  * ran out. */
 int survey_alpha(const double *x, size_t nrows, int k, double *alpha);
 

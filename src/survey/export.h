@@ -9,13 +9,14 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "core/err.h"
 #include "survey/survey.h"
 
 /* Error codes (0 is success). */
-#define SURVEY_EXPORT_EIO      -1 /* the file could not be written (err names it) */
-#define SURVEY_EXPORT_ENCODING -2 /* a cell cannot be held in CP932 (err names the cell) */
-#define SURVEY_EXPORT_ENOMEM   -3
-#define SURVEY_EXPORT_EINPUT   -4 /* center is not one center of survey_score_json */
+#define SURVEY_EXPORT_EIO      IK_EFAIL  /* the file could not be written (err names it) */
+#define SURVEY_EXPORT_ENCODING IK_EILSEQ /* a cell cannot be held in CP932 (err names the cell) */
+#define SURVEY_EXPORT_ENOMEM   IK_ENOMEM
+#define SURVEY_EXPORT_EINPUT   IK_EINVAL /* center is not one center of survey_score_json */
 
 /* A cell's text, its size limit: longer question texts are not real questionnaires. */
 #define SURVEY_EXPORT_CELL_MAX 1024

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 
+#include "core/err.h"
 #include "survey.h"
 
 /* Hard limits on outside input. */
@@ -23,8 +24,8 @@
 #define SURVEY_IMPORT_MAX_COLS  256
 
 enum {
-    SURVEY_IMPORT_EINPUT = -1, /* the file is wrong; err says where */
-    SURVEY_IMPORT_ENOMEM = -2, /* out of memory, or the system cannot convert CP932 */
+    SURVEY_IMPORT_EINPUT = IK_EINVAL, /* the file is wrong; err says where */
+    SURVEY_IMPORT_ENOMEM = IK_ENOMEM, /* out of memory, or the system cannot convert CP932 */
 };
 
 /* The layout of a file: chosen by its content (AUTO) or forced. */

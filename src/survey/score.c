@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
 #include "survey/disclose.h"
 #include "survey/score_int.h"
 
@@ -428,10 +429,7 @@ static json_t *totals_elements(const struct survey_layout *L, const struct summa
 
 static uint32_t key_hash(const char *s, size_t len)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
+    return fnv1a(s, len);
 }
 
 static int slots_grow(struct survey__group_list *gl)

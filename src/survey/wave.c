@@ -7,6 +7,8 @@
 #include "core/ja.h"
 #include "core/util.h"
 #include "survey/comments.h"
+#include "store/store_org.h"
+#include "store/store_survey.h"
 #include "survey/score.h"
 
 #define SETTING_K          "survey.k"

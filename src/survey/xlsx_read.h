@@ -10,9 +10,11 @@
 
 #include <stddef.h>
 
+#include "core/err.h"
+
 enum {
-    XLSX_EINPUT = -1, /* not a workbook we can read, or over a limit; err says why */
-    XLSX_ENOMEM = -2,
+    XLSX_EINPUT = IK_EINVAL, /* not a workbook we can read, or over a limit; err says why */
+    XLSX_ENOMEM = IK_ENOMEM,
 };
 
 /* Hard limits; a zeroed field takes the default in brackets. */

@@ -29,7 +29,7 @@ static inline unsigned mt_port(const struct tu_server *srv, const char *what)
     unsigned port = 0;
     while (f && fgets(line, sizeof line, f))
         if (strstr(line, pat))
-            port = (unsigned)atoi(strstr(line, pat) + strlen(pat));
+            port = (unsigned)strtol(strstr(line, pat) + strlen(pat), NULL, 10);
     if (f)
         fclose(f);
     return port;

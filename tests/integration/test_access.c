@@ -83,7 +83,7 @@ static int load_rows(struct row *rows, int max)
         if (r->principal < 0)
             fail_msg("access.tsv:%d: unknown principal \"%s\"", lineno, cols[2]);
         r->body = strcmp(cols[3], "-") == 0 ? NULL : strdup(cols[3]);
-        r->status = atoi(cols[4]);
+        r->status = (int)strtol(cols[4], NULL, 10);
         if (r->status < 100 || r->status > 599)
             fail_msg("access.tsv:%d: bad status \"%s\"", lineno, cols[4]);
         n++;

@@ -514,7 +514,7 @@ static void test_rate_limit(void **state)
                  NULL, 429, "too_many_attempts", &r);
     char v[32];
     header(&r, "Retry-After", v, sizeof v);
-    int secs = atoi(v);
+    int secs = (int)strtol(v, NULL, 10);
     if (secs < 1 || secs > 900)
         fail_msg("Retry-After: \"%s\" is not 1..900 seconds", v);
     char cookie[64];

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store.h"
+#include "store/store_org.h"
 #include "testutil.h"
 
 /* The number of cases in the demo week W47 (as the queue reports it). */

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "media/audio.h"
-#include "store/store.h"
+#include "store/store_org.h"
 #include "testutil.h"
 
 static char tmpdir[256];

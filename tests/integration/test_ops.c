@@ -269,7 +269,7 @@ static unsigned log_port(const struct tu_server *s, const char *prefix)
     unsigned port = 0;
     if (p) {
         const char *colon = strchr(p + strlen(prefix), ':');
-        port = colon ? (unsigned)atoi(colon + 1) : 0;
+        port = colon ? (unsigned)strtol(colon + 1, NULL, 10) : 0;
     }
     free(log);
     return port;
@@ -779,7 +779,8 @@ static int unit_line(const char *unit, const char *key, char *out, size_t outlen
 static int split_rooted(char *line, const char *root, char bufs[][400], char **argv, int max)
 {
     int n = 0;
-    for (char *tok = strtok(line, " "); tok && n < max - 1; tok = strtok(NULL, " ")) {
+    for (char *sv, *tok = strtok_r(line, " ", &sv); tok && n < max - 1;
+         tok = strtok_r(NULL, " ", &sv)) {
         if (tok[0] == '/')
             snprintf(bufs[n], 400, "%s%s", root, tok);
         else
@@ -943,7 +944,8 @@ static void test_package(void **state)
     assert_non_null(fgets(line, sizeof line, po));
     expect_contains(line, "listening on http://127.0.0.1:");
     char url[200];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/api/v1/health", atoi(strrchr(line, ':') + 1));
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/api/v1/health",
+             (int)strtol(strrchr(line, ':') + 1, NULL, 10));
     struct got g;
     fetch(url, NULL, NULL, &g);
     assert_int_equal(g.status, 200);

@@ -447,7 +447,7 @@ static long sign_in(struct tu_http *h, const char *login, const char *password, 
     long st = r.status;
     char v[32];
     if (retry_after)
-        *retry_after = atoi(header(r.headers, "Retry-After", v, sizeof v));
+        *retry_after = (int)strtol(header(r.headers, "Retry-After", v, sizeof v), NULL, 10);
     if (st == 429 && strcmp(err_code(&r), "too_many_attempts") != 0)
         fail_msg("429 with error code %s", err_code(&r));
     tu_resp_free(&r);
@@ -610,7 +610,7 @@ static void test_me_password_limited(void **state)
     expect(h, "POST", "/api/v1/me/password",
            "{\"current\":\"" PWU_PW3 "\",\"password\":\"" PWU_PW2 "\"}", NULL, 429, &r);
     char v[32];
-    assert_true(atoi(header(r.headers, "Retry-After", v, sizeof v)) > 0);
+    assert_true((int)strtol(header(r.headers, "Retry-After", v, sizeof v), NULL, 10) > 0);
     tu_resp_free(&r);
     tu_http_free(h);
 }
@@ -825,7 +825,7 @@ static void *pdf_main(void *arg)
                    NULL, &r) == 0) {
         j->status = r.status;
         char v[32];
-        j->retry_after = atoi(header(r.headers, "Retry-After", v, sizeof v));
+        j->retry_after = (int)strtol(header(r.headers, "Retry-After", v, sizeof v), NULL, 10);
         tu_resp_free(&r);
     }
     return NULL;

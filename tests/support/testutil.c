@@ -256,7 +256,7 @@ int tu_server_start(const char *db_url, struct tu_server *srv, const char *const
         waitpid(pid, NULL, 0);
         return -1;
     }
-    srv->port = (unsigned)atoi(colon + 1);
+    srv->port = (unsigned)strtol(colon + 1, NULL, 10);
     snprintf(srv->base, sizeof srv->base, "%s://127.0.0.1:%u", tls ? "https" : "http", srv->port);
     return 0;
 }

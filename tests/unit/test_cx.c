@@ -11,7 +11,8 @@
 
 #include "core/util.h"
 #include "cx/cx.h"
-#include "store/store.h"
+#include "store/store_cx.h"
+#include "store/store_org.h"
 #include "testutil.h"
 
 static cx_sheet *default_sheet(void)

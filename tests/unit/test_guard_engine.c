@@ -24,7 +24,9 @@
 #include "guard/block.h"
 #include "guard/guard.h"
 #include "harass/harass.h"
-#include "store/store.h"
+#include "store/store_guard.h"
+#include "store/store_harass.h"
+#include "store/store_org.h"
 #include "testutil.h"
 
 /* ---- the recording adapter ---- */

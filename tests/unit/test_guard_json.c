@@ -175,7 +175,7 @@ static int check_file(guard_detector *det, const char *name, int *nspans)
     struct buf b;
     buf_init(&b, 0);
     int lines = 0, no = 0;
-    for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
+    for (char *sv, *line = strtok_r(data, "\n", &sv); line; line = strtok_r(NULL, "\n", &sv)) {
         no++;
         char *text = strchr(line, '\t');
         if (line[0] == '#' || !text || strncmp(line, "speaker\t", 8) == 0)

@@ -12,7 +12,8 @@
 
 #include "core/util.h"
 #include "harass/harass.h"
-#include "store/store.h"
+#include "store/store_harass.h"
+#include "store/store_org.h"
 #include "testutil.h"
 
 static void policy_path(char *out, size_t len)
@@ -50,7 +51,8 @@ static void test_judge_table(void **state)
         const char *req[8];
         int nreq = 0;
         if (strcmp(reqs, "-") != 0)
-            for (char *t = strtok(reqs, ","); t && nreq < 8; t = strtok(NULL, ","))
+            for (char *sv, *t = strtok_r(reqs, ",", &sv); t && nreq < 8;
+                 t = strtok_r(NULL, ",", &sv))
                 req[nreq++] = t;
         struct harass_judgement j;
         if (harass_judge(p, b, d, req, nreq, &j, err, sizeof err))

@@ -4,6 +4,9 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/util.h"
@@ -206,6 +209,166 @@ static void test_access_rules(void **state)
     assert_int_equal(org_center_staff(&hc), 14);
 }
 
+/* ---- the access table (tests/data/org/access.tsv) ---- */
+
+static const struct org_center t_c1 = {.id = 1, .company_id = 10, .code = "C1"};
+static const struct org_center t_c2 = {.id = 2, .company_id = 20, .code = "C2"};
+
+static const struct {
+    const char *name;
+    struct org_principal p;
+} t_who[] = {
+    {"admin", {.kind = PRINCIPAL_USER, .role = ROLE_ADMIN, .user_id = 1}},
+    {"consultant",
+     {.kind = PRINCIPAL_USER,
+      .role = ROLE_CONSULTANT,
+      .user_id = 2,
+      .companies = {10},
+      .ncompanies = 1}},
+    {"manager",
+     {.kind = PRINCIPAL_USER, .role = ROLE_CENTER_MANAGER, .user_id = 3, .center_id = 1}},
+    {"supervisor",
+     {.kind = PRINCIPAL_USER, .role = ROLE_SUPERVISOR, .user_id = 4, .center_id = 1, .team_id = 7}},
+    {"sv_noteam", {.kind = PRINCIPAL_USER, .role = ROLE_SUPERVISOR, .user_id = 8, .center_id = 1}},
+    {"operator",
+     {.kind = PRINCIPAL_USER, .role = ROLE_OPERATOR, .user_id = 5, .center_id = 1, .login = "op"}},
+    {"key", {.kind = PRINCIPAL_APIKEY, .scopes = SCOPE_BIT(SCOPE_READ)}},
+};
+
+static const char *reach_name(enum org_reach r)
+{
+    return r == ORG_REACH_ALL ? "all" : r == ORG_REACH_COMPANIES ? "companies" : "center";
+}
+
+/* Asks rule about p (center c, may be NULL; arg) and writes the answer as text into out. Returns
+ * -1 for an unknown rule. */
+static int ask(const char *rule, const struct org_principal *p, const struct org_center *c,
+               const char *arg, char *out, size_t outlen)
+{
+    int yes = -1;
+    int64_t a = 0, b = 0;
+    if (strcmp(rule, "sees_company") == 0)
+        yes = org_sees_company(p, strtoll(arg, NULL, 10));
+    else if (strcmp(rule, "read_company") == 0) {
+        if (sscanf(arg, "%" SCNd64 ":%" SCNd64, &a, &b) != 2)
+            return -1;
+        yes = org_can_read_company(p, a, b);
+    } else if (strcmp(rule, "company_via_own_center") == 0)
+        yes = org_company_via_own_center(p) != 0;
+    else if (strcmp(rule, "add_company") == 0)
+        yes = org_can_add_company(p);
+    else if (strcmp(rule, "manage_apikeys") == 0)
+        yes = org_can_manage_apikeys(p);
+    else if (strcmp(rule, "read_audit") == 0)
+        yes = org_can_read_audit(p);
+    else if (strcmp(rule, "import_skill_model") == 0)
+        yes = org_can_import_skill_model(p);
+    else if (strcmp(rule, "purge_cases") == 0)
+        yes = org_can_purge_cases(p);
+    else if (strcmp(rule, "view_center") == 0)
+        yes = org_can_view_center(p, c);
+    else if (strcmp(rule, "move_center") == 0)
+        yes = org_can_move_center(p);
+    else if (strcmp(rule, "give_companies") == 0)
+        yes = org_can_give_companies(p);
+    else if (strcmp(rule, "role_has_companies") == 0)
+        yes = org_role_has_companies(p->role);
+    else if (strcmp(rule, "lists_center") == 0)
+        yes = org_lists_center(p, c);
+    else if (strcmp(rule, "may_sign_in") == 0) {
+        struct org_user u = {
+            .id = p->user_id, .role = p->role, .disabled = !strcmp(arg, "disabled")};
+        yes = org_user_may_sign_in(&u);
+    } else if (strcmp(rule, "approve_voiceprint") == 0)
+        yes = org_role_can_approve_voiceprint(p->role);
+    else if (strcmp(rule, "change_block") == 0)
+        yes = org_can_change_block(p, c ? c->code : "", strcmp(arg, "visible") == 0);
+    else if (strcmp(rule, "block_center_is_own") == 0)
+        yes = org_block_center_is_own(p);
+    else if (strcmp(rule, "flags_for_self") == 0)
+        yes = org_flags_for_self(p);
+    else if (strcmp(rule, "can_flag") == 0)
+        yes = org_can_flag(p, c, arg);
+    else if (strcmp(rule, "see_case") == 0) {
+        char how[16];
+        if (sscanf(arg, "%" SCNd64 ":%15s", &a, how) != 2)
+            return -1;
+        yes = org_can_see_case(p, c, a, strcmp(how, "review") == 0);
+    } else if (strcmp(rule, "assess") == 0) {
+        char role[32];
+        enum org_role of;
+        if (sscanf(arg, "%31[a-z_]@%" SCNd64, role, &a) != 2 || org_role_parse(role, &of))
+            return -1;
+        yes = org_can_assess(p->role, p->center_id, of, a);
+    } else if (strcmp(rule, "center_list_reach") == 0)
+        return snprintf(out, outlen, "%s", reach_name(org_center_list_reach(p))) < 0 ? -1 : 0;
+    else if (strcmp(rule, "user_list_reach") == 0)
+        return snprintf(out, outlen, "%s", reach_name(org_user_list_reach(p))) < 0 ? -1 : 0;
+    else if (strcmp(rule, "call_reach") == 0)
+        return snprintf(out, outlen, "%s", reach_name(org_call_reach(p))) < 0 ? -1 : 0;
+    else if (strcmp(rule, "flag_source") == 0)
+        return snprintf(out, outlen, "%s", org_flag_source(p)) < 0 ? -1 : 0;
+    else if (strcmp(rule, "mood_team") == 0) {
+        int64_t team = -1;
+        if (org_mood_team(p, &team))
+            snprintf(out, outlen, "denied");
+        else if (team)
+            snprintf(out, outlen, "team %" PRId64, team);
+        else
+            snprintf(out, outlen, "center");
+        return 0;
+    }
+    if (yes < 0)
+        return -1;
+    snprintf(out, outlen, "%d", yes);
+    return 0;
+}
+
+static void test_access_table(void **state)
+{
+    (void)state;
+    char path[512];
+    const char *dir = getenv("IKIIKI_TEST_DATA");
+    snprintf(path, sizeof path, "%s/org/access.tsv", dir ? dir : "tests/data");
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[256];
+    int lineno = 0, rows = 0, bad = 0, header = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0] == '#' || line[0] == '\0')
+            continue;
+        if (!header++)
+            continue;
+        char *cols[5] = {0}, *sv = NULL;
+        int nc = 0;
+        for (char *t = strtok_r(line, "\t", &sv); t && nc < 5; t = strtok_r(NULL, "\t", &sv))
+            cols[nc++] = t;
+        const struct org_principal *p = NULL;
+        for (size_t i = 0; nc == 5 && i < ARRAY_LEN(t_who); i++)
+            if (strcmp(t_who[i].name, cols[1]) == 0)
+                p = &t_who[i].p;
+        const struct org_center *c = nc < 5                   ? NULL
+                                     : !strcmp(cols[2], "c1") ? &t_c1
+                                     : !strcmp(cols[2], "c2") ? &t_c2
+                                                              : NULL;
+        char got[64];
+        if (!p || ask(cols[0], p, c, cols[3], got, sizeof got)) {
+            fprintf(stderr, "access.tsv:%d: malformed row, unknown principal or rule\n", lineno);
+            bad++;
+        } else if (strcmp(got, cols[4]) != 0) {
+            fprintf(stderr, "access.tsv:%d: %s for %s: got \"%s\", want \"%s\"\n", lineno, cols[0],
+                    cols[1], got, cols[4]);
+            bad++;
+        }
+        rows++;
+    }
+    fclose(f);
+    assert_true(rows > 50);
+    assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
     assert_int_equal(org_crypto_init(), 0);
@@ -214,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_validators),
         cmocka_unit_test(test_secrets),
         cmocka_unit_test(test_access_rules),
+        cmocka_unit_test(test_access_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -124,7 +124,7 @@ static int load(void **state)
         }
         snprintf(r->method, sizeof r->method, "%s", cols[0]);
         snprintf(r->path, sizeof r->path, "%s", cols[1]);
-        r->status = atoi(cols[4]);
+        r->status = (int)strtol(cols[4], NULL, 10);
         nrows++;
     }
     fclose(f);

@@ -13,7 +13,8 @@
 
 #include "core/util.h"
 #include "skills/skills.h"
-#include "store/store.h"
+#include "store/store_org.h"
+#include "store/store_skills.h"
 #include "testutil.h"
 
 enum { SM5, SM6, SM7, SM8, SM9 };
@@ -214,17 +215,17 @@ static void test_roles_and_who_may_assess(void **state)
     /* An override the model no longer knows falls back to the default. */
     assert_string_equal(skills_role_code(m, skills_role_of(m, ROLE_OPERATOR, "GONE")), "OP");
 
-    assert_true(skills_may_assess(ROLE_ADMIN, 0, ROLE_OPERATOR, 7));
-    assert_true(skills_may_assess(ROLE_CENTER_MANAGER, 7, ROLE_SUPERVISOR, 7));
-    assert_true(skills_may_assess(ROLE_CENTER_MANAGER, 7, ROLE_OPERATOR, 7));
-    assert_true(skills_may_assess(ROLE_SUPERVISOR, 7, ROLE_OPERATOR, 7));
-    assert_false(skills_may_assess(ROLE_SUPERVISOR, 7, ROLE_OPERATOR, 8)); /* other center */
-    assert_false(skills_may_assess(ROLE_SUPERVISOR, 7, ROLE_SUPERVISOR, 7));
-    assert_false(skills_may_assess(ROLE_SUPERVISOR, 7, ROLE_CENTER_MANAGER, 7));
-    assert_false(skills_may_assess(ROLE_CENTER_MANAGER, 7, ROLE_CENTER_MANAGER, 7));
-    assert_false(skills_may_assess(ROLE_OPERATOR, 7, ROLE_OPERATOR, 7));
-    assert_false(skills_may_assess(ROLE_CONSULTANT, 0, ROLE_OPERATOR, 7));
-    assert_false(skills_may_assess(ROLE_CENTER_MANAGER, 0, ROLE_OPERATOR, 0)); /* no center */
+    assert_true(org_can_assess(ROLE_ADMIN, 0, ROLE_OPERATOR, 7));
+    assert_true(org_can_assess(ROLE_CENTER_MANAGER, 7, ROLE_SUPERVISOR, 7));
+    assert_true(org_can_assess(ROLE_CENTER_MANAGER, 7, ROLE_OPERATOR, 7));
+    assert_true(org_can_assess(ROLE_SUPERVISOR, 7, ROLE_OPERATOR, 7));
+    assert_false(org_can_assess(ROLE_SUPERVISOR, 7, ROLE_OPERATOR, 8)); /* other center */
+    assert_false(org_can_assess(ROLE_SUPERVISOR, 7, ROLE_SUPERVISOR, 7));
+    assert_false(org_can_assess(ROLE_SUPERVISOR, 7, ROLE_CENTER_MANAGER, 7));
+    assert_false(org_can_assess(ROLE_CENTER_MANAGER, 7, ROLE_CENTER_MANAGER, 7));
+    assert_false(org_can_assess(ROLE_OPERATOR, 7, ROLE_OPERATOR, 7));
+    assert_false(org_can_assess(ROLE_CONSULTANT, 0, ROLE_OPERATOR, 7));
+    assert_false(org_can_assess(ROLE_CENTER_MANAGER, 0, ROLE_OPERATOR, 0)); /* no center */
     skills_model_free(m);
 }
 

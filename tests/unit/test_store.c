@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "core/util.h"
-#include "store/store.h"
+#include "store/store_org.h"
 #include "store/store_int.h"
 #include "testutil.h"
 

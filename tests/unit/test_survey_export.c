@@ -216,7 +216,7 @@ static int cell_style(const char *sheet, const char *ref)
         fail_msg("no cell %s", ref);
     const char *end = strchr(p, '>');
     const char *s = strstr(p, " s=\"");
-    return s && s < end ? atoi(s + 4) : -1;
+    return s && s < end ? (int)strtol(s + 4, NULL, 10) : -1;
 }
 
 static void test_xlsx(void **state)

@@ -12,7 +12,8 @@
 #include <string.h>
 
 #include "core/util.h"
-#include "store/store.h"
+#include "store/store_org.h"
+#include "store/store_survey.h"
 #include "survey/import.h"
 #include "survey/survey.h"
 #include "testutil.h"

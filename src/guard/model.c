@@ -183,7 +183,8 @@ static int cmp_rec(const void *a, const void *b)
 static int build(struct mparse *p)
 {
     guard_model *m = p->m;
-    qsort(p->rec, p->nrec, sizeof *p->rec, cmp_rec);
+    if (p->nrec) /* an empty model has no array (qsort must not see NULL) */
+        qsort(p->rec, p->nrec, sizeof *p->rec, cmp_rec);
     size_t nf = 0;
     for (size_t i = 0; i < p->nrec; i++)
         if (i == 0 || cmp_rec(&(struct rec){p->rec[i].name, p->rec[i].namelen, 0, 0},

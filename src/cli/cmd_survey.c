@@ -1014,6 +1014,29 @@ int cmd_survey_compare(const struct cli_cmd *cmd, int argc, char **argv)
 
 /* ---- survey link, publish, settings ---- */
 
+/* The store, --wave's id and --center for commands that act on one wave and center; on failure
+ * the error is printed and nothing is left open. */
+static int wave_center_opt(const struct cli_cmd *cmd, const struct cli_opt *o, int n, store **out,
+                           int64_t *wave_id, struct org_center *c)
+{
+    if (!cli_get(o, n, "wave") || !cli_get(o, n, "center"))
+        return cli_fail(cmd, EXIT_USAGE, "options \"--wave\" and \"--center\" are required");
+    store *s = NULL;
+    int rc = cli_open_store(cmd, o, n, &s);
+    if (rc)
+        return rc;
+    survey_questionnaire *q = NULL;
+    if ((rc = open_wave(cmd, s, cli_get(o, n, "wave"), wave_id, &q)) ||
+        (rc = center_opt(cmd, s, cli_get(o, n, "center"), c))) {
+        survey_questionnaire_free(q);
+        store_free(s);
+        return rc;
+    }
+    survey_questionnaire_free(q);
+    *out = s;
+    return 0;
+}
+
 static void print_publication(const char *center, const struct survey_publication *pub)
 {
     if (!pub->published)
@@ -1037,22 +1060,12 @@ int cmd_survey_publish(const struct cli_cmd *cmd, int argc, char **argv)
     int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
-    if (!cli_get(o, n, "wave") || !cli_get(o, n, "center"))
-        return cli_fail(cmd, EXIT_USAGE, "options \"--wave\" and \"--center\" are required");
     store *s = NULL;
-    if ((rc = cli_open_store(cmd, o, n, &s)))
-        return rc;
     int64_t wave_id;
-    survey_questionnaire *q = NULL;
     struct org_center c;
     struct survey_publication pub;
-    if ((rc = open_wave(cmd, s, cli_get(o, n, "wave"), &wave_id, &q)) ||
-        (rc = center_opt(cmd, s, cli_get(o, n, "center"), &c))) {
-        survey_questionnaire_free(q);
-        store_free(s);
+    if ((rc = wave_center_opt(cmd, o, n, &s, &wave_id, &c)))
         return rc;
-    }
-    survey_questionnaire_free(q);
     rc = survey_publish(s, wave_id, c.id, c.code, "manual", "cli", "", &pub);
     rc = rc ? cli_store_fail(cmd, s, rc, "publication") : 0;
     store_free(s);
@@ -1118,21 +1131,11 @@ int cmd_survey_link(const struct cli_cmd *cmd, int argc, char **argv)
     int rc = cli_parse(cmd, argc, argv, o, n, NULL, 0, NULL);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
-    if (!cli_get(o, n, "wave") || !cli_get(o, n, "center"))
-        return cli_fail(cmd, EXIT_USAGE, "options \"--wave\" and \"--center\" are required");
     store *s = NULL;
-    if ((rc = cli_open_store(cmd, o, n, &s)))
-        return rc;
     int64_t wave_id;
-    survey_questionnaire *q = NULL;
     struct org_center c;
-    if ((rc = open_wave(cmd, s, cli_get(o, n, "wave"), &wave_id, &q)) ||
-        (rc = center_opt(cmd, s, cli_get(o, n, "center"), &c))) {
-        survey_questionnaire_free(q);
-        store_free(s);
+    if ((rc = wave_center_opt(cmd, o, n, &s, &wave_id, &c)))
         return rc;
-    }
-    survey_questionnaire_free(q);
     struct store_survey_link l = {0};
     int closing = cli_flag(o, n, "close");
     struct survey_publication pub = {0};
